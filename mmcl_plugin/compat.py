@@ -1,0 +1,257 @@
+"""Compatibility fixes for the pinned OpenMMLab stack.
+
+Every fix here works around one upstream problem with the versions pinned in
+``requirements/`` and is applied once, before ``mmaction.models`` or
+``torchvision`` are imported. ``import mmcl_plugin`` (which configs reach
+through ``custom_imports``) calls :func:`apply_all` first thing.
+
+Each fix has a ``*_needed()`` probe so that ``tests/test_compat.py`` can tell
+when upstream has fixed the problem and the workaround can be dropped.
+
+Fixes:
+
+1. ``torchvision_ops_schema``: PyPI's torchvision 0.28 cannot load its
+   compiled ops next to the CPU build of torch 2.13 and then dies on import
+   with "operator torchvision::nms does not exist", because its fake-tensor
+   registrations assume the ops exist. Defining the two op schemas (without
+   kernels) lets it import. Detection ops stay unavailable; nothing here
+   uses them.
+2. ``mmaction_drn``: mmaction2 1.2.0's wheel lacks
+   ``mmaction/models/localizers/drn`` (upstream issue #2714), so
+   ``import mmaction.models`` fails. A placeholder module supplies ``DRN``,
+   which raises a clear error if anyone builds it.
+3. ``mmaction_multimodal``: with transformers >= 4.28 installed,
+   ``mmaction.models`` imports its VindLU code, which uses a transformers
+   function removed in 5.x. We switch that optional code off.
+4. ``checkpoint_safe_globals``: torch >= 2.6 loads with ``weights_only=True``
+   and refuses mmengine's ``HistoryBuffer`` and numpy scalars stored in the
+   message hub, so ``--resume`` fails. We allow exactly those types.
+5. ``cpu_pytorch_launcher``: mmengine's pytorch launcher calls
+   ``torch.cuda.set_device`` even without CUDA and defaults to NCCL, so a
+   torchrun/slurm run on CPU machines fails. Without CUDA we skip the device
+   call and fall back to the gloo backend.
+"""
+import importlib.util
+import os
+import sys
+import types
+import warnings
+
+_APPLIED = False
+# Holds the torch.library handle so that the schemas stay registered.
+_TORCHVISION_LIB = None
+
+
+def _find_spec(name: str):
+    try:
+        return importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return None
+
+
+# --------------------------------------------------------------------------
+# 1. torchvision ops
+# --------------------------------------------------------------------------
+def torchvision_ops_needed() -> bool:
+    """Whether torchvision's compiled ops fail to load beside this torch."""
+    if _find_spec('torchvision') is None:
+        return False
+    import torch
+    try:
+        torch.ops.torchvision.nms
+        return False
+    except (AttributeError, RuntimeError):
+        pass
+    # Ask torchvision's own loader (no torchvision import needed).
+    spec = _find_spec('torchvision')
+    so_dir = os.path.dirname(spec.origin)
+    libs = [f for f in os.listdir(so_dir) if f.startswith('_C.')]
+    if not libs:
+        return True
+    try:
+        torch.ops.load_library(os.path.join(so_dir, libs[0]))
+    except (OSError, RuntimeError):
+        return True
+    return not hasattr(torch.ops.torchvision, 'nms')
+
+
+def fix_torchvision_ops() -> bool:
+    global _TORCHVISION_LIB
+    if 'torchvision' in sys.modules or not torchvision_ops_needed():
+        return False
+    import torch
+    lib = torch.library.Library('torchvision', 'DEF')
+    lib.define('nms(Tensor dets, Tensor scores, float iou_threshold) '
+               '-> Tensor')
+    lib.define('qnms(Tensor dets, Tensor scores, float iou_threshold) '
+               '-> Tensor')
+    _TORCHVISION_LIB = lib
+    return True
+
+
+# --------------------------------------------------------------------------
+# 2. mmaction2 1.2.0 wheel without localizers/drn
+# --------------------------------------------------------------------------
+def mmaction_drn_needed() -> bool:
+    """Whether the installed mmaction2 misses its DRN localizer package."""
+    spec = _find_spec('mmaction')
+    if spec is None:
+        return False
+    pkg_dir = os.path.dirname(spec.origin)
+    return not os.path.isfile(
+        os.path.join(pkg_dir, 'models', 'localizers', 'drn', 'drn.py'))
+
+
+class _MissingDRN:
+    """Stands in for mmaction2's DRN, absent from its 1.2.0 wheel."""
+
+    def __init__(self, *args, **kwargs):
+        raise ImportError(
+            'DRN is missing from the installed mmaction2 1.2.0 package '
+            '(upstream issue #2714); install mmaction2 from source to use it.')
+
+
+def fix_mmaction_drn() -> bool:
+    if 'mmaction.models' in sys.modules or not mmaction_drn_needed():
+        return False
+    pkg = types.ModuleType('mmaction.models.localizers.drn')
+    pkg.__path__ = []
+    mod = types.ModuleType('mmaction.models.localizers.drn.drn')
+    mod.DRN = _MissingDRN
+    pkg.drn = mod
+    pkg.DRN = _MissingDRN
+    sys.modules[pkg.__name__] = pkg
+    sys.modules[mod.__name__] = mod
+    return True
+
+
+# --------------------------------------------------------------------------
+# 3. mmaction2's VindLU code versus transformers 5
+# --------------------------------------------------------------------------
+def mmaction_multimodal_needed() -> bool:
+    """Whether mmaction's multimodal models would break its model import."""
+    if _find_spec('transformers') is None:
+        return False
+    try:
+        from transformers.modeling_utils import (  # noqa: F401
+            apply_chunking_to_forward, find_pruneable_heads_and_indices,
+            prune_linear_layer)
+        return False
+    except ImportError:
+        return True
+
+
+def fix_mmaction_multimodal() -> bool:
+    if 'mmaction.models' in sys.modules or not mmaction_multimodal_needed():
+        return False
+    import mmaction.utils.dependency as dependency
+    dependency.WITH_MULTIMODAL = False
+    return True
+
+
+# --------------------------------------------------------------------------
+# 4. resuming mmengine checkpoints on torch >= 2.6
+# --------------------------------------------------------------------------
+def checkpoint_safe_globals_needed() -> bool:
+    """Whether torch.load refuses mmengine's message-hub objects."""
+    import io
+
+    import torch
+    from mmengine.logging import HistoryBuffer
+    buffer = io.BytesIO()
+    torch.save({'buffer': HistoryBuffer()}, buffer)
+    buffer.seek(0)
+    try:
+        torch.load(buffer)
+        return False
+    except Exception:  # torch raises UnpicklingError (or a subclass)
+        return True
+
+
+def _checkpoint_globals() -> list:
+    import numpy as np
+    from mmengine.logging import HistoryBuffer
+    safe = [HistoryBuffer, np.ndarray, np.dtype, np.core.multiarray._reconstruct,
+            np.core.multiarray.scalar]
+    # numpy scalar/dtype classes, e.g. np.float64 and np.dtypes.Float64DType
+    for name in ('float16', 'float32', 'float64', 'int32', 'int64', 'bool_'):
+        scalar = getattr(np, name)
+        safe.append(scalar)
+        safe.append(type(np.dtype(scalar)))
+    return safe
+
+
+def fix_checkpoint_safe_globals() -> bool:
+    import torch
+    if not hasattr(torch.serialization, 'add_safe_globals'):
+        return False
+    torch.serialization.add_safe_globals(_checkpoint_globals())
+    return True
+
+
+# --------------------------------------------------------------------------
+# 5. torchrun / slurm launchers on CPU machines
+# --------------------------------------------------------------------------
+def cpu_pytorch_launcher_needed() -> bool:
+    """Whether mmengine's pytorch launcher calls CUDA unconditionally."""
+    import inspect
+
+    import torch
+    from mmengine.dist import utils as dist_utils
+    source = inspect.getsource(dist_utils._init_dist_pytorch)
+    return (not torch.cuda.is_available()
+            and 'torch.cuda.set_device' in source
+            and 'is_available' not in source)
+
+
+def _init_dist_pytorch_cpu(backend, init_backend='torch', **kwargs) -> None:
+    """Initialise torch.distributed from torchrun variables without CUDA."""
+    import torch.distributed as torch_dist
+    if backend == 'nccl':
+        warnings.warn('CUDA is not available: using the gloo backend '
+                      'instead of nccl.')
+        backend = 'gloo'
+    if init_backend != 'torch':
+        raise ValueError(
+            f'init_backend={init_backend!r} needs CUDA; on CPU only '
+            "'torch' is supported.")
+    torch_dist.init_process_group(
+        backend=backend,
+        rank=int(os.environ['RANK']),
+        world_size=int(os.environ['WORLD_SIZE']),
+        **kwargs)
+
+
+def fix_cpu_pytorch_launcher() -> bool:
+    if not cpu_pytorch_launcher_needed():
+        return False
+    from mmengine.dist import utils as dist_utils
+    original = dist_utils._init_dist_pytorch
+
+    def _init_dist_pytorch(backend, init_backend='torch', **kwargs):
+        import torch
+        if torch.cuda.is_available():
+            return original(backend, init_backend=init_backend, **kwargs)
+        return _init_dist_pytorch_cpu(backend, init_backend, **kwargs)
+
+    dist_utils._init_dist_pytorch = _init_dist_pytorch
+    return True
+
+
+def apply_all() -> dict:
+    """Apply every fix that this environment needs, once.
+
+    Returns:
+        dict: fix name -> whether it was applied in this call.
+    """
+    global _APPLIED
+    if _APPLIED:
+        return {}
+    _APPLIED = True
+    return {
+        'torchvision_ops_schema': fix_torchvision_ops(),
+        'mmaction_drn': fix_mmaction_drn(),
+        'mmaction_multimodal': fix_mmaction_multimodal(),
+        'checkpoint_safe_globals': fix_checkpoint_safe_globals(),
+        'cpu_pytorch_launcher': fix_cpu_pytorch_launcher(),
+    }
