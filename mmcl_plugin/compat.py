@@ -26,16 +26,23 @@ Fixes:
 4. ``checkpoint_safe_globals``: torch >= 2.6 loads with ``weights_only=True``
    and refuses mmengine's ``HistoryBuffer`` and numpy scalars stored in the
    message hub, so ``--resume`` fails. We allow exactly those types.
-5. ``cpu_pytorch_launcher``: mmengine's pytorch launcher calls
-   ``torch.cuda.set_device`` even without CUDA and defaults to NCCL, so a
-   torchrun/slurm run on CPU machines fails. Without CUDA we skip the device
-   call and fall back to the gloo backend.
+5. ``cpu_launchers``: mmengine's pytorch and slurm launchers call
+   ``torch.cuda.set_device`` even without CUDA, and configs default to NCCL,
+   so a torchrun/slurm run on CPU machines fails. Without CUDA we skip the
+   device call and fall back to the gloo backend.
+6. ``cpu_ddp_device_ids``: mmengine's runner passes ``device_ids`` to DDP,
+   which torch rejects for a model on the CPU; we drop them there.
+7. ``mmcv_lite_warning``: silence mmcv-lite's warning about compiled ops
+   that the skeleton models never use.
 """
+import contextlib
+import functools
 import importlib.util
 import os
 import sys
 import types
 import warnings
+from typing import Callable
 
 _APPLIED = False
 # Holds the torch.library handle so that the schemas stay registered.
@@ -192,8 +199,8 @@ def fix_checkpoint_safe_globals() -> bool:
 # --------------------------------------------------------------------------
 # 5. torchrun / slurm launchers on CPU machines
 # --------------------------------------------------------------------------
-def cpu_pytorch_launcher_needed() -> bool:
-    """Whether mmengine's pytorch launcher calls CUDA unconditionally."""
+def cpu_launchers_needed() -> bool:
+    """Whether mmengine's launchers call CUDA even when it is absent."""
     import inspect
 
     import torch
@@ -201,40 +208,93 @@ def cpu_pytorch_launcher_needed() -> bool:
     source = inspect.getsource(dist_utils._init_dist_pytorch)
     return (not torch.cuda.is_available()
             and 'torch.cuda.set_device' in source
-            and 'is_available' not in source)
+            and 'cuda.is_available' not in source)
 
 
-def _init_dist_pytorch_cpu(backend, init_backend='torch', **kwargs) -> None:
-    """Initialise torch.distributed from torchrun variables without CUDA."""
-    import torch.distributed as torch_dist
-    if backend == 'nccl':
-        warnings.warn('CUDA is not available: using the gloo backend '
-                      'instead of nccl.')
-        backend = 'gloo'
-    if init_backend != 'torch':
-        raise ValueError(
-            f'init_backend={init_backend!r} needs CUDA; on CPU only '
-            "'torch' is supported.")
-    torch_dist.init_process_group(
-        backend=backend,
-        rank=int(os.environ['RANK']),
-        world_size=int(os.environ['WORLD_SIZE']),
-        **kwargs)
+@contextlib.contextmanager
+def _without_cuda_device_selection():
+    import torch
+    set_device = torch.cuda.set_device
+    torch.cuda.set_device = lambda device: None
+    try:
+        yield
+    finally:
+        torch.cuda.set_device = set_device
 
 
-def fix_cpu_pytorch_launcher() -> bool:
-    if not cpu_pytorch_launcher_needed():
-        return False
-    from mmengine.dist import utils as dist_utils
-    original = dist_utils._init_dist_pytorch
+def _cpu_capable(launcher: Callable) -> Callable:
+    """Wrap an mmengine launcher so it works without CUDA (gloo, no device)."""
 
-    def _init_dist_pytorch(backend, init_backend='torch', **kwargs):
+    @functools.wraps(launcher)
+    def wrapper(backend, *args, **kwargs):
         import torch
         if torch.cuda.is_available():
-            return original(backend, init_backend=init_backend, **kwargs)
-        return _init_dist_pytorch_cpu(backend, init_backend, **kwargs)
+            return launcher(backend, *args, **kwargs)
+        if backend == 'nccl':
+            warnings.warn('CUDA is not available: using the gloo backend '
+                          'instead of nccl.')
+            backend = 'gloo'
+        with _without_cuda_device_selection():
+            return launcher(backend, *args, **kwargs)
 
-    dist_utils._init_dist_pytorch = _init_dist_pytorch
+    return wrapper
+
+
+def fix_cpu_launchers() -> bool:
+    if not cpu_launchers_needed():
+        return False
+    from mmengine.dist import utils as dist_utils
+    dist_utils._init_dist_pytorch = _cpu_capable(dist_utils._init_dist_pytorch)
+    dist_utils._init_dist_slurm = _cpu_capable(dist_utils._init_dist_slurm)
+    return True
+
+
+# --------------------------------------------------------------------------
+# 6. DDP-wrapping a CPU model
+# --------------------------------------------------------------------------
+def cpu_ddp_device_ids_needed() -> bool:
+    """Whether mmengine passes CUDA device_ids to DDP for any model."""
+    import inspect
+
+    import torch
+    from mmengine.runner import Runner
+    source = inspect.getsource(Runner.wrap_model)
+    return (not torch.cuda.is_available()
+            and "device_ids=[int(os.environ['LOCAL_RANK'])]" in source)
+
+
+def fix_cpu_ddp_device_ids() -> bool:
+    """Drop ``device_ids`` when DDP wraps a model that lives on the CPU.
+
+    torch's DDP rejects device ids for CPU modules; mmengine always passes
+    the local rank.
+    """
+    if not cpu_ddp_device_ids_needed():
+        return False
+    from mmengine.model import MMDistributedDataParallel
+    original_init = MMDistributedDataParallel.__init__
+
+    @functools.wraps(original_init)
+    def __init__(self, module, detect_anomalous_params=False, **kwargs):
+        on_cpu = all(p.device.type == 'cpu' for p in module.parameters())
+        if on_cpu:
+            kwargs['device_ids'] = None
+        original_init(self, module, detect_anomalous_params, **kwargs)
+
+    MMDistributedDataParallel.__init__ = __init__
+    return True
+
+
+# --------------------------------------------------------------------------
+# 7. mmcv-lite's import-time warning
+# --------------------------------------------------------------------------
+def quiet_mmcv_lite_warning() -> bool:
+    """mmcv-lite has no compiled ops; mmcv warns about it on every import.
+
+    The skeleton models never use MultiScaleDeformableAttention.
+    """
+    warnings.filterwarnings(
+        'ignore', message='Fail to import ``MultiScaleDeformableAttention``')
     return True
 
 
@@ -253,5 +313,7 @@ def apply_all() -> dict:
         'mmaction_drn': fix_mmaction_drn(),
         'mmaction_multimodal': fix_mmaction_multimodal(),
         'checkpoint_safe_globals': fix_checkpoint_safe_globals(),
-        'cpu_pytorch_launcher': fix_cpu_pytorch_launcher(),
+        'cpu_launchers': fix_cpu_launchers(),
+        'cpu_ddp_device_ids': fix_cpu_ddp_device_ids(),
+        'mmcv_lite_warning': quiet_mmcv_lite_warning(),
     }

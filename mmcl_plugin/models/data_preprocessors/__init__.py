@@ -1,0 +1,3 @@
+from .mmcl_data_preprocessor import MMCLDataPreprocessor
+
+__all__ = ['MMCLDataPreprocessor']

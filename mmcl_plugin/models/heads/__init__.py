@@ -1,0 +1,4 @@
+from .fam_head import FAMHead
+from .frm_head import FRMHead
+
+__all__ = ['FAMHead', 'FRMHead']

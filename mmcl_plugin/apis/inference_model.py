@@ -1,0 +1,76 @@
+"""Turn a trained MMCL model into the deployed skeleton-only model.
+
+The deployed model is the plain baseline recognizer (``RecognizerGCN`` with
+the same backbone and ``GCNHead``): the FAM and FRM heads only shape the
+training, so dropping them leaves the baseline's parameters and FLOPs.
+"""
+import copy
+import os
+import os.path as osp
+import tempfile
+from collections import OrderedDict
+from typing import Dict, Mapping
+
+import torch
+
+from ..models.recognizers.mmcl_recognizer import AUX_HEAD_PREFIXES
+
+
+def skeleton_only_state_dict(
+        state_dict: Mapping[str, torch.Tensor]) -> 'OrderedDict':
+    """Drop the training-only FAM/FRM parameters from a state dict.
+
+    Args:
+        state_dict (Mapping[str, torch.Tensor]): State dict of an
+            ``MMCLRecognizer``; a ``module.`` prefix (DDP) is removed.
+
+    Returns:
+        OrderedDict: The state dict of the skeleton-only model.
+    """
+    deployed = OrderedDict()
+    for key, value in state_dict.items():
+        if key.startswith('module.'):
+            key = key[len('module.'):]
+        if not key.startswith(AUX_HEAD_PREFIXES):
+            deployed[key] = value
+    return deployed
+
+
+def inference_model_config(model_cfg: Mapping) -> Dict:
+    """Model config of the deployed recognizer for an MMCL model config.
+
+    Args:
+        model_cfg (Mapping): ``cfg.model`` of an MMCL (or baseline) config.
+
+    Returns:
+        dict: The same backbone, head and preprocessor as a
+        ``RecognizerGCN``, without ``fam_head``/``frm_head``.
+    """
+    cfg = copy.deepcopy(dict(model_cfg))
+    cfg.pop('fam_head', None)
+    cfg.pop('frm_head', None)
+    if cfg.get('type') == 'MMCLRecognizer':
+        cfg['type'] = 'RecognizerGCN'
+    preprocessor = cfg.get('data_preprocessor')
+    if preprocessor is not None and \
+            preprocessor.get('type') == 'MMCLDataPreprocessor':
+        preprocessor = dict(preprocessor)
+        preprocessor.pop('strip_mean', None)
+        preprocessor.pop('strip_std', None)
+        preprocessor['type'] = 'ActionDataPreprocessor'
+        cfg['data_preprocessor'] = preprocessor
+    return cfg
+
+
+def save_checkpoint_atomic(checkpoint: Dict, path: str) -> None:
+    """``torch.save`` to a temporary file, then rename it into place."""
+    directory = osp.dirname(osp.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    fd, tmp_path = tempfile.mkstemp(dir=directory, suffix='.tmp')
+    os.close(fd)
+    try:
+        torch.save(checkpoint, tmp_path)
+        os.replace(tmp_path, path)
+    finally:
+        if osp.exists(tmp_path):
+            os.remove(tmp_path)

@@ -1,0 +1,100 @@
+import math
+import os
+import socket
+
+import pytest
+import torch
+import torch.distributed as dist
+import torch.multiprocessing as mp
+
+from mmcl_plugin.models.losses import SymmetricInfoNCELoss, info_nce
+
+
+def test_matches_hand_computed_value():
+    # G1=(1,0) G2=(0,1); C1=C2=(1,0): cosines are 0 or 1.
+    g = torch.tensor([[1., 0.], [0., 1.]])
+    c = torch.tensor([[2., 0.], [3., 0.]])  # norms must not matter
+    tau = 0.4
+    e = math.exp(1 / tau)
+    # l(G, C): G1 pos s=1, negs s(G1,C2)=1, s(G1,G2)=0
+    l_gc = [-math.log(e / (e + e + 1)), -math.log(1 / (1 + 1 + 1))]
+    # l(C, G): C1 pos s=1, s(C1,G2)=0, s(C1,C2)=1; C2 pos s(C2,G2)=0
+    l_cg = [-math.log(e / (e + 1 + e)), -math.log(1 / (e + 1 + e))]
+    expected = sum(0.5 * (a + b) for a, b in zip(l_gc, l_cg)) / 2
+    loss = SymmetricInfoNCELoss(temperature=tau, loss_weight=1.0)(g, c)
+    assert loss.item() == pytest.approx(expected, rel=1e-6)
+    weighted = SymmetricInfoNCELoss(temperature=tau, loss_weight=0.1)(g, c)
+    assert weighted.item() == pytest.approx(0.1 * expected, rel=1e-6)
+
+
+def test_info_nce_rows_and_perfect_alignment_is_lower():
+    torch.manual_seed(0)
+    a = torch.randn(6, 8)
+    noisy = torch.randn(6, 8)
+    per_sample = info_nce(a, a.clone(), 0.4)
+    assert per_sample.shape == (6, )
+    assert info_nce(a, a.clone(), 0.4).mean() < info_nce(a, noisy, 0.4).mean()
+
+
+def test_gradients_flow_to_both_modalities():
+    g = torch.randn(4, 5, requires_grad=True)
+    c = torch.randn(4, 5, requires_grad=True)
+    SymmetricInfoNCELoss()(g, c).backward()
+    assert g.grad.abs().sum() > 0 and c.grad.abs().sum() > 0
+
+
+def test_rejects_bad_shapes_and_temperature():
+    with pytest.raises(ValueError, match='both be'):
+        SymmetricInfoNCELoss()(torch.randn(4, 5), torch.randn(3, 5))
+    with pytest.raises(ValueError, match='temperature'):
+        SymmetricInfoNCELoss(temperature=0)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+def _ddp_worker(rank, world, port, z_g, z_c, weight, out_queue):
+    os.environ['MASTER_ADDR'] = '127.0.0.1'
+    os.environ['MASTER_PORT'] = str(port)
+    dist.init_process_group('gloo', rank=rank, world_size=world)
+    n = z_g.size(0) // world
+    shard = slice(rank * n, (rank + 1) * n)
+    w = weight.clone().requires_grad_(True)
+    loss = SymmetricInfoNCELoss(loss_weight=1.0, gather_distributed=True)(
+        z_g[shard] @ w, z_c[shard] @ w)
+    loss.backward()
+    grad = w.grad.clone()
+    dist.all_reduce(grad)  # what DDP does: average over ranks
+    grad /= world
+    out_queue.put((rank, loss.item(), grad))
+    dist.destroy_process_group()
+
+
+def test_distributed_gather_equals_global_batch_loss_and_gradient():
+    torch.manual_seed(0)
+    z_g, z_c = torch.randn(8, 6), torch.randn(8, 6)
+    weight = torch.randn(6, 4)
+    w = weight.clone().requires_grad_(True)
+    full = SymmetricInfoNCELoss(loss_weight=1.0)(z_g @ w, z_c @ w)
+    full.backward()
+
+    ctx = mp.get_context('spawn')
+    queue = ctx.Queue()
+    port = _free_port()
+    procs = [
+        ctx.Process(
+            target=_ddp_worker,
+            args=(r, 2, port, z_g, z_c, weight, queue)) for r in range(2)
+    ]
+    for p in procs:
+        p.start()
+    results = [queue.get(timeout=120) for _ in procs]
+    for p in procs:
+        p.join(timeout=60)
+        assert p.exitcode == 0
+    for _, loss, grad in results:
+        assert loss == pytest.approx(full.item(), rel=1e-5)
+        torch.testing.assert_close(grad, w.grad, rtol=1e-4, atol=1e-6)
