@@ -23,9 +23,10 @@ Fixes:
 3. ``mmaction_multimodal``: with transformers >= 4.28 installed,
    ``mmaction.models`` imports its VindLU code, which uses a transformers
    function removed in 5.x. We switch that optional code off.
-4. ``checkpoint_safe_globals``: torch >= 2.6 loads with ``weights_only=True``
-   and refuses mmengine's ``HistoryBuffer`` and numpy scalars stored in the
-   message hub, so ``--resume`` fails. We allow exactly those types.
+4. ``checkpoint_weights_only``: torch >= 2.6 loads with ``weights_only=True``
+   and refuses the message hub (``HistoryBuffer``) that mmengine stores in
+   its checkpoints, so ``--resume`` fails. mmengine's local-file loader gets
+   back the full unpickling it was written for.
 5. ``cpu_launchers``: mmengine's pytorch and slurm launchers call
    ``torch.cuda.set_device`` even without CUDA, and configs default to NCCL,
    so a torchrun/slurm run on CPU machines fails. Without CUDA we skip the
@@ -159,40 +160,39 @@ def fix_mmaction_multimodal() -> bool:
 # --------------------------------------------------------------------------
 # 4. resuming mmengine checkpoints on torch >= 2.6
 # --------------------------------------------------------------------------
-def checkpoint_safe_globals_needed() -> bool:
-    """Whether torch.load refuses mmengine's message-hub objects."""
-    import io
+def checkpoint_weights_only_needed() -> bool:
+    """Whether mmengine's local loader uses torch's weights-only default."""
+    import inspect
 
     import torch
-    from mmengine.logging import HistoryBuffer
-    buffer = io.BytesIO()
-    torch.save({'buffer': HistoryBuffer()}, buffer)
-    buffer.seek(0)
-    try:
-        torch.load(buffer)
-        return False
-    except Exception:  # torch raises UnpicklingError (or a subclass)
-        return True
+    from mmengine.runner import checkpoint
+    source = inspect.getsource(checkpoint.load_from_local)
+    major, minor = (int(v) for v in torch.__version__.split('.')[:2])
+    return (major, minor) >= (2, 6) and 'weights_only' not in source
 
 
-def _checkpoint_globals() -> list:
-    import numpy as np
-    from mmengine.logging import HistoryBuffer
-    safe = [HistoryBuffer, np.ndarray, np.dtype, np.core.multiarray._reconstruct,
-            np.core.multiarray.scalar]
-    # numpy scalar/dtype classes, e.g. np.float64 and np.dtypes.Float64DType
-    for name in ('float16', 'float32', 'float64', 'int32', 'int64', 'bool_'):
-        scalar = getattr(np, name)
-        safe.append(scalar)
-        safe.append(type(np.dtype(scalar)))
-    return safe
+def load_local_checkpoint(filename: str, map_location=None):
+    """mmengine's local checkpoint loader with full unpickling.
 
-
-def fix_checkpoint_safe_globals() -> bool:
+    Checkpoints written by mmengine pickle the message hub (``HistoryBuffer``
+    objects, numpy arrays), which torch >= 2.6 refuses by default; this
+    restores the behaviour mmengine 0.10.7 was written for. Only load
+    checkpoints you trust, as with any pickle.
+    """
     import torch
-    if not hasattr(torch.serialization, 'add_safe_globals'):
+    filename = os.path.expanduser(filename)
+    if not os.path.isfile(filename):
+        raise FileNotFoundError(f'{filename} can not be found.')
+    return torch.load(
+        filename, map_location=map_location, weights_only=False)
+
+
+def fix_checkpoint_weights_only() -> bool:
+    if not checkpoint_weights_only_needed():
         return False
-    torch.serialization.add_safe_globals(_checkpoint_globals())
+    from mmengine.runner.checkpoint import CheckpointLoader
+    CheckpointLoader.register_scheme(
+        prefixes='', force=True)(load_local_checkpoint)
     return True
 
 
@@ -312,7 +312,7 @@ def apply_all() -> dict:
         'torchvision_ops_schema': fix_torchvision_ops(),
         'mmaction_drn': fix_mmaction_drn(),
         'mmaction_multimodal': fix_mmaction_multimodal(),
-        'checkpoint_safe_globals': fix_checkpoint_safe_globals(),
+        'checkpoint_weights_only': fix_checkpoint_weights_only(),
         'cpu_launchers': fix_cpu_launchers(),
         'cpu_ddp_device_ids': fix_cpu_ddp_device_ids(),
         'mmcv_lite_warning': quiet_mmcv_lite_warning(),

@@ -1,0 +1,126 @@
+"""Cache the frame-strip features of a frozen FAM encoder.
+
+``python tools/extract_strip_features.py CONFIG --out-dir DIR``
+
+Builds the FAM image encoder of CONFIG with its (pretrained) weights, makes
+the strip of every training sample with the config's ``BuildFrameStrip``
+settings over the whole clip, and writes ``DIR/<frame_dir>.npy`` (the pooled
+feature, float32). Resumable: samples with a file are skipped, writes are
+atomic. Failed samples are listed at the end (``--strict`` stops at the
+first). Train with ``fam_head.frozen=True`` and ``LoadStripFeature``
+reading ``strip_feature_root=DIR``.
+"""
+import argparse
+import os.path as osp
+import sys
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+import mmcl_plugin  # noqa: E402,F401  (compat fixes before mmaction)
+import torch  # noqa: E402
+from mmengine.config import Config  # noqa: E402
+from tqdm import tqdm  # noqa: E402
+
+from mmcl_plugin.apis.strip_features import (StripDataset,  # noqa: E402
+                                             collate_strips, find_transform,
+                                             save_npy_atomic)
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[1])
+    parser.add_argument('config', help='MMCL training config')
+    parser.add_argument('--out-dir', required=True, help='feature directory')
+    parser.add_argument(
+        '--split',
+        default=None,
+        help='dataset split (default: the train dataloader split)')
+    parser.add_argument('--batch-size', type=int, default=32)
+    parser.add_argument('--num-workers', type=int, default=2)
+    parser.add_argument(
+        '--device',
+        default='cuda' if torch.cuda.is_available() else 'cpu')
+    parser.add_argument(
+        '--strict', action='store_true', help='stop at the first failure')
+    return parser.parse_args()
+
+
+def train_dataset_cfg(cfg: Config) -> dict:
+    """The innermost dataset config of the train dataloader."""
+    dataset = cfg.train_dataloader.dataset
+    while 'dataset' in dataset:  # RepeatDataset and other wrappers
+        dataset = dataset.dataset
+    return dataset
+
+
+def build_encoder(cfg: Config, device: str):
+    """The FAM head with its encoder weights, in eval mode."""
+    from mmaction.registry import MODELS
+    fam_cfg = dict(cfg.model.fam_head)
+    fam_cfg.setdefault('feat_channels', cfg.model.cls_head.in_channels)
+    head = MODELS.build(fam_cfg)
+    head.init_weights()
+    return head.to(device).eval()
+
+
+def main() -> None:
+    args = parse_args()
+    from mmaction.registry import DATASETS, TRANSFORMS
+    from mmaction.utils import register_all_modules
+    register_all_modules()
+    cfg = Config.fromfile(args.config)
+
+    dataset_cfg = dict(train_dataset_cfg(cfg))
+    strip_cfg = find_transform(dataset_cfg['pipeline'], 'BuildFrameStrip')
+    dataset_cfg['pipeline'] = []
+    dataset_cfg.pop('text_feature_root', None)
+    dataset_cfg.pop('strip_feature_root', None)
+    if args.split is not None:
+        dataset_cfg['split'] = args.split
+    dataset = DATASETS.build(dataset_cfg)
+    infos = [dataset.get_data_info(i) for i in range(len(dataset))]
+    todo = [
+        info for info in infos
+        if not osp.exists(osp.join(args.out_dir, info['frame_dir'] + '.npy'))
+    ]
+    print(f'{len(infos)} samples, {len(infos) - len(todo)} already done')
+
+    preprocessor = cfg.model.get('data_preprocessor', {})
+    mean = torch.tensor(
+        preprocessor.get('strip_mean', [123.675, 116.28, 103.53]),
+        device=args.device).view(1, 3, 1, 1)
+    std = torch.tensor(
+        preprocessor.get('strip_std', [58.395, 57.12, 57.375]),
+        device=args.device).view(1, 3, 1, 1)
+    head = build_encoder(cfg, args.device)
+    loader = torch.utils.data.DataLoader(
+        StripDataset(todo, TRANSFORMS.build(strip_cfg)),
+        batch_size=args.batch_size,
+        num_workers=args.num_workers,
+        collate_fn=collate_strips)
+
+    failures = []
+    with torch.no_grad(), tqdm(total=len(todo), unit='sample') as bar:
+        for names, strips, errors in loader:
+            for name, error in zip(names, errors):
+                if error is not None:
+                    if args.strict:
+                        raise RuntimeError(f'{name}: {error}')
+                    failures.append((name, error))
+            ok = [i for i, strip in enumerate(strips) if strip is not None]
+            if ok:
+                batch = torch.stack([strips[i] for i in ok]).to(args.device)
+                feats = head.encode_strips((batch.float() - mean) / std)
+                for i, feat in zip(ok, feats.cpu().numpy()):
+                    save_npy_atomic(
+                        feat.astype('float32'),
+                        osp.join(args.out_dir, names[i] + '.npy'))
+            bar.update(len(names))
+    print(f'done: {len(todo) - len(failures)} written, '
+          f'{len(failures)} failed')
+    for name, error in failures:
+        print(f'  FAILED {name}: {error}')
+    if failures:
+        sys.exit(1)
+
+
+if __name__ == '__main__':
+    main()
