@@ -1,0 +1,1 @@
+"""Converters from official dataset downloads to mmaction2 skeleton pickles."""
