@@ -4,7 +4,8 @@
 
 Builds the FAM image encoder of CONFIG with its (pretrained) weights, makes
 the strip of every training sample with the config's ``BuildFrameStrip``
-settings over the whole clip, and writes ``DIR/<frame_dir>.npy`` (the pooled
+settings (``strip_step``, else the train pipeline's step) over the whole
+clip, and writes ``DIR/<frame_dir>.npy`` (the pooled
 feature, float32). Resumable: samples with a file are skipped, writes are
 atomic. Failed samples are listed at the end (``--strict`` stops at the
 first). Train with ``fam_head.frozen=True`` and ``LoadStripFeature``
@@ -51,6 +52,18 @@ def train_dataset_cfg(cfg: Config) -> dict:
     return dataset
 
 
+def strip_settings(cfg: Config, pipeline) -> dict:
+    """The BuildFrameStrip step: the config's ``strip_step`` (configs that
+    train from the cache keep it there), else the train pipeline's."""
+    if cfg.get('strip_step', None) is not None:
+        return dict(cfg.strip_step)
+    try:
+        return find_transform(pipeline, 'BuildFrameStrip')
+    except KeyError:
+        raise KeyError('the config has neither `strip_step` nor a '
+                       'BuildFrameStrip step in its train pipeline')
+
+
 def build_encoder(cfg: Config, device: str):
     """The FAM head with its encoder weights, in eval mode."""
     from mmaction.registry import MODELS
@@ -69,7 +82,7 @@ def main() -> None:
     cfg = Config.fromfile(args.config)
 
     dataset_cfg = dict(train_dataset_cfg(cfg))
-    strip_cfg = find_transform(dataset_cfg['pipeline'], 'BuildFrameStrip')
+    strip_cfg = strip_settings(cfg, dataset_cfg['pipeline'])
     dataset_cfg['pipeline'] = []
     dataset_cfg.pop('text_feature_root', None)
     dataset_cfg.pop('strip_feature_root', None)

@@ -1,0 +1,7 @@
+# MMCL + CTR-GCN, NTU RGB+D 120 X-Set, 3-D bone-motion stream: the
+# NTU120 X-Sub config with the cross-setup split (even / odd setup IDs).
+_base_ = './mmcl-ctrgcn_4xb16-bone-motion-u64-65e_ntu120-xsub-keypoint-3d.py'
+
+train_dataloader = dict(dataset=dict(split='xset_train'))
+val_dataloader = dict(dataset=dict(split='xset_val'))
+test_dataloader = dict(dataset=dict(split='xset_val'))

@@ -1,0 +1,7 @@
+# MMCL + STGCN++, NTU RGB+D 60 X-View, 3-D joint stream: the
+# X-Sub config with the cross-view split (train: cameras 2, 3; test: camera 1).
+_base_ = './mmcl-stgcnpp_4xb16-joint-u64-65e_ntu60-xsub-keypoint-3d.py'
+
+train_dataloader = dict(dataset=dict(split='xview_train'))
+val_dataloader = dict(dataset=dict(split='xview_val'))
+test_dataloader = dict(dataset=dict(split='xview_val'))

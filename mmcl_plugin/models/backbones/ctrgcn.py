@@ -1,0 +1,383 @@
+"""CTR-GCN backbone (Chen et al., ICCV 2021).
+
+Channel-wise Topology Refinement Graph Convolution: every unit refines the
+shared graph topology per channel from the temporally pooled features of
+the sample (CTR-GC), then applies a multi-scale temporal convolution.
+
+Shapes use N (batch), M (persons), C (channels), T (frames), V (joints),
+K (graph subsets) and R (relation channels).
+"""
+from typing import Dict, List, Optional, Sequence, Union
+
+import torch
+import torch.nn as nn
+from mmaction.models.utils import Graph
+from mmaction.registry import MODELS
+from mmengine.model import BaseModule
+from mmengine.model.weight_init import constant_init, kaiming_init
+
+
+def relation_channels(in_channels: int) -> int:
+    """Width R of the channel-wise relations of a CTR-GC.
+
+    As in the paper's code, raw-coordinate inputs (3 or 9 channels) use 8
+    and deeper features use ``in_channels // 8``. Inputs narrower than 8
+    channels (e.g. 2-D keypoints), for which ``in_channels // 8`` would be
+    0, also use 8.
+
+    Args:
+        in_channels (int): Input channels of the CTR-GC.
+
+    Returns:
+        int: The relation width R.
+    """
+    if in_channels in (3, 9) or in_channels < 8:
+        return 8
+    return in_channels // 8
+
+
+class CTRGC(nn.Module):
+    """Channel-wise topology refinement graph convolution of one subset.
+
+    ``conv1``/``conv2`` reduce the input to R channels and are pooled over
+    time; their pairwise joint differences (tanh) are lifted by ``conv4`` to
+    one topology per output channel, scaled by ``alpha`` and added to the
+    shared topology ``A``; ``conv3`` gives the features aggregated with it.
+
+    Args:
+        in_channels (int): Input channels C_in.
+        out_channels (int): Output channels C_out.
+    """
+
+    def __init__(self, in_channels: int, out_channels: int) -> None:
+        super().__init__()
+        self.in_channels = in_channels
+        self.out_channels = out_channels
+        self.rel_channels = relation_channels(in_channels)
+        self.conv1 = nn.Conv2d(in_channels, self.rel_channels, 1)
+        self.conv2 = nn.Conv2d(in_channels, self.rel_channels, 1)
+        self.conv3 = nn.Conv2d(in_channels, out_channels, 1)
+        self.conv4 = nn.Conv2d(self.rel_channels, out_channels, 1)
+        self.tanh = nn.Tanh()
+
+    def forward(self, x: torch.Tensor, A: torch.Tensor,
+                alpha: torch.Tensor) -> torch.Tensor:
+        """Aggregate the joints with the refined topology.
+
+        Args:
+            x (torch.Tensor): Features of shape (N, C_in, T, V).
+            A (torch.Tensor): Shared topology of this subset, (V, V); entry
+                (u, v) weighs joint v's contribution to joint u.
+            alpha (torch.Tensor): Scalar weight of the refinement.
+
+        Returns:
+            torch.Tensor: Features of shape (N, C_out, T, V).
+        """
+        x1 = self.conv1(x).mean(dim=2)  # (N, R, V)
+        x2 = self.conv2(x).mean(dim=2)  # (N, R, V)
+        x3 = self.conv3(x)  # (N, C_out, T, V)
+        # channel-wise relations between every pair of joints: (N, R, V, V)
+        relation = self.tanh(x1.unsqueeze(-1) - x2.unsqueeze(-2))
+        topology = self.conv4(relation) * alpha + A  # (N, C_out, V, V)
+        return torch.einsum('ncuv,nctv->nctu', topology, x3)
+
+
+class CTRGCBlock(nn.Module):
+    """Spatial module: sum of the CTR-GCs of all subsets, BN, residual, ReLU.
+
+    Args:
+        in_channels (int): Input channels C_in.
+        out_channels (int): Output channels C_out.
+        A (torch.Tensor): Graph adjacency of shape (K, V, V).
+        adaptive (bool): Learn the shared topology (initialised from ``A``)
+            instead of keeping it fixed. Defaults to True.
+    """
+
+    def __init__(self,
+                 in_channels: int,
+                 out_channels: int,
+                 A: torch.Tensor,
+                 adaptive: bool = True) -> None:
+        super().__init__()
+        self.num_subsets = A.size(0)
+        self.convs = nn.ModuleList(
+            CTRGC(in_channels, out_channels) for _ in range(self.num_subsets))
+        if adaptive:
+            self.A = nn.Parameter(A.clone())
+        else:
+            self.register_buffer('A', A.clone())
+        self.alpha = nn.Parameter(torch.zeros(1))
+        if in_channels != out_channels:
+            self.down = nn.Sequential(
+                nn.Conv2d(in_channels, out_channels, 1),
+                nn.BatchNorm2d(out_channels))
+        else:
+            self.down = nn.Identity()
+        self.bn = nn.BatchNorm2d(out_channels)
+        self.relu = nn.ReLU(inplace=True)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """(N, C_in, T, V) -> (N, C_out, T, V)."""
+        out = sum(
+            conv(x, self.A[i], self.alpha)
+            for i, conv in enumerate(self.convs))
+        return self.relu(self.bn(out) + self.down(x))
+
+
+class TemporalConvBN(nn.Sequential):
+    """Temporal convolution (kernel k x 1, dilation d) followed by BN.
+
+    Args:
+        in_channels (int): Input channels.
+        out_channels (int): Output channels.
+        kernel_size (int): Temporal kernel size. Defaults to 1.
+        stride (int): Temporal stride. Defaults to 1.
+        dilation (int): Temporal dilation. Defaults to 1.
+    """
+
+    def __init__(self,
+                 in_channels: int,
+                 out_channels: int,
+                 kernel_size: int = 1,
+                 stride: int = 1,
+                 dilation: int = 1) -> None:
+        pad = (kernel_size + (kernel_size - 1) * (dilation - 1) - 1) // 2
+        super().__init__(
+            nn.Conv2d(
+                in_channels,
+                out_channels,
+                kernel_size=(kernel_size, 1),
+                stride=(stride, 1),
+                padding=(pad, 0),
+                dilation=(dilation, 1)), nn.BatchNorm2d(out_channels))
+
+
+class MultiScaleTCN(nn.Module):
+    """Multi-scale temporal convolution of CTR-GCN.
+
+    ``len(dilations) + 2`` branches of ``out_channels / num_branches``
+    channels each, concatenated: one per dilation (1x1 conv, BN, ReLU,
+    temporal conv + BN), one (1x1 conv, BN, ReLU, 3x1 max-pool, BN) and one
+    1x1 conv + BN. Every branch applies the temporal stride.
+
+    Args:
+        in_channels (int): Input channels C_in.
+        out_channels (int): Output channels C_out; a multiple of the number
+            of branches.
+        kernel_size (int): Temporal kernel size. Defaults to 5.
+        stride (int): Temporal stride. Defaults to 1.
+        dilations (Sequence[int]): Dilations of the temporal convolutions.
+            Defaults to (1, 2).
+    """
+
+    def __init__(self,
+                 in_channels: int,
+                 out_channels: int,
+                 kernel_size: int = 5,
+                 stride: int = 1,
+                 dilations: Sequence[int] = (1, 2)) -> None:
+        super().__init__()
+        num_branches = len(dilations) + 2
+        if out_channels % num_branches:
+            raise ValueError(f'out_channels={out_channels} must be divisible '
+                             f'by the {num_branches} TCN branches')
+        branch = out_channels // num_branches
+
+        def reduce() -> List[nn.Module]:
+            return [
+                nn.Conv2d(in_channels, branch, 1),
+                nn.BatchNorm2d(branch),
+                nn.ReLU(inplace=True)
+            ]
+
+        branches = [
+            nn.Sequential(*reduce(),
+                          TemporalConvBN(branch, branch, kernel_size, stride,
+                                         dilation)) for dilation in dilations
+        ]
+        branches.append(
+            nn.Sequential(*reduce(),
+                          nn.MaxPool2d((3, 1), (stride, 1), (1, 0)),
+                          nn.BatchNorm2d(branch)))
+        branches.append(TemporalConvBN(in_channels, branch, 1, stride))
+        self.branches = nn.ModuleList(branches)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """(N, C_in, T, V) -> (N, C_out, ceil(T / stride), V)."""
+        return torch.cat([branch(x) for branch in self.branches], dim=1)
+
+
+class CTRGCNUnit(nn.Module):
+    """One CTR-GCN unit: CTR-GC block, multi-scale TCN, residual, ReLU.
+
+    Args:
+        in_channels (int): Input channels C_in.
+        out_channels (int): Output channels C_out.
+        A (torch.Tensor): Graph adjacency of shape (K, V, V).
+        stride (int): Temporal stride. Defaults to 1.
+        residual (bool): Add the unit's residual (identity, or 1x1 conv + BN
+            when shape changes). Defaults to True.
+        adaptive (bool): Learn the shared topology. Defaults to True.
+        kernel_size (int): Temporal kernel size. Defaults to 5.
+        dilations (Sequence[int]): TCN dilations. Defaults to (1, 2).
+    """
+
+    def __init__(self,
+                 in_channels: int,
+                 out_channels: int,
+                 A: torch.Tensor,
+                 stride: int = 1,
+                 residual: bool = True,
+                 adaptive: bool = True,
+                 kernel_size: int = 5,
+                 dilations: Sequence[int] = (1, 2)) -> None:
+        super().__init__()
+        self.gcn = CTRGCBlock(in_channels, out_channels, A, adaptive)
+        self.tcn = MultiScaleTCN(
+            out_channels,
+            out_channels,
+            kernel_size=kernel_size,
+            stride=stride,
+            dilations=dilations)
+        if not residual:
+            self.residual = None
+        elif in_channels == out_channels and stride == 1:
+            self.residual = nn.Identity()
+        else:
+            self.residual = TemporalConvBN(in_channels, out_channels, 1,
+                                           stride)
+        self.relu = nn.ReLU(inplace=True)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """(N, C_in, T, V) -> (N, C_out, ceil(T / stride), V)."""
+        out = self.tcn(self.gcn(x))
+        if self.residual is not None:
+            out = out + self.residual(x)
+        return self.relu(out)
+
+
+@MODELS.register_module()
+class CTRGCN(BaseModule):
+    """CTR-GCN backbone.
+
+    ``num_stages`` units; the width doubles at ``inflate_stages`` and the
+    temporal stride is 2 at ``down_stages`` (1-based). With the defaults the
+    widths are 64, 64, 64, 64, 128, 128, 128, 256, 256, 256 and T shrinks
+    by 4. The first unit has no residual. The input is normalised by one BN
+    over the M * V * C channels. Input and output follow mmaction2's
+    ``STGCN``, so ``GCNHead`` and the MMCL heads apply unchanged.
+
+    Args:
+        graph_cfg (dict): Config of mmaction2's ``Graph`` (``layout``,
+            ``mode``); mode ``'spatial'`` gives the paper's 3 subsets
+            (identity, inward, outward). The number of subsets K is taken
+            from the graph.
+        in_channels (int): Channels C of each joint. Defaults to 3.
+        base_channels (int): Width of the first units. Defaults to 64.
+        num_stages (int): Number of units. Defaults to 10.
+        inflate_stages (Sequence[int]): Units that double the width.
+            Defaults to (5, 8).
+        down_stages (Sequence[int]): Units with temporal stride 2.
+            Defaults to (5, 8).
+        num_person (int): Persons M per sample, needed by the input BN.
+            Defaults to 2.
+        adaptive (bool): Learn the shared topologies. Defaults to True.
+        tcn_kernel_size (int): Temporal kernel size. Defaults to 5.
+        tcn_dilations (Sequence[int]): TCN dilations. Defaults to (1, 2).
+        dropout (float): Dropout on the output features (the official
+            model drops before its classifier; ``GCNHead`` has its own
+            dropout too). Defaults to 0.
+        init_cfg (dict or list[dict], optional): Initialisation config;
+            when None, :meth:`init_weights` applies the paper's scheme.
+            Defaults to None.
+
+    Example:
+        >>> model = CTRGCN(graph_cfg=dict(layout='nturgb+d', mode='spatial'))
+        >>> model(torch.randn(2, 2, 64, 25, 3)).shape
+        torch.Size([2, 2, 256, 16, 25])
+    """
+
+    def __init__(self,
+                 graph_cfg: Dict,
+                 in_channels: int = 3,
+                 base_channels: int = 64,
+                 num_stages: int = 10,
+                 inflate_stages: Sequence[int] = (5, 8),
+                 down_stages: Sequence[int] = (5, 8),
+                 num_person: int = 2,
+                 adaptive: bool = True,
+                 tcn_kernel_size: int = 5,
+                 tcn_dilations: Sequence[int] = (1, 2),
+                 dropout: float = 0.,
+                 init_cfg: Optional[Union[Dict, List[Dict]]] = None) -> None:
+        super().__init__(init_cfg=init_cfg)
+        self.graph = Graph(**graph_cfg)
+        A = torch.tensor(self.graph.A, dtype=torch.float32)
+        self.num_joints = A.size(-1)
+        self.in_channels = in_channels
+        self.num_person = num_person
+        self.data_bn = nn.BatchNorm1d(num_person * self.num_joints *
+                                      in_channels)
+
+        units = []
+        channels, width = in_channels, base_channels
+        for stage in range(1, num_stages + 1):
+            if stage in inflate_stages:
+                width *= 2
+            units.append(
+                CTRGCNUnit(
+                    channels,
+                    width,
+                    A,
+                    stride=2 if stage in down_stages else 1,
+                    residual=stage != 1,
+                    adaptive=adaptive,
+                    kernel_size=tcn_kernel_size,
+                    dilations=tcn_dilations))
+            channels = width
+        self.units = nn.ModuleList(units)
+        self.out_channels = channels
+        self.drop = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
+
+    def init_weights(self) -> None:
+        """Initialise the weights.
+
+        Without ``init_cfg``: convolutions Kaiming normal (fan out) with
+        zero bias, BNs weight 1 and bias 0, except the output BN of every
+        CTR-GC block whose weight starts at 1e-6 (as in the paper's code).
+        ``alpha`` stays 0, so the topologies start equal to the shared A.
+        """
+        super().init_weights()
+        if self.init_cfg is not None:
+            return
+        for module in self.modules():
+            if isinstance(module, nn.Conv2d):
+                kaiming_init(module, mode='fan_out', distribution='normal')
+            elif isinstance(module, (nn.BatchNorm1d, nn.BatchNorm2d)):
+                constant_init(module, 1)
+        for module in self.modules():
+            if isinstance(module, CTRGCBlock):
+                constant_init(module.bn, 1e-6)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Extract skeleton features.
+
+        Args:
+            x (torch.Tensor): Skeletons of shape (N, M, T, V, C).
+
+        Returns:
+            torch.Tensor: Features of shape (N, M, C_out, T_out, V).
+        """
+        N, M, T, V, C = x.size()
+        expected = (self.num_person, self.num_joints, self.in_channels)
+        if (M, V, C) != expected:
+            raise ValueError(f'CTRGCN expects (M, V, C) = {expected}, got '
+                             f'input of shape {tuple(x.shape)}')
+        x = x.permute(0, 1, 3, 4, 2).reshape(N, M * V * C, T)
+        x = self.data_bn(x)
+        x = x.view(N, M, V, C, T).permute(0, 1, 3, 4, 2).reshape(
+            N * M, C, T, V)
+        for unit in self.units:
+            x = unit(x)
+        x = self.drop(x)
+        return x.reshape((N, M) + x.shape[1:])

@@ -1,0 +1,347 @@
+"""The config family under ``configs/``.
+
+Every ``.py`` there must parse, follow the naming convention (or be a listed
+entry alias)::
+
+    [mmcl-]<backbone>_<gpus>xb<batch>-<modality>-u<clip>-<epochs>e[-<tag>]_
+    <benchmark>-keypoint-3d.py
+
+and *be* what its name says: backbone, class count, splits, annotation
+file, skeleton stream of all three pipelines, clip length, batch size,
+epochs, MMCL (FAM + FRM + strip / text loading) or baseline (neither). MMCL
+configs and their baselines, and the CTR-GCN and STGCN++ variants of a
+config, must differ only where intended. Models are built for a
+representative subset only (building all ~70 takes too long); the other
+configs are checked as dicts.
+"""
+import copy
+import functools
+import glob
+import os.path as osp
+import re
+
+import pytest
+import torch
+from mmaction.registry import MODELS, TRANSFORMS
+from mmengine.config import Config
+
+REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+CONFIG_ROOT = osp.join(REPO_ROOT, 'configs')
+ALL_CONFIGS = sorted(
+    osp.relpath(path, CONFIG_ROOT)
+    for path in glob.glob(osp.join(CONFIG_ROOT, '**', '*.py'), recursive=True))
+
+#: Entry aliases: file → the config it must be identical to.
+ALIASES = {
+    'mmcl_ctrgcn_ntu60.py':
+    'mmcl/mmcl-ctrgcn_4xb16-joint-u64-65e_ntu60-xsub-keypoint-3d.py',
+    'mmcl_stgcnpp_ntu60.py':
+    'mmcl/mmcl-stgcnpp_4xb16-joint-u64-65e_ntu60-xsub-keypoint-3d.py',
+}
+#: Reference for the shared NTU schedule and data-loading settings.
+REFERENCE = ALIASES['mmcl_ctrgcn_ntu60.py']
+
+NAME_RE = re.compile(
+    r'^(?P<mmcl>mmcl-)?(?P<backbone>ctrgcn|stgcnpp)_(?P<gpus>\d+)xb'
+    r'(?P<batch>\d+)-(?P<modality>joint|bone|joint-motion|bone-motion)'
+    r'-u(?P<clip>\d+)-(?P<epochs>\d+)e(?P<tag>(-[a-z0-9]+)*)'
+    r'_(?P<bench>[a-z0-9]+(-[a-z]+)?)'
+    r'-keypoint-3d\.py$')
+
+NTU60_TEXT = 'data/mmcl_text_features/ntu60_blip_vqa/'
+NTU120_TEXT = 'data/mmcl_text_features/ntu120_blip_vqa/'
+BENCHMARKS = {
+    'ntu60-xsub':
+    dict(
+        num_classes=60,
+        splits=('xsub_train', 'xsub_val'),
+        ann_file='data/skeleton/ntu60_3d.pkl',
+        text_feature_root=NTU60_TEXT),
+    'ntu60-xview':
+    dict(
+        num_classes=60,
+        splits=('xview_train', 'xview_val'),
+        ann_file='data/skeleton/ntu60_3d.pkl',
+        text_feature_root=NTU60_TEXT),
+    'ntu120-xsub':
+    dict(
+        num_classes=120,
+        splits=('xsub_train', 'xsub_val'),
+        ann_file='data/skeleton/ntu120_3d.pkl',
+        text_feature_root=NTU120_TEXT),
+    'ntu120-xset':
+    dict(
+        num_classes=120,
+        splits=('xset_train', 'xset_val'),
+        ann_file='data/skeleton/ntu120_3d.pkl',
+        text_feature_root=NTU120_TEXT),
+    'nwucla-xview':
+    dict(
+        num_classes=10,
+        splits=('train', 'val'),
+        ann_file='data/skeleton/nwucla.pkl',
+        text_feature_root=None),
+    'demo':
+    dict(
+        num_classes=4,
+        splits=('train', 'val'),
+        ann_file='data/demo/demo_ntu25.pkl',
+        text_feature_root='data/demo/text_features/'),
+}
+NTU_BENCHMARKS = [b for b in BENCHMARKS if b.startswith('ntu')]
+FEATS = {
+    'joint': ['j'],
+    'bone': ['b'],
+    'joint-motion': ['jm'],
+    'bone-motion': ['bm'],
+}
+BACKBONES = {
+    'ctrgcn': dict(type='CTRGCN'),
+    'stgcnpp':
+    dict(
+        type='STGCN',
+        gcn_adaptive='init',
+        gcn_with_res=True,
+        tcn_type='mstcn'),
+}
+#: Training-only steps of the MMCL pipeline (frame strip, text features).
+AUX_STEPS = ('BuildFrameStrip', 'LoadTextFeature', 'PackMMCLInputs')
+#: Which kind of config each folder may hold (None: either).
+FOLDER_KIND = {'mmcl': 'mmcl', 'demo': 'mmcl', 'baseline': 'baseline'}
+SCHEDULE_KEYS = ('param_scheduler', 'optim_wrapper', 'train_cfg',
+                 'auto_scale_lr')
+
+MMCL_CONFIGS = [c for c in ALL_CONFIGS if c.startswith('mmcl/')]
+BASELINE_CONFIGS = [c for c in ALL_CONFIGS if c.startswith('baseline/')]
+STGCNPP_CONFIGS = [
+    c for c in MMCL_CONFIGS + BASELINE_CONFIGS if 'stgcnpp_' in c
+]
+#: Built as models (with their pipelines' transforms): each backbone x
+#: {MMCL, baseline}, every modality and benchmark at least once, plus the
+#: demo and NW-UCLA configs.
+BUILD_SUBSET = [
+    'mmcl/mmcl-ctrgcn_4xb16-joint-u64-65e_ntu60-xsub-keypoint-3d.py',
+    'mmcl/mmcl-stgcnpp_4xb16-bone-motion-u64-65e_ntu120-xset-keypoint-3d.py',
+    'baseline/ctrgcn_4xb16-joint-motion-u64-65e_ntu120-xsub-keypoint-3d.py',
+    'baseline/stgcnpp_4xb16-bone-u64-65e_ntu60-xview-keypoint-3d.py',
+    'demo/mmcl-ctrgcn_1xb8-joint-u32-3e_demo-keypoint-3d.py',
+    'nwucla/ctrgcn_1xb16-joint-u52-65e_nwucla-xview-keypoint-3d.py',
+]
+
+
+@functools.lru_cache(maxsize=None)
+def load(rel):
+    """Parsed config as a plain dict (cached: parents are parsed often)."""
+    return Config.fromfile(osp.join(CONFIG_ROOT, rel)).to_dict()
+
+
+def spec_of(rel):
+    """What the file name promises (aliases: their target's name)."""
+    rel = ALIASES.get(rel, rel)
+    match = NAME_RE.match(osp.basename(rel))
+    assert match, f'{rel} does not follow the naming convention'
+    spec = match.groupdict()
+    spec['kind'] = 'mmcl' if spec.pop('mmcl') else 'baseline'
+    assert spec['bench'] in BENCHMARKS, f'unknown benchmark in {rel}'
+    for key in ('gpus', 'batch', 'clip', 'epochs'):
+        spec[key] = int(spec[key])
+    return spec
+
+
+def dataset_of(loader):
+    """The pose dataset inside (possibly wrapped by RepeatDataset)."""
+    dataset = loader['dataset']
+    while dataset['type'] == 'RepeatDataset':
+        dataset = dataset['dataset']
+    return dataset
+
+
+def types_of(pipeline):
+    return [step['type'] for step in pipeline]
+
+
+def only_step(pipeline, suffix):
+    steps = [s for s in pipeline if s['type'].endswith(suffix)]
+    assert len(steps) == 1, f'expected one *{suffix} step: {pipeline}'
+    return steps[0]
+
+
+def without(cfg, *paths):
+    """Copy of a config dict without the dotted key paths."""
+    cfg = copy.deepcopy(cfg)
+    for path in paths:
+        *parents, leaf = path.split('.')
+        node = cfg
+        for key in parents:
+            node = node[key]
+        node.pop(leaf, None)
+    return cfg
+
+
+def test_config_family_is_complete():
+    expected = {
+        f'{prefix}{bb}_4xb16-{mod}-u64-65e_{bench}-keypoint-3d.py'
+        for prefix in ('', 'mmcl-') for bb in BACKBONES for mod in FEATS
+        for bench in NTU_BENCHMARKS
+    }
+    found = {osp.basename(c) for c in MMCL_CONFIGS + BASELINE_CONFIGS}
+    assert found == expected
+    assert {c.split('/')[0] for c in MMCL_CONFIGS + BASELINE_CONFIGS} == {
+        'mmcl', 'baseline'
+    }
+    assert set(ALIASES) <= set(ALL_CONFIGS)
+
+
+@pytest.mark.parametrize('rel', ALL_CONFIGS)
+def test_config_matches_its_name(rel):
+    cfg = load(rel)
+    if rel in ALIASES:
+        assert cfg == load(ALIASES[rel]), f'{rel} differs from its target'
+    spec = spec_of(rel)
+    bench = BENCHMARKS[spec['bench']]
+    folder = rel.split('/')[0]
+    if folder in FOLDER_KIND:
+        assert spec['kind'] == FOLDER_KIND[folder], rel
+
+    # Model: backbone, classes, auxiliary heads.
+    model = cfg['model']
+    assert model['type'] == 'MMCLRecognizer'
+    for key, value in BACKBONES[spec['backbone']].items():
+        assert model['backbone'][key] == value, (key, model['backbone'])
+    if spec['bench'] != 'nwucla-xview':
+        assert model['backbone']['graph_cfg']['layout'] == 'nturgb+d'
+    assert model['cls_head']['num_classes'] == bench['num_classes']
+    # FRM takes num_classes from cls_head; a stale explicit value would win.
+    if model.get('frm_head'):
+        assert model['frm_head'].get('num_classes') in (
+            None, bench['num_classes'])
+
+    # Data: annotation file, splits, stream, clip length, batch size.
+    train_split, eval_split = bench['splits']
+    loaders = dict(
+        train=cfg['train_dataloader'],
+        val=cfg['val_dataloader'],
+        test=cfg['test_dataloader'])
+    for phase, loader in loaders.items():
+        dataset = dataset_of(loader)
+        assert dataset['ann_file'] == bench['ann_file'], phase
+        assert dataset['split'] == (train_split
+                                    if phase == 'train' else eval_split)
+        pipeline = dataset['pipeline']
+        assert only_step(pipeline, 'GenSkeFeat')['feats'] == FEATS[
+            spec['modality']], phase
+        assert only_step(pipeline,
+                         'UniformSampleFrames')['clip_len'] == spec['clip']
+        if phase != 'train':
+            # Testing is skeleton-only for every config.
+            assert not set(types_of(pipeline)) & set(AUX_STEPS), phase
+            assert pipeline[-1]['type'] == 'PackActionInputs'
+    assert cfg['train_dataloader']['batch_size'] == spec['batch']
+    assert cfg['train_cfg']['max_epochs'] == spec['epochs']
+    assert max(s.get('end', 0)
+               for s in cfg['param_scheduler']) == spec['epochs']
+
+    # MMCL versus baseline.
+    train_set = dataset_of(cfg['train_dataloader'])
+    train_types = types_of(train_set['pipeline'])
+    if spec['kind'] == 'mmcl':
+        assert model['fam_head'] and model['frm_head']
+        for step in AUX_STEPS:
+            assert train_types.count(step) == 1, step
+        assert train_types[-1] == 'PackMMCLInputs'
+        assert train_set['video_root']
+        assert train_set['text_feature_root'] == bench['text_feature_root']
+    else:
+        assert model.get('fam_head') is None
+        assert model.get('frm_head') is None
+        assert not set(train_types) & set(AUX_STEPS)
+        assert train_types[-1] == 'PackActionInputs'
+        assert train_set.get('video_root') is None
+        assert train_set.get('text_feature_root') is None
+
+    # The NTU family shares one schedule and loader set-up.
+    if folder in ('mmcl', 'baseline') or rel in ALIASES:
+        ref = load(REFERENCE)
+        for key in SCHEDULE_KEYS:
+            assert cfg[key] == ref[key], key
+        for loader in ('train_dataloader', 'val_dataloader',
+                       'test_dataloader'):
+            assert without(cfg[loader], 'dataset') == without(
+                ref[loader], 'dataset'), loader
+
+
+@pytest.mark.parametrize('mmcl_rel', MMCL_CONFIGS)
+def test_mmcl_and_baseline_differ_only_in_fam_frm(mmcl_rel):
+    base_rel = 'baseline/' + osp.basename(mmcl_rel)[len('mmcl-'):]
+    assert base_rel in ALL_CONFIGS, f'no baseline for {mmcl_rel}'
+    mmcl, base = load(mmcl_rel), load(base_rel)
+    for key in ('backbone', 'cls_head', 'data_preprocessor'):
+        assert mmcl['model'][key] == base['model'][key], key
+    for key in SCHEDULE_KEYS:
+        assert mmcl[key] == base[key], key
+    for key in ('val_dataloader', 'test_dataloader'):
+        assert mmcl[key] == base[key], key
+    skip = ('dataset.pipeline', 'dataset.video_root',
+            'dataset.text_feature_root')
+    assert without(mmcl['train_dataloader'], *skip) == without(
+        base['train_dataloader'], *skip)
+    # Same skeleton steps; only the strip / text steps and the packer go.
+    expected = [
+        dict(step, type='PackActionInputs')
+        if step['type'] == 'PackMMCLInputs' else step
+        for step in dataset_of(mmcl['train_dataloader'])['pipeline']
+        if step['type'] not in ('BuildFrameStrip', 'LoadTextFeature')
+    ]
+    assert dataset_of(base['train_dataloader'])['pipeline'] == expected
+
+
+@pytest.mark.parametrize('base_rel', BASELINE_CONFIGS)
+def test_every_baseline_has_an_mmcl_config(base_rel):
+    assert 'mmcl/mmcl-' + osp.basename(base_rel) in ALL_CONFIGS
+
+
+@pytest.mark.parametrize('rel', STGCNPP_CONFIGS)
+def test_stgcnpp_and_ctrgcn_differ_only_in_backbone(rel):
+    ctrgcn = load(rel.replace('stgcnpp_', 'ctrgcn_'))
+    stgcnpp = load(rel)
+    assert stgcnpp['model']['backbone']['type'] == 'STGCN'
+    assert ctrgcn['model']['backbone']['type'] == 'CTRGCN'
+    assert without(stgcnpp, 'model.backbone') == without(
+        ctrgcn, 'model.backbone')
+
+
+def test_readme_lists_every_config():
+    with open(osp.join(CONFIG_ROOT, 'README.md'), encoding='utf-8') as f:
+        readme = f.read()
+    missing = [c for c in ALL_CONFIGS if f'`{c}`' not in readme]
+    assert not missing, f'configs/README.md lacks {missing}'
+
+
+@pytest.mark.parametrize('rel', BUILD_SUBSET)
+def test_build_model(rel):
+    spec = spec_of(rel)
+    num_classes = BENCHMARKS[spec['bench']]['num_classes']
+    cfg = Config(load(rel))
+    if cfg.model.get('fam_head') and 'image_encoder' in cfg.model.fam_head:
+        cfg.model.fam_head.image_encoder.init_cfg = None  # no download
+    model = MODELS.build(cfg.model)
+    assert model.with_fam == model.with_frm == (spec['kind'] == 'mmcl')
+    assert model.cls_head.num_classes == num_classes
+    if model.with_frm:
+        assert model.frm_head.num_classes == num_classes
+        assert model.frm_head.class_matrices.shape[-1] == num_classes
+    # One short clip through the skeleton path: (N, clips, M, T, V, C).
+    num_person = only_step(
+        dataset_of(cfg.train_dataloader).pipeline,
+        'FormatGCNInput')['num_person']
+    num_joints = 20 if spec['bench'] == 'nwucla-xview' else 25
+    inputs = torch.randn(1, 1, num_person, 8, num_joints, 3)
+    model.eval()
+    with torch.no_grad():
+        scores, _ = model.extract_feat(inputs, stage='head')
+    assert scores.shape == (1, num_classes)
+    # Every transform of the three pipelines is registered and accepts its
+    # arguments.
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        for step in dataset_of(cfg[loader]).pipeline:
+            TRANSFORMS.build(step)
