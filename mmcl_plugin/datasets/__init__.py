@@ -1,1 +1,10 @@
-from . import transforms  # noqa: F401
+from .mmcl_pose_dataset import MMCLPoseDataset
+from .transforms import (BuildFrameStrip, LayoutGenSkeFeat, LayoutJointToBone,
+                         LoadStripFeature, LoadTextFeature, PackMMCLInputs,
+                         RandomRotate3D, RandomScale3D)
+
+__all__ = [
+    'MMCLPoseDataset', 'BuildFrameStrip', 'LoadTextFeature',
+    'LoadStripFeature', 'PackMMCLInputs', 'LayoutJointToBone',
+    'LayoutGenSkeFeat', 'RandomRotate3D', 'RandomScale3D'
+]

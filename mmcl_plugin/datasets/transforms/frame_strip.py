@@ -1,0 +1,466 @@
+"""The RGB frame strip of MMCL's feature alignment module (FAM).
+
+A strip shows ``m`` frames of the clip side by side, in time order, each
+cropped to the person(s) with the 2-D keypoints, so that one pass of an
+image encoder sees the appearance of the action over time. It is built
+from the video, decoding only the ``m`` chosen frames, or read back from
+a precomputed strip image.
+"""
+import os.path as osp
+from typing import Callable, Dict, Optional, Sequence, Tuple
+
+import cv2
+import numpy as np
+from mmaction.registry import TRANSFORMS
+from mmcv.transforms import BaseTransform
+
+#: (x0, y0, x1, y1) pixel box, half-open: columns x0..x1-1, rows y0..y1-1.
+Box = Tuple[int, int, int, int]
+
+
+def clip_window(num_video_frames: int,
+                frame_inds: Optional[np.ndarray] = None,
+                start_index: int = 0,
+                total_frames: Optional[int] = None) -> Tuple[int, int]:
+    """The inclusive frame window of the sampled clip, in video frames.
+
+    Args:
+        num_video_frames (int): Frames the video really has.
+        frame_inds (np.ndarray, optional): Indices chosen by a sampler such
+            as ``UniformSampleFrames`` (any shape). Without them the window
+            is the whole clip.
+        start_index (int): Offset the sampler added to its indices (the
+            ``start_index`` of the data info). Defaults to 0.
+        total_frames (int, optional): Frames of the annotation; bounds the
+            whole-clip window when the video is longer than the skeleton.
+
+    Returns:
+        tuple[int, int]: ``(first, last)`` frame, both included, within
+        ``[0, num_video_frames - 1]``.
+    """
+    last_frame = num_video_frames - 1
+    if frame_inds is None or np.size(frame_inds) == 0:
+        if total_frames is not None and total_frames > 0:
+            last_frame = min(last_frame, int(total_frames) - 1)
+        return 0, last_frame
+    inds = np.asarray(frame_inds, dtype=np.int64) - start_index
+    # Samplers may index past the video's end (annotation longer than the
+    # video, or wrapped indices): clamp instead of failing.
+    first = int(np.clip(inds.min(), 0, last_frame))
+    last = int(np.clip(inds.max(), 0, last_frame))
+    return first, last
+
+
+def strip_frame_indices(num_frames: int, first: int, last: int) -> np.ndarray:
+    """Frames of a strip: the centres of ``num_frames`` equal segments.
+
+    The window ``[first, last]`` (n = last - first + 1 frames) is cut into
+    ``num_frames`` segments of n / num_frames frames and the middle frame
+    of each is taken, so the choice is deterministic and spread over the
+    whole window. Frames repeat when n < num_frames.
+
+    Args:
+        num_frames (int): m, the number of frames of the strip.
+        first (int): First frame of the window.
+        last (int): Last frame of the window (included).
+
+    Returns:
+        np.ndarray: (m, ) int64 non-decreasing frame indices.
+    """
+    length = last - first + 1
+    segment_centres = (np.arange(num_frames) + 0.5) * length / num_frames
+    return first + np.floor(segment_centres).astype(np.int64)
+
+
+def keypoints_at_frames(keypoint_2d: np.ndarray,
+                        frame_indices: np.ndarray) -> np.ndarray:
+    """The 2-D keypoints of the chosen video frames.
+
+    Keypoint frame t is video frame t; when the keypoints are shorter than
+    the video the nearest (last) keypoint frame is used.
+
+    Args:
+        keypoint_2d (np.ndarray): (M, T, V, 2) pixel (x, y).
+        frame_indices (np.ndarray): (m, ) video frame indices.
+
+    Returns:
+        np.ndarray: (M, m, V, 2) keypoints.
+    """
+    num_kp_frames = keypoint_2d.shape[1]
+    inds = np.clip(frame_indices, 0, num_kp_frames - 1)
+    return keypoint_2d[:, inds]
+
+
+def scale_keypoints(keypoints: np.ndarray,
+                    keypoint_shape: Optional[Sequence[int]],
+                    frame_shape: Sequence[int]) -> np.ndarray:
+    """Map keypoints from the annotated image size to the decoded frames.
+
+    Lets videos be stored smaller than the annotated size (e.g. NTU's
+    1920x1080 videos resized to save decoding time).
+
+    Args:
+        keypoints (np.ndarray): (..., 2) pixel (x, y) for an image of
+            ``keypoint_shape``.
+        keypoint_shape (Sequence[int], optional): (H, W) the keypoints
+            refer to; None keeps the keypoints as they are.
+        frame_shape (Sequence[int]): (H, W) of the decoded frames.
+
+    Returns:
+        np.ndarray: (..., 2) float64 pixel (x, y) in the frames.
+    """
+    keypoints = np.asarray(keypoints, dtype=np.float64)
+    if keypoint_shape is None:
+        return keypoints
+    kp_height, kp_width = keypoint_shape[:2]
+    height, width = frame_shape[:2]
+    if (kp_height, kp_width) == (height, width) or kp_height <= 0 \
+            or kp_width <= 0:
+        return keypoints
+    return keypoints * np.array([width / kp_width, height / kp_height])
+
+
+def person_box(keypoints: Optional[np.ndarray],
+               frame_shape: Sequence[int],
+               margin: float = 0.1) -> Box:
+    """Box around all valid keypoints, with a margin, inside the frame.
+
+    A point is missing (and ignored) when a coordinate is not finite or
+    both are zero, the convention of NTU RGB+D and of mmaction2's pickles.
+
+    Args:
+        keypoints (np.ndarray, optional): (..., 2) pixel (x, y), e.g.
+            (M, m, V, 2) for all persons in all strip frames.
+        frame_shape (Sequence[int]): (H, W) of the frame.
+        margin (float): Added on each side, as a fraction of the box's
+            width (left/right) and height (top/bottom). Defaults to 0.1.
+
+    Returns:
+        tuple[int, int, int, int]: (x0, y0, x1, y1), half-open, at least
+        one pixel wide and high; the whole frame when there is no valid
+        point.
+    """
+    height, width = frame_shape[:2]
+    full_frame = (0, 0, width, height)
+    if keypoints is None or np.size(keypoints) == 0:
+        return full_frame
+    points = np.asarray(keypoints, dtype=np.float64).reshape(-1, 2)
+    valid = np.isfinite(points).all(axis=1) & (points != 0).any(axis=1)
+    if not valid.any():
+        return full_frame
+    points = points[valid]
+    (x_min, y_min), (x_max, y_max) = points.min(0), points.max(0)
+    pad_x, pad_y = margin * (x_max - x_min), margin * (y_max - y_min)
+    x0 = int(np.clip(np.floor(x_min - pad_x), 0, width - 1))
+    y0 = int(np.clip(np.floor(y_min - pad_y), 0, height - 1))
+    x1 = int(np.clip(np.ceil(x_max + pad_x), x0 + 1, width))
+    y1 = int(np.clip(np.ceil(y_max + pad_y), y0 + 1, height))
+    return x0, y0, x1, y1
+
+
+def resize_image(image: np.ndarray, height: int, width: int) -> np.ndarray:
+    """Resize to (height, width); area averaging when shrinking, as it
+    keeps fine detail without aliasing."""
+    if image.shape[:2] == (height, width):
+        return image
+    shrinking = height < image.shape[0] or width < image.shape[1]
+    interpolation = cv2.INTER_AREA if shrinking else cv2.INTER_LINEAR
+    return cv2.resize(image, (width, height), interpolation=interpolation)
+
+
+def tile_frames(crops: Sequence[np.ndarray],
+                strip_size: Tuple[int, int]) -> np.ndarray:
+    """Paste crops left to right into one strip.
+
+    Each crop becomes one tile of (H, W // m); the W % m columns left over
+    on the right stay black.
+
+    Args:
+        crops (Sequence[np.ndarray]): m images (h_i, w_i, 3) uint8, in
+            time order.
+        strip_size (tuple[int, int]): (H, W) of the strip.
+
+    Returns:
+        np.ndarray: (H, W, 3) uint8 strip.
+    """
+    height, width = strip_size
+    tile_width = width // len(crops)
+    strip = np.zeros((height, width, 3), dtype=np.uint8)
+    for i, crop in enumerate(crops):
+        strip[:, i * tile_width:(i + 1) * tile_width] = resize_image(
+            crop, height, tile_width)
+    return strip
+
+
+class DecordFrameReader:
+    """Random access to video frames with decord.
+
+    Args:
+        path (str): Video file.
+    """
+
+    def __init__(self, path: str) -> None:
+        import decord
+
+        # One thread: data loader workers already decode in parallel.
+        self.reader = decord.VideoReader(path, num_threads=1)
+
+    def __len__(self) -> int:
+        return len(self.reader)
+
+    def read(self, indices: np.ndarray) -> np.ndarray:
+        """(N, H, W, 3) uint8 RGB frames at ``indices``."""
+        frames = self.reader.get_batch([int(i) for i in indices])
+        # A decord bridge (e.g. torch) set elsewhere changes the type.
+        if hasattr(frames, 'asnumpy'):
+            return frames.asnumpy()
+        return np.asarray(frames)
+
+    def close(self) -> None:
+        del self.reader
+
+
+class OpenCVFrameReader:
+    """Random access to video frames with OpenCV, seeking to each frame.
+
+    Args:
+        path (str): Video file.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.capture = cv2.VideoCapture(path)
+        if not self.capture.isOpened():
+            raise RuntimeError('OpenCV cannot open the file')
+        self.num_frames = int(self.capture.get(cv2.CAP_PROP_FRAME_COUNT))
+
+    def __len__(self) -> int:
+        return self.num_frames
+
+    def read(self, indices: np.ndarray) -> np.ndarray:
+        """(N, H, W, 3) uint8 RGB frames at ``indices``."""
+        decoded = {}
+        next_frame = 0
+        for index in sorted(set(int(i) for i in indices)):
+            # Reading on is cheaper than seeking to the next frame.
+            if index != next_frame:
+                self.capture.set(cv2.CAP_PROP_POS_FRAMES, index)
+            ok, frame = self.capture.read()
+            if not ok:
+                raise RuntimeError(f'cannot decode frame {index} of '
+                                   f'{self.num_frames}')
+            decoded[index] = cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
+            next_frame = index + 1
+        return np.stack([decoded[int(i)] for i in indices])
+
+    def close(self) -> None:
+        self.capture.release()
+
+
+#: Frame readers by ``io_backend``; a reader takes the path and has
+#: ``len()``, ``read(indices)`` and ``close()``.
+FRAME_READERS = dict(decord=DecordFrameReader, opencv=OpenCVFrameReader)
+
+
+def read_video_frames(
+        path: str,
+        choose_indices: Callable[[int], np.ndarray],
+        io_backend: str = 'decord') -> Tuple[np.ndarray, np.ndarray]:
+    """Decode only the chosen frames of a video.
+
+    Args:
+        path (str): Video file.
+        choose_indices (Callable[[int], np.ndarray]): Given the number of
+            frames of the video, returns the (m, ) indices to decode.
+        io_backend (str): A key of :data:`FRAME_READERS`.
+
+    Returns:
+        tuple[np.ndarray, np.ndarray]: (m, H, W, 3) uint8 RGB frames and
+        the (m, ) indices.
+
+    Raises:
+        Exception: Whatever the backend raises for an unreadable file.
+    """
+    reader = FRAME_READERS[io_backend](path)
+    try:
+        num_frames = len(reader)
+        if num_frames <= 0:
+            raise RuntimeError('the video has no frames')
+        indices = choose_indices(num_frames)
+        return reader.read(indices), indices
+    finally:
+        reader.close()
+
+
+def read_strip_image(path: str) -> np.ndarray:
+    """A precomputed strip image as (H, W, 3) uint8 RGB.
+
+    Raises:
+        RuntimeError: When the file is missing or cannot be decoded.
+    """
+    if not osp.isfile(path):
+        raise RuntimeError('file not found')
+    image = cv2.imread(path, cv2.IMREAD_COLOR)
+    if image is None:
+        raise RuntimeError('OpenCV cannot decode the image')
+    return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+
+
+def sample_name(results: Dict) -> str:
+    """The sample's ``frame_dir`` for error messages."""
+    return repr(results.get('frame_dir', '<unknown frame_dir>'))
+
+
+@TRANSFORMS.register_module()
+class BuildFrameStrip(BaseTransform):
+    """Build the RGB frame strip of a sample.
+
+    With ``strip_path`` the precomputed strip image is read (and resized
+    to ``strip_size`` if needed). Otherwise ``num_frames`` frames are
+    decoded from ``video_path``: the centres of equal segments of the
+    sampled clip (``[min, max]`` of ``frame_inds`` when a sampler set them,
+    else the whole clip), see :func:`strip_frame_indices`. Each frame is
+    cropped to the box of all persons' 2-D keypoints over the chosen
+    frames plus a margin (:func:`person_box`), resized to a (H, W // m)
+    tile, and the tiles are pasted left to right in time order.
+
+    Keypoint frame t must be video frame t (same frame rate, as in NTU
+    RGB+D); video frames past the keypoints' end use the last keypoint
+    frame. Keypoints refer to ``original_shape`` (else ``img_shape``) and
+    are rescaled when the decoded frames have another size. Without
+    keypoints, or without a valid one, tiles show the whole frame.
+
+    Required Keys:
+
+        - strip_path or video_path
+        - frame_dir (for error messages)
+        - frame_inds (optional)
+        - start_index (optional)
+        - total_frames (optional)
+        - keypoint_2d (optional, the ``keypoint_key``)
+        - original_shape / img_shape (optional)
+
+    Added Keys:
+
+        - frame_strip: (H, W, 3) uint8 RGB
+
+    Args:
+        num_frames (int): m, frames of the strip. Defaults to 5.
+        strip_size (tuple[int, int]): (H, W) of the strip. Defaults to
+            (224, 1120), five 224 x 224 tiles.
+        crop_margin (float): Margin around the person box, as a fraction
+            of its size on each side. Defaults to 0.1.
+        keypoint_key (str): Key of the (M, T, V, 2) pixel keypoints.
+            Defaults to 'keypoint_2d'.
+        io_backend (str): Video decoder, 'decord' or 'opencv'. Defaults to
+            'decord'.
+    """
+
+    def __init__(self,
+                 num_frames: int = 5,
+                 strip_size: Tuple[int, int] = (224, 1120),
+                 crop_margin: float = 0.1,
+                 keypoint_key: str = 'keypoint_2d',
+                 io_backend: str = 'decord') -> None:
+        strip_size = tuple(int(s) for s in strip_size)
+        if num_frames < 1:
+            raise ValueError(f'num_frames must be >= 1, got {num_frames}')
+        if len(strip_size) != 2 or min(strip_size) < 1:
+            raise ValueError(f'strip_size must be (H, W), got {strip_size}')
+        if strip_size[1] < num_frames:
+            raise ValueError(f'strip width {strip_size[1]} is smaller than '
+                             f'num_frames={num_frames}')
+        if crop_margin < 0:
+            raise ValueError(f'crop_margin must be >= 0, got {crop_margin}')
+        if io_backend not in FRAME_READERS:
+            raise ValueError(f'io_backend must be one of '
+                             f'{sorted(FRAME_READERS)}, got {io_backend!r}')
+        self.num_frames = num_frames
+        self.strip_size = strip_size
+        self.crop_margin = crop_margin
+        self.keypoint_key = keypoint_key
+        self.io_backend = io_backend
+
+    def transform(self, results: Dict) -> Dict:
+        """Add ``frame_strip`` (H, W, 3) uint8 RGB to ``results``.
+
+        Raises:
+            KeyError: Neither ``strip_path`` nor ``video_path`` is given.
+            RuntimeError: The strip image or the video cannot be read.
+        """
+        if 'strip_path' in results:
+            strip = self._load_strip(results)
+        elif 'video_path' in results:
+            strip = self._strip_from_video(results)
+        else:
+            raise KeyError(
+                f'BuildFrameStrip: sample {sample_name(results)} has '
+                f'neither `strip_path` nor `video_path`; set `video_root` '
+                f'or `strip_root` of MMCLPoseDataset')
+        results['frame_strip'] = strip
+        return results
+
+    def _load_strip(self, results: Dict) -> np.ndarray:
+        path = results['strip_path']
+        try:
+            strip = read_strip_image(path)
+        except RuntimeError as error:
+            raise RuntimeError(
+                f'BuildFrameStrip: cannot read the strip image of sample '
+                f'{sample_name(results)} ({path}): {error}') from error
+        return resize_image(strip, *self.strip_size)
+
+    def _strip_from_video(self, results: Dict) -> np.ndarray:
+        path = results['video_path']
+
+        def choose_indices(num_video_frames: int) -> np.ndarray:
+            first, last = clip_window(num_video_frames,
+                                      results.get('frame_inds'),
+                                      results.get('start_index', 0),
+                                      results.get('total_frames'))
+            return strip_frame_indices(self.num_frames, first, last)
+
+        try:
+            if not osp.isfile(path):
+                raise RuntimeError('file not found')
+            frames, indices = read_video_frames(path, choose_indices,
+                                                self.io_backend)
+        except Exception as error:
+            # Decoders fail in their own ways; name the sample for all.
+            raise RuntimeError(
+                f'BuildFrameStrip: cannot read the video of sample '
+                f'{sample_name(results)} ({path}) with {self.io_backend}: '
+                f'{type(error).__name__}: {error}') from error
+        box = person_box(
+            self._strip_keypoints(results, indices, frames.shape[1:3]),
+            frames.shape[1:3], self.crop_margin)
+        x0, y0, x1, y1 = box
+        crops = [frame[y0:y1, x0:x1] for frame in frames]
+        return tile_frames(crops, self.strip_size)
+
+    def _strip_keypoints(self, results: Dict, indices: np.ndarray,
+                         frame_shape: Tuple[int, int]) -> Optional[np.ndarray]:
+        """(M, m, V, 2) keypoints of the strip frames in frame pixels, or
+        None when the sample has no 2-D keypoints."""
+        keypoint_2d = results.get(self.keypoint_key)
+        if keypoint_2d is None or np.ndim(keypoint_2d) != 4 \
+                or np.shape(keypoint_2d)[1] == 0:
+            return None
+        keypoints = keypoints_at_frames(np.asarray(keypoint_2d), indices)
+        keypoint_shape = results.get('original_shape',
+                                     results.get('img_shape'))
+        return scale_keypoints(keypoints[..., :2], keypoint_shape, frame_shape)
+
+    def __repr__(self) -> str:
+        return (f'{self.__class__.__name__}('
+                f'num_frames={self.num_frames}, '
+                f'strip_size={self.strip_size}, '
+                f'crop_margin={self.crop_margin}, '
+                f'keypoint_key={self.keypoint_key!r}, '
+                f'io_backend={self.io_backend!r})')
+
+
+__all__ = [
+    'BuildFrameStrip', 'clip_window', 'strip_frame_indices',
+    'keypoints_at_frames', 'scale_keypoints', 'person_box', 'tile_frames',
+    'read_video_frames', 'FRAME_READERS'
+]

@@ -1,0 +1,212 @@
+import os.path as osp
+import pickle
+
+import numpy as np
+import pytest
+import torch
+
+from mmcl_plugin.datasets import MMCLPoseDataset
+
+TRAIN = [
+    'S001C001P001R001A001', 'S001C001P002R001A002', 'S001C001P003R001A003'
+]
+VAL = ['S002C001P001R001A001']
+TEXT_DIM = 32
+
+
+def annotation(name, label, num_joints=25, num_frames=12):
+    rng = np.random.default_rng(label)
+    keypoint_2d = np.zeros((2, num_frames, num_joints, 2), np.float32)
+    keypoint_2d[0] = rng.uniform([10, 8], [50, 40],
+                                 size=(num_frames, num_joints, 2))
+    return dict(frame_dir=name,
+                label=label,
+                total_frames=num_frames,
+                img_shape=(48, 64),
+                original_shape=(48, 64),
+                keypoint=rng.normal(size=(2, num_frames, num_joints,
+                                          3)).astype(np.float32),
+                keypoint_2d=keypoint_2d)
+
+
+def write_annotations(path, annotations, split):
+    with open(path, 'wb') as f:
+        pickle.dump(dict(split=split, annotations=annotations), f)
+    return str(path)
+
+
+@pytest.fixture
+def data_root(tmp_path, write_video):
+    """ann.pkl (3 train + 1 val samples) and every sample's files."""
+    names = TRAIN + VAL
+    write_annotations(tmp_path / 'ann.pkl',
+                      [annotation(name, i) for i, name in enumerate(names)],
+                      dict(train=TRAIN, val=VAL))
+    for folder in ('videos', 'text', 'strip_features'):
+        (tmp_path / folder).mkdir()
+    for i, name in enumerate(names):
+        write_video(str(tmp_path / 'videos' / f'{name}.mp4'))
+        np.save(str(tmp_path / 'text' / f'{name}.npy'),
+                np.ones((3 + i, TEXT_DIM), np.float16))
+        np.save(str(tmp_path / 'strip_features' / f'{name}.npy'),
+                np.ones(16, np.float32))
+    return tmp_path
+
+
+def build(root, split='train', pipeline=(), **kwargs):
+    return MMCLPoseDataset(ann_file=str(root / 'ann.pkl'),
+                           pipeline=list(pipeline),
+                           split=split,
+                           **kwargs)
+
+
+def roots(root):
+    return dict(video_root=str(root / 'videos'),
+                text_feature_root=str(root / 'text'),
+                strip_feature_root=str(root / 'strip_features'))
+
+
+def test_files_are_joined_by_frame_dir(data_root):
+    dataset = build(data_root, **roots(data_root))
+    assert len(dataset) == 3
+    for i, name in enumerate(TRAIN):
+        info = dataset.get_data_info(i)
+        assert info['frame_dir'] == name
+        assert info['video_path'] == osp.join(data_root, 'videos',
+                                              name + '.mp4')
+        assert info['text_feature_path'] == osp.join(data_root, 'text',
+                                                     name + '.npy')
+        assert info['strip_feature_path'] == osp.join(data_root,
+                                                      'strip_features',
+                                                      name + '.npy')
+        assert 'strip_path' not in info
+
+
+def test_split_filtering(data_root):
+    dataset = build(data_root, split='val', **roots(data_root))
+    assert [dataset.get_data_info(0)['frame_dir']] == VAL
+
+
+def test_without_roots_no_paths_are_added(data_root):
+    info = build(data_root, num_joints=25).get_data_info(0)
+    for key in ('video_path', 'strip_path', 'text_feature_path',
+                'strip_feature_path'):
+        assert key not in info
+
+
+def test_suffix_and_strip_root(data_root):
+    (data_root / 'strips').mkdir()
+    for name in TRAIN:
+        (data_root / 'strips' / f'{name}_strip.png').write_bytes(b'')
+    info = build(data_root,
+                 strip_root=str(data_root / 'strips'),
+                 strip_suffix='_strip.png').get_data_info(1)
+    assert info['strip_path'] == osp.join(data_root, 'strips',
+                                          TRAIN[1] + '_strip.png')
+
+
+def test_missing_files_are_listed(data_root):
+    (data_root / 'videos' / f'{TRAIN[0]}.mp4').unlink()
+    (data_root / 'text' / f'{TRAIN[2]}.npy').unlink()
+    with pytest.raises(FileNotFoundError) as error:
+        build(data_root, **roots(data_root))
+    message = str(error.value)
+    assert '1 without video' in message
+    assert '1 without text_feature' in message
+    assert 'strip_feature' not in message
+    assert TRAIN[0] in message and TRAIN[2] in message
+    assert TRAIN[1] not in message
+    assert osp.join(data_root, 'videos', TRAIN[0] + '.mp4') in message
+    assert str(data_root / 'ann.pkl') in message
+
+
+def test_only_the_split_needs_its_files(data_root):
+    (data_root / 'text' / f'{VAL[0]}.npy').unlink()
+    assert len(build(data_root, **roots(data_root))) == 3
+    with pytest.raises(FileNotFoundError, match=VAL[0]):
+        build(data_root, split='val', **roots(data_root))
+
+
+def test_missing_files_message_lists_ten(tmp_path):
+    names = [f'S{i:03d}' for i in range(13)]
+    ann_file = write_annotations(tmp_path / 'ann.pkl',
+                                 [annotation(n, 0) for n in names],
+                                 dict(train=names))
+    with pytest.raises(FileNotFoundError) as error:
+        MMCLPoseDataset(ann_file, [],
+                        split='train',
+                        text_feature_root=str(tmp_path / 'absent'))
+    message = str(error.value)
+    assert '13 without text_feature' in message
+    assert 'S009' in message and 'S010' not in message
+    assert '3 more' in message
+
+
+def test_wrong_joint_count_names_the_sample(tmp_path):
+    ann_file = write_annotations(
+        tmp_path / 'ann.pkl',
+        [annotation('good', 0),
+         annotation('bad', 1, num_joints=20)], dict(train=['good', 'bad']))
+    with pytest.raises(ValueError) as error:
+        MMCLPoseDataset(ann_file, [], split='train', num_joints=25)
+    message = str(error.value)
+    assert "bad: keypoint has 20 joints, expected 25" in message
+    assert 'good' not in message and ann_file in message
+    # without num_joints any joint count is accepted
+    assert len(MMCLPoseDataset(ann_file, [], split='train')) == 2
+
+
+def test_non_finite_keypoints_name_the_sample(tmp_path):
+    bad = annotation('nan_sample', 1)
+    bad['keypoint'][0, 3, 4] = [np.nan, np.inf, 1.0]
+    bad['keypoint'][1, 0, 0, 0] = -np.inf
+    ann_file = write_annotations(tmp_path / 'ann.pkl',
+                                 [annotation('good', 0), bad],
+                                 dict(train=['good', 'nan_sample']))
+    with pytest.raises(ValueError) as error:
+        MMCLPoseDataset(ann_file, [], split='train', num_joints=25)
+    message = str(error.value)
+    assert 'nan_sample: keypoint contains NaN/inf at 3 values' in message
+    assert ann_file in message
+    dataset = MMCLPoseDataset(ann_file, [],
+                              split='train',
+                              check_keypoints=False)
+    assert len(dataset) == 2
+
+
+def test_keypoint_must_be_4d(tmp_path):
+    bad = annotation('flat', 0)
+    bad['keypoint'] = bad['keypoint'][0]
+    ann_file = write_annotations(tmp_path / 'ann.pkl', [bad],
+                                 dict(train=['flat']))
+    with pytest.raises(ValueError, match='flat: keypoint has shape'):
+        MMCLPoseDataset(ann_file, [], split='train')
+
+
+def test_training_pipeline_end_to_end(data_root):
+    pipeline = [
+        dict(type='UniformSampleFrames', clip_len=8),
+        dict(type='PoseDecode'),
+        dict(type='BuildFrameStrip', num_frames=3, strip_size=(32, 96)),
+        dict(type='LoadTextFeature'),
+        dict(type='FormatGCNInput', num_person=2),
+        dict(type='PackMMCLInputs', meta_keys=('frame_dir', )),
+    ]
+    dataset = build(data_root,
+                    pipeline=pipeline,
+                    num_joints=25,
+                    video_root=str(data_root / 'videos'),
+                    text_feature_root=str(data_root / 'text'))
+    for index in range(len(dataset)):
+        packed = dataset[index]
+        sample = packed['data_samples']
+        assert packed['inputs'].shape == (1, 2, 8, 25, 3)
+        assert packed['inputs'].dtype == torch.float32
+        assert sample.frame_strip.shape == (3, 32, 96)
+        assert sample.frame_strip.dtype == torch.uint8
+        assert sample.frame_strip.float().mean() > 50  # decoded, not black
+        assert sample.text_feature.shape == (3 + index, TEXT_DIM)
+        assert sample.text_feature.dtype == torch.float32
+        assert 'strip_feature' not in sample
+        assert sample.gt_label.item() == index
+        assert sample.metainfo['frame_dir'] == TRAIN[index]

@@ -1,0 +1,319 @@
+import cv2
+import numpy as np
+import pytest
+from mmaction.datasets.transforms import UniformSampleFrames
+
+from mmcl_plugin.datasets.transforms.frame_strip import (
+    BuildFrameStrip, clip_window, keypoints_at_frames, person_box,
+    scale_keypoints, strip_frame_indices, tile_frames)
+
+BACKENDS = ['decord', 'opencv']
+CODEC_TOLERANCE = 12  # mp4v's error on solid colours is ~3 grey levels
+WHITE_BOX = (20, 10, 36, 40)  # (x0, y0, x1, y1) of the white "person"
+
+
+def tile_means(strip, num_tiles):
+    """(num_tiles, 3) mean RGB of each tile of a strip."""
+    tile_width = strip.shape[1] // num_tiles
+    return np.stack([
+        strip[:, i * tile_width:(i + 1) * tile_width].reshape(-1, 3).mean(0)
+        for i in range(num_tiles)
+    ])
+
+
+def assert_tiles_show_frames(strip, frame_indices, frame_colour):
+    """Each tile is the solid colour of its frame, and no other frame's."""
+    palette = np.array([frame_colour(t) for t in range(12)], dtype=float)
+    for mean, index in zip(tile_means(strip, len(frame_indices)),
+                           frame_indices):
+        nearest = int(np.abs(palette - mean).sum(1).argmin())
+        assert nearest == index
+        np.testing.assert_allclose(mean, palette[index], atol=CODEC_TOLERANCE)
+
+
+def sample(video_path, **extra):
+    results = dict(frame_dir='S001C001P001R001A001',
+                   video_path=video_path,
+                   total_frames=12)
+    results.update(extra)
+    return results
+
+
+# ---------------------------------------------------------------- helpers
+def test_strip_frame_indices_are_segment_centres():
+    np.testing.assert_array_equal(strip_frame_indices(5, 0, 99),
+                                  [10, 30, 50, 70, 90])
+    np.testing.assert_array_equal(strip_frame_indices(3, 0, 11), [2, 6, 10])
+    np.testing.assert_array_equal(strip_frame_indices(3, 4, 6), [4, 5, 6])
+    # a window shorter than the strip repeats frames, in order
+    np.testing.assert_array_equal(strip_frame_indices(4, 2, 3), [2, 2, 3, 3])
+    np.testing.assert_array_equal(strip_frame_indices(2, 7, 7), [7, 7])
+
+
+def test_clip_window():
+    assert clip_window(12) == (0, 11)
+    assert clip_window(12, total_frames=8) == (0, 7)
+    assert clip_window(12, np.array([5, 3, 9, 4])) == (3, 9)
+    # indices past the video (annotation longer than the video) clamp
+    assert clip_window(10, np.array([4, 11, 15])) == (4, 9)
+    # the sampler's start_index is undone
+    assert clip_window(12, np.array([1, 5]), start_index=1) == (0, 4)
+    # several clips: one window over all of them
+    assert clip_window(12, np.array([[2, 3], [6, 8]])) == (2, 8)
+
+
+@pytest.mark.parametrize('seed', range(10))
+def test_window_of_uniform_sample_frames(seed):
+    np.random.seed(seed)
+    results = UniformSampleFrames(clip_len=8)(dict(total_frames=12,
+                                                   start_index=0))
+    inds = results['frame_inds']
+    first, last = clip_window(12, inds, 0)
+    assert (first, last) == (inds.min(), inds.max())
+    chosen = strip_frame_indices(3, first, last)
+    assert ((chosen >= inds.min()) & (chosen <= inds.max())).all()
+
+
+def test_window_of_wrapped_uniform_sample_frames():
+    # clip_len > total_frames: indices wrap modulo 12, cover the clip
+    results = UniformSampleFrames(clip_len=16,
+                                  test_mode=True)(dict(total_frames=12,
+                                                       start_index=0))
+    assert clip_window(12, results['frame_inds']) == (0, 11)
+
+
+def test_keypoints_at_frames_uses_nearest_valid_frame():
+    keypoint_2d = np.arange(5, dtype=np.float32).reshape(1, 5, 1, 1)
+    keypoint_2d = np.repeat(keypoint_2d, 2, axis=-1)
+    picked = keypoints_at_frames(keypoint_2d, np.array([0, 4, 9]))
+    assert picked.shape == (1, 3, 1, 2)
+    np.testing.assert_array_equal(picked[0, :, 0, 0], [0, 4, 4])
+
+
+def test_person_box_margin_and_missing_points():
+    keypoints = np.zeros((2, 1, 6, 2), dtype=np.float32)  # person 1: none
+    keypoints[0, 0, :4] = [[22, 12], [33, 37], [28, 20], [25, 30]]
+    keypoints[0, 0, 4] = [np.nan, 5]  # not finite: missing
+    keypoints[0, 0, 5] = [0, 0]  # zero: missing
+    # x 22..33 (pad 1.1), y 12..37 (pad 2.5)
+    assert person_box(keypoints, (48, 64), 0.1) == (20, 9, 35, 40)
+    assert person_box(keypoints, (48, 64), 0.0) == (22, 12, 33, 37)
+
+
+def test_person_box_is_the_union_over_frames_and_persons():
+    keypoints = np.array([[[[10, 10]], [[30, 20]]], [[[5, 40]], [[0, 0]]]],
+                         dtype=np.float32)
+    assert person_box(keypoints, (48, 64), 0.0) == (5, 10, 30, 40)
+
+
+def test_person_box_clamps_to_the_frame():
+    keypoints = np.array([[[[2, 3], [62, 47]]]], dtype=np.float32)
+    assert person_box(keypoints, (48, 64), 0.5) == (0, 0, 64, 48)
+    # points outside the frame and a single point still give a box
+    assert person_box(np.array([[[[-50., -50.]]]]), (48, 64)) == (0, 0, 1, 1)
+    assert person_box(np.array([[[[10., 20.]]]]), (48, 64)) == (10, 20, 11, 21)
+
+
+@pytest.mark.parametrize('keypoints', [
+    None,
+    np.zeros((0, 3, 25, 2)),
+    np.zeros((2, 3, 25, 2)),
+    np.full((1, 3, 25, 2), np.nan),
+])
+def test_person_box_without_valid_points_is_the_frame(keypoints):
+    assert person_box(keypoints, (48, 64)) == (0, 0, 64, 48)
+
+
+def test_scale_keypoints_to_smaller_video():
+    keypoints = np.array([[100., 50.]])
+    np.testing.assert_allclose(
+        scale_keypoints(keypoints, (1080, 1920), (270, 480)), [[25, 12.5]])
+    np.testing.assert_allclose(scale_keypoints(keypoints, None, (270, 480)),
+                               keypoints)
+    np.testing.assert_allclose(
+        scale_keypoints(keypoints, (270, 480), (270, 480)), keypoints)
+
+
+def test_tile_frames_order_size_and_leftover_columns():
+    crops = [
+        np.full((5, 9, 3), value, dtype=np.uint8) for value in (10, 20, 30)
+    ]
+    crops[1] = np.full((40, 2, 3), 20, dtype=np.uint8)  # any crop size
+    strip = tile_frames(crops, (6, 11))
+    assert strip.shape == (6, 11, 3) and strip.dtype == np.uint8
+    # tiles are 11 // 3 = 3 columns wide, in the given order
+    for i, value in enumerate((10, 20, 30)):
+        assert (strip[:, 3 * i:3 * i + 3] == value).all()
+    assert (strip[:, 9:] == 0).all()
+
+
+# ------------------------------------------------------------- from video
+@pytest.mark.parametrize('io_backend', BACKENDS)
+def test_strip_over_the_whole_clip(colour_video, frame_colour, io_backend):
+    out = BuildFrameStrip(num_frames=3,
+                          strip_size=(32, 96),
+                          io_backend=io_backend)(sample(colour_video))
+    strip = out['frame_strip']
+    assert strip.shape == (32, 96, 3) and strip.dtype == np.uint8
+    assert_tiles_show_frames(strip, [2, 6, 10], frame_colour)
+
+
+@pytest.mark.parametrize('io_backend', BACKENDS)
+def test_strip_over_the_sampled_window(colour_video, frame_colour, io_backend):
+    results = sample(colour_video, frame_inds=np.array([5, 6, 7, 9, 10]))
+    strip = BuildFrameStrip(num_frames=4,
+                            strip_size=(20, 90),
+                            io_backend=io_backend)(results)['frame_strip']
+    assert strip.shape == (20, 90, 3)
+    # window 5..10: 6 frames in 4 segments of 1.5 frames, centres
+    # 0.75, 2.25, 3.75, 5.25 -> frames 5, 7, 8, 10
+    assert_tiles_show_frames(strip, [5, 7, 8, 10], frame_colour)
+    assert (strip[:, 88:] == 0).all()  # 90 - 4 * 22 leftover columns
+
+
+def test_strip_frames_lie_in_the_uniform_sample_frames_window(
+        colour_video, frame_colour):
+    np.random.seed(3)
+    results = UniformSampleFrames(clip_len=8)(sample(colour_video,
+                                                     start_index=0))
+    inds = results['frame_inds']
+    strip = BuildFrameStrip(num_frames=3,
+                            strip_size=(16, 48))(results)['frame_strip']
+    expected = strip_frame_indices(3, inds.min(), inds.max())
+    assert_tiles_show_frames(strip, expected, frame_colour)
+
+
+def test_frame_inds_past_the_video_end_are_clamped(colour_video, frame_colour):
+    results = sample(colour_video,
+                     frame_inds=np.array([8, 30]),
+                     total_frames=31)
+    strip = BuildFrameStrip(num_frames=2,
+                            strip_size=(16, 32))(results)['frame_strip']
+    # window 8..11 (video end): centres of 2 segments of 2 frames
+    assert_tiles_show_frames(strip, [9, 11], frame_colour)
+
+
+def paint_person(frame, t):
+    x0, y0, x1, y1 = WHITE_BOX
+    frame[y0:y1, x0:x1] = 255
+
+
+def white_fraction(image):
+    return float((image.min(axis=-1) > 200).mean())
+
+
+@pytest.mark.parametrize('io_backend', BACKENDS)
+def test_tiles_are_cropped_to_the_person(tmp_path, write_video, io_backend):
+    path = write_video(str(tmp_path / 'person.mp4'), paint=paint_person)
+    keypoint_2d = np.zeros((2, 12, 4, 2), dtype=np.float32)
+    keypoint_2d[0, :] = [[22, 12], [33, 37], [28, 20], [25, 30]]
+    keypoint_2d[0, :, 3] = np.nan  # a missing joint
+    results = sample(path, keypoint_2d=keypoint_2d, img_shape=(48, 64))
+    build = BuildFrameStrip(num_frames=3,
+                            strip_size=(32, 96),
+                            io_backend=io_backend)
+
+    strip = build(results)['frame_strip']
+    # box (20, 9, 35, 40): all white but the top row of 31
+    for i in range(3):
+        assert white_fraction(strip[:, 32 * i:32 * (i + 1)]) > 0.8
+    # without keypoints the whole frame is shown: mostly not white
+    uncropped = build(sample(path))['frame_strip']
+    assert white_fraction(uncropped) < 0.3
+
+
+def test_keypoints_follow_a_downscaled_video(tmp_path, write_video):
+    path = write_video(str(tmp_path / 'person.mp4'), paint=paint_person)
+    keypoint_2d = np.zeros((1, 12, 3, 2), dtype=np.float32)
+    # annotated at twice the video size
+    keypoint_2d[0, :] = np.array([[22, 12], [33, 37], [28, 20]]) * 2
+    results = sample(path,
+                     keypoint_2d=keypoint_2d,
+                     original_shape=(96, 128),
+                     img_shape=(96, 128))
+    strip = BuildFrameStrip(num_frames=2,
+                            strip_size=(32, 64))(results)['frame_strip']
+    assert white_fraction(strip) > 0.8
+
+
+def test_short_keypoints_use_the_nearest_frame(tmp_path, write_video):
+    path = write_video(str(tmp_path / 'person.mp4'), paint=paint_person)
+    keypoint_2d = np.zeros((1, 2, 2, 2), dtype=np.float32)  # 2 of 12
+    keypoint_2d[0, 1] = [[22, 12], [33, 37]]  # frame 1 -> frames >= 1
+    strip = BuildFrameStrip(num_frames=2, strip_size=(32, 64))(sample(
+        path, keypoint_2d=keypoint_2d))['frame_strip']
+    assert white_fraction(strip) > 0.8
+
+
+def test_backends_agree(colour_video):
+    strips = [
+        BuildFrameStrip(num_frames=5, strip_size=(16, 80), io_backend=backend)(
+            sample(colour_video))['frame_strip'].astype(int)
+        for backend in BACKENDS
+    ]
+    assert np.abs(strips[0] - strips[1]).max() <= 2
+
+
+# ------------------------------------------------------ precomputed strip
+def test_precomputed_strip_is_read_as_rgb_and_resized(tmp_path):
+    image = np.zeros((16, 48, 3), dtype=np.uint8)
+    image[:, :24] = (255, 0, 0)  # RGB red
+    image[:, 24:] = (0, 0, 255)  # RGB blue
+    path = str(tmp_path / 'strip.png')
+    cv2.imwrite(path, cv2.cvtColor(image, cv2.COLOR_RGB2BGR))
+    results = dict(frame_dir='a', strip_path=path, video_path='unused')
+
+    strip = BuildFrameStrip(num_frames=2,
+                            strip_size=(32, 96))(results)['frame_strip']
+    assert strip.shape == (32, 96, 3) and strip.dtype == np.uint8
+    np.testing.assert_array_equal(strip[:, :40].reshape(-1, 3).max(0),
+                                  [255, 0, 0])
+    np.testing.assert_array_equal(strip[:, 56:].reshape(-1, 3).max(0),
+                                  [0, 0, 255])
+    same_size = BuildFrameStrip(num_frames=2,
+                                strip_size=(16, 48))(results)['frame_strip']
+    np.testing.assert_array_equal(same_size, image)
+
+
+# ----------------------------------------------------------------- errors
+def test_no_path_names_the_sample():
+    with pytest.raises(KeyError, match='S042.*strip_path.*video_path'):
+        BuildFrameStrip()(dict(frame_dir='S042', total_frames=3))
+
+
+@pytest.mark.parametrize('io_backend', BACKENDS)
+def test_missing_video_names_sample_and_path(tmp_path, io_backend):
+    path = str(tmp_path / 'nowhere.mp4')
+    with pytest.raises(RuntimeError) as error:
+        BuildFrameStrip(io_backend=io_backend)(sample(path))
+    assert 'S001C001P001R001A001' in str(error.value)
+    assert path in str(error.value)
+    assert 'not found' in str(error.value)
+
+
+@pytest.mark.parametrize('io_backend', BACKENDS)
+def test_corrupt_video_names_sample_and_path(tmp_path, io_backend):
+    path = tmp_path / 'corrupt.mp4'
+    path.write_bytes(b'not a video' * 100)
+    with pytest.raises(RuntimeError) as error:
+        BuildFrameStrip(io_backend=io_backend)(sample(str(path)))
+    assert 'S001C001P001R001A001' in str(error.value)
+    assert str(path) in str(error.value)
+
+
+def test_corrupt_strip_image_names_sample_and_path(tmp_path):
+    path = tmp_path / 'strip.jpg'
+    path.write_bytes(b'not an image')
+    with pytest.raises(RuntimeError, match='S7.*strip.jpg'):
+        BuildFrameStrip()(dict(frame_dir='S7', strip_path=str(path)))
+
+
+@pytest.mark.parametrize('kwargs', [
+    dict(num_frames=0),
+    dict(num_frames=5, strip_size=(8, 4)),
+    dict(crop_margin=-0.1),
+    dict(io_backend='pyav-typo'),
+])
+def test_invalid_arguments(kwargs):
+    with pytest.raises(ValueError):
+        BuildFrameStrip(**kwargs)
