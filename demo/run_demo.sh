@@ -8,9 +8,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x .venv/bin/python ] && export PATH="$PWD/.venv/bin:$PATH"
 
-CONFIG=configs/demo/mmcl-ctrgcn_1xb8-joint-u32-3e_demo-keypoint-3d.py
+CONFIG=configs/demo/mmcl-ctrgcn_1xb8-joint-u32-8e_demo-keypoint-3d.py
 WORK_DIR=${WORK_DIR:-work_dirs/demo}
-EPOCHS=3
+EPOCHS=8
 
 python tools/data/make_demo_dataset.py --out-dir data/demo
 mim train mmaction "$CONFIG" --work-dir "$WORK_DIR"

@@ -124,7 +124,7 @@ BUILD_SUBSET = [
     'mmcl/mmcl-stgcnpp_4xb16-bone-motion-u64-65e_ntu120-xset-keypoint-3d.py',
     'baseline/ctrgcn_4xb16-joint-motion-u64-65e_ntu120-xsub-keypoint-3d.py',
     'baseline/stgcnpp_4xb16-bone-u64-65e_ntu60-xview-keypoint-3d.py',
-    'demo/mmcl-ctrgcn_1xb8-joint-u32-3e_demo-keypoint-3d.py',
+    'demo/mmcl-ctrgcn_1xb8-joint-u32-8e_demo-keypoint-3d.py',
     'nwucla/ctrgcn_1xb16-joint-u52-65e_nwucla-xview-keypoint-3d.py',
 ]
 

@@ -139,3 +139,22 @@ def test_deployed_model_is_exactly_the_baseline():
         for a, b in zip(mmcl.test_step(make_batch()),
                         deployed.test_step(make_batch())):
             torch.testing.assert_close(a.pred_score, b.pred_score)
+
+
+def test_deployed_model_has_the_baseline_flops():
+    from mmengine.analysis import get_model_complexity_info
+
+    def flops(model):
+        model.eval()
+        model.forward = model._forward  # tensor mode: backbone + head
+        return get_model_complexity_info(
+            model, inputs=(torch.zeros(1, 1, 2, 16, 25, 3), 'head'),
+            show_table=False, show_arch=False)['flops']
+
+    baseline_cfg = dict(MMCL_CFG, type='RecognizerGCN',
+                        data_preprocessor=dict(type='ActionDataPreprocessor'))
+    baseline_cfg.pop('fam_head')
+    baseline_cfg.pop('frm_head')
+    deployed_flops = flops(build(inference_model_config(MMCL_CFG)))
+    assert deployed_flops > 0
+    assert deployed_flops == flops(build(baseline_cfg))

@@ -2,7 +2,7 @@
 # The BuildFrameStrip step stays in the pipeline config for
 # tools/extract_strip_features.py (which reads its settings) but training
 # replaces it by LoadStripFeature.
-_base_ = '../../../configs/demo/mmcl-ctrgcn_1xb8-joint-u32-3e_demo-keypoint-3d.py'  # noqa: E501
+_base_ = '../../../configs/demo/mmcl-ctrgcn_1xb8-joint-u32-8e_demo-keypoint-3d.py'  # noqa: E501
 
 data_root = 'data/demo/'
 strip_feature_root = data_root + 'strip_features/'

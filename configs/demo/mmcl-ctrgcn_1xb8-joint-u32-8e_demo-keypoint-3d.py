@@ -1,6 +1,7 @@
 # Demo: MMCL + CTR-GCN on the small generated dataset
-# (tools/data/make_demo_dataset.py). A few CPU minutes; the image encoder
-# is a narrow, randomly initialised ResNet-18 and the strips are small.
+# (tools/data/make_demo_dataset.py): 8 epochs of 8 iterations, about 1.5
+# minutes on 2 CPU cores. The image encoder is a narrow, randomly
+# initialised ResNet-18 and the strips are small.
 _base_ = '../mmcl/mmcl-ctrgcn_4xb16-joint-u64-65e_ntu60-xsub-keypoint-3d.py'
 
 num_classes = 4
@@ -64,7 +65,7 @@ test_dataloader = dict(
     persistent_workers=False,
     dataset=dict(ann_file=ann_file, split='val', pipeline=test_pipeline))
 
-max_epochs = 3
+max_epochs = 8
 train_cfg = dict(max_epochs=max_epochs, val_begin=1, val_interval=1)
 param_scheduler = [
     dict(
@@ -81,7 +82,9 @@ param_scheduler = [
         begin=1,
         end=max_epochs)
 ]
-optim_wrapper = dict(optimizer=dict(lr=0.05))
+# the reference recipe's lr (0.1 for batch 64) scaled to batch 8 would be
+# 0.0125; 0.02 learns the demo in 8 epochs, 0.05 overshoots early on
+optim_wrapper = dict(optimizer=dict(lr=0.02))
 default_hooks = dict(
     checkpoint=dict(interval=1, max_keep_ckpts=1), logger=dict(interval=4))
 randomness = dict(seed=0)
