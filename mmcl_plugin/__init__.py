@@ -9,5 +9,5 @@ from . import compat
 
 compat.apply_all()
 
-from . import apis, datasets, models  # noqa: E402,F401
+from . import apis, datasets, models, utils  # noqa: E402,F401
 from .version import __version__  # noqa: E402,F401

@@ -22,8 +22,8 @@ from mmengine.config import Config  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
 from mmcl_plugin.apis.strip_features import (StripDataset,  # noqa: E402
-                                             collate_strips, find_transform,
-                                             save_npy_atomic)
+                                             collate_strips, find_transform)
+from mmcl_plugin.utils import save_npy_atomic  # noqa: E402
 
 
 def parse_args() -> argparse.Namespace:

@@ -5,15 +5,13 @@ the same backbone and ``GCNHead``): the FAM and FRM heads only shape the
 training, so dropping them leaves the baseline's parameters and FLOPs.
 """
 import copy
-import os
-import os.path as osp
-import tempfile
 from collections import OrderedDict
 from typing import Dict, Mapping
 
 import torch
 
 from ..models.recognizers.mmcl_recognizer import AUX_HEAD_PREFIXES
+from ..utils import atomic_write
 
 
 def skeleton_only_state_dict(
@@ -63,14 +61,6 @@ def inference_model_config(model_cfg: Mapping) -> Dict:
 
 
 def save_checkpoint_atomic(checkpoint: Dict, path: str) -> None:
-    """``torch.save`` to a temporary file, then rename it into place."""
-    directory = osp.dirname(osp.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp_path = tempfile.mkstemp(dir=directory, suffix='.tmp')
-    os.close(fd)
-    try:
-        torch.save(checkpoint, tmp_path)
-        os.replace(tmp_path, path)
-    finally:
-        if osp.exists(tmp_path):
-            os.remove(tmp_path)
+    """``torch.save`` ``checkpoint`` to ``path`` atomically."""
+    with atomic_write(path) as f:
+        torch.save(checkpoint, f)

@@ -6,28 +6,11 @@ read back by ``LoadStripFeature`` instead of decoding videos and running
 the CNN at every training step.
 """
 import copy
-import os
-import os.path as osp
-import tempfile
 from typing import Callable, Dict, List, Sequence
 
 import numpy as np
 import torch
 from torch.utils.data import Dataset
-
-
-def save_npy_atomic(array: np.ndarray, path: str) -> None:
-    """Write ``array`` to ``path`` (.npy) through a temporary file."""
-    directory = osp.dirname(osp.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp_path = tempfile.mkstemp(dir=directory, suffix='.npy.tmp')
-    try:
-        with os.fdopen(fd, 'wb') as f:
-            np.save(f, array)
-        os.replace(tmp_path, path)
-    finally:
-        if osp.exists(tmp_path):
-            os.remove(tmp_path)
 
 
 def find_transform(pipeline: Sequence[dict], name: str) -> dict:

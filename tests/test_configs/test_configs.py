@@ -80,7 +80,7 @@ BENCHMARKS = {
         num_classes=10,
         splits=('train', 'val'),
         ann_file='data/skeleton/nwucla.pkl',
-        text_feature_root=None),
+        text_feature_root='data/mmcl_text_features/nwucla_blip_vqa/'),
     'demo':
     dict(
         num_classes=4,
@@ -113,6 +113,8 @@ SCHEDULE_KEYS = ('param_scheduler', 'optim_wrapper', 'train_cfg',
 
 MMCL_CONFIGS = [c for c in ALL_CONFIGS if c.startswith('mmcl/')]
 BASELINE_CONFIGS = [c for c in ALL_CONFIGS if c.startswith('baseline/')]
+NWUCLA_MMCL_CONFIGS = [
+    c for c in ALL_CONFIGS if c.startswith('nwucla/mmcl-')]
 STGCNPP_CONFIGS = [
     c for c in MMCL_CONFIGS + BASELINE_CONFIGS if 'stgcnpp_' in c
 ]
@@ -126,6 +128,7 @@ BUILD_SUBSET = [
     'baseline/stgcnpp_4xb16-bone-u64-65e_ntu60-xview-keypoint-3d.py',
     'demo/mmcl-ctrgcn_1xb8-joint-u32-8e_demo-keypoint-3d.py',
     'nwucla/ctrgcn_1xb16-joint-u52-65e_nwucla-xview-keypoint-3d.py',
+    'nwucla/mmcl-ctrgcn_1xb16-bone-motion-u52-65e_nwucla-xview-keypoint-3d.py',
 ]
 
 
@@ -270,21 +273,42 @@ def test_config_matches_its_name(rel):
                 ref[loader], 'dataset'), loader
 
 
-@pytest.mark.parametrize('mmcl_rel', MMCL_CONFIGS)
+def baseline_of(mmcl_rel):
+    """The baseline config an MMCL config pairs with."""
+    folder, name = mmcl_rel.split('/')
+    folder = 'baseline' if folder == 'mmcl' else folder
+    return f'{folder}/{name[len("mmcl-"):]}'
+
+
+def test_nwucla_family_is_complete():
+    names = {c for c in ALL_CONFIGS if c.startswith('nwucla/')}
+    for mod in FEATS:
+        for prefix in ('', 'mmcl-'):
+            assert (f'nwucla/{prefix}ctrgcn_1xb16-{mod}-u52-65e_'
+                    'nwucla-xview-keypoint-3d.py') in names
+
+
+@pytest.mark.parametrize('mmcl_rel', MMCL_CONFIGS + NWUCLA_MMCL_CONFIGS)
 def test_mmcl_and_baseline_differ_only_in_fam_frm(mmcl_rel):
-    base_rel = 'baseline/' + osp.basename(mmcl_rel)[len('mmcl-'):]
+    base_rel = baseline_of(mmcl_rel)
     assert base_rel in ALL_CONFIGS, f'no baseline for {mmcl_rel}'
     mmcl, base = load(mmcl_rel), load(base_rel)
-    for key in ('backbone', 'cls_head', 'data_preprocessor'):
+    for key in ('backbone', 'cls_head'):
         assert mmcl['model'][key] == base['model'][key], key
     for key in SCHEDULE_KEYS:
         assert mmcl[key] == base[key], key
     for key in ('val_dataloader', 'test_dataloader'):
         assert mmcl[key] == base[key], key
-    skip = ('dataset.pipeline', 'dataset.video_root',
-            'dataset.text_feature_root')
-    assert without(mmcl['train_dataloader'], *skip) == without(
-        base['train_dataloader'], *skip)
+    # the MMCL preprocessor adds the strip normalisation only
+    assert without(mmcl['model']['data_preprocessor'], 'strip_mean',
+                   'strip_std') == without(base['model']['data_preprocessor'],
+                                           'strip_mean', 'strip_std')
+    mmcl_set = dataset_of(mmcl['train_dataloader'])
+    base_set = dataset_of(base['train_dataloader'])
+    skip = ('pipeline', 'video_root', 'video_suffix', 'text_feature_root')
+    assert without(mmcl_set, *skip) == without(base_set, *skip)
+    for key in ('batch_size', 'num_workers'):
+        assert mmcl['train_dataloader'][key] == base['train_dataloader'][key]
     # Same skeleton steps; only the strip / text steps and the packer go.
     expected = [
         dict(step, type='PackActionInputs')

@@ -6,17 +6,15 @@ Cross-view split: ``train`` = views 1, 2; ``val`` = view 3 (464 samples).
 Malformed files are listed at the end and skipped (``--strict``: fatal).
 """
 import argparse
-import os
 import os.path as osp
-import pickle
 import sys
-import tempfile
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.dirname(
     osp.abspath(__file__))))))
 from tqdm import tqdm  # noqa: E402
 
 from mmcl_plugin.datasets.converters.nwucla import convert_nwucla  # noqa
+from mmcl_plugin.utils import dump_pickle_atomic  # noqa: E402
 
 
 def parse_args() -> argparse.Namespace:
@@ -28,25 +26,12 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def dump_atomic(content, path: str) -> None:
-    directory = osp.dirname(osp.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=directory, suffix='.pkl.tmp')
-    try:
-        with os.fdopen(fd, 'wb') as f:
-            pickle.dump(content, f)
-        os.replace(tmp, path)
-    finally:
-        if osp.exists(tmp):
-            os.remove(tmp)
-
-
 def main() -> None:
     args = parse_args()
     content, failures = convert_nwucla(
         args.source, strict=args.strict,
         progress=lambda it: tqdm(it, unit='file'))
-    dump_atomic(content, args.out)
+    dump_pickle_atomic(content, args.out)
     split = content['split']
     print(f'{len(content["annotations"])} samples -> {args.out} '
           f'(train {len(split["train"])}, val {len(split["val"])})')

@@ -1,0 +1,55 @@
+"""Atomic file writes: a file is either absent or complete.
+
+Every tool that writes datasets, caches or checkpoints goes through
+:func:`atomic_write`, so a killed job never leaves a truncated file behind
+that a resumed run would take for finished work.
+"""
+import contextlib
+import os
+import os.path as osp
+import pickle
+import tempfile
+from typing import Any, BinaryIO, Iterator
+
+import numpy as np
+
+
+@contextlib.contextmanager
+def atomic_write(path: str) -> Iterator[BinaryIO]:
+    """Open a temporary file beside ``path``; rename it into place on success.
+
+    The temporary file lives in the same directory (so ``os.replace`` is an
+    atomic rename on one file system) and is removed if the body raises.
+
+    Args:
+        path (str): The final file path. Missing parent directories are
+            created.
+
+    Yields:
+        BinaryIO: A file object opened for binary writing.
+    """
+    directory = osp.dirname(osp.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    fd, tmp_path = tempfile.mkstemp(
+        dir=directory, prefix='.' + osp.basename(path) + '.', suffix='.tmp')
+    try:
+        with os.fdopen(fd, 'wb') as f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp_path, path)
+    finally:
+        if osp.exists(tmp_path):
+            os.remove(tmp_path)
+
+
+def dump_pickle_atomic(obj: Any, path: str) -> None:
+    """``pickle.dump`` ``obj`` to ``path`` atomically."""
+    with atomic_write(path) as f:
+        pickle.dump(obj, f, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def save_npy_atomic(array: np.ndarray, path: str) -> None:
+    """``np.save`` ``array`` to ``path`` (.npy) atomically."""
+    with atomic_write(path) as f:
+        np.save(f, array)

@@ -1,0 +1,31 @@
+import os
+import pickle
+
+import numpy as np
+import pytest
+
+from mmcl_plugin.utils import atomic_write, dump_pickle_atomic, save_npy_atomic
+
+
+def test_writes_land_complete_and_leave_no_temporary_files(tmp_path):
+    target = tmp_path / 'sub' / 'ann.pkl'
+    dump_pickle_atomic({'a': [1, 2]}, str(target))
+    with open(target, 'rb') as f:
+        assert pickle.load(f) == {'a': [1, 2]}
+    array = np.arange(6, dtype=np.float16).reshape(2, 3)
+    save_npy_atomic(array, str(tmp_path / 'x.npy'))
+    np.testing.assert_array_equal(np.load(tmp_path / 'x.npy'), array)
+    assert sorted(os.listdir(tmp_path)) == ['sub', 'x.npy']
+    assert os.listdir(tmp_path / 'sub') == ['ann.pkl']
+
+
+def test_a_failed_write_keeps_the_old_file(tmp_path):
+    target = tmp_path / 'ann.pkl'
+    dump_pickle_atomic('old', str(target))
+    with pytest.raises(RuntimeError):
+        with atomic_write(str(target)) as f:
+            f.write(b'partial')
+            raise RuntimeError('killed')
+    with open(target, 'rb') as f:
+        assert pickle.load(f) == 'old'
+    assert os.listdir(tmp_path) == ['ann.pkl']
