@@ -6,21 +6,16 @@ with 20 Kinect v1 joints in metres. The standard cross-view protocol trains
 on views 1 and 2 and tests on view 3.
 """
 import json
-import os
-import os.path as osp
 import re
-import zipfile
-from typing import Dict, Iterator, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 import numpy as np
 
-#: Kinect v1 joints in NW-UCLA's order (0-based).
-NWUCLA_JOINTS = ('hip_center', 'spine', 'shoulder_center', 'head',
-                 'left_shoulder', 'left_elbow', 'left_wrist', 'left_hand',
-                 'right_shoulder', 'right_elbow', 'right_wrist',
-                 'right_hand', 'left_hip', 'left_knee', 'left_ankle',
-                 'left_foot', 'right_hip', 'right_knee', 'right_ankle',
-                 'right_foot')
+from .kinect_v1 import KINECT_V1_JOINTS
+from .parallel import convert_files
+
+#: Kinect v1 joints in NW-UCLA's order (0-based): the Kinect SDK order.
+NWUCLA_JOINTS = KINECT_V1_JOINTS
 #: Bones (child, parent), pointing to the spine centre (0-based).
 NWUCLA_INWARD = [(0, 1), (2, 1), (3, 2), (4, 2), (5, 4), (6, 5), (7, 6),
                  (8, 2), (9, 8), (10, 9), (11, 10), (12, 0), (13, 12),
@@ -96,24 +91,6 @@ def parse_sample(raw: bytes, source: str) -> Dict:
         keypoint=skeleton[None])
 
 
-def iter_source(path: str) -> Iterator[Tuple[str, bytes]]:
-    """(file name, bytes) of every JSON file in a folder or zip."""
-    if zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as archive:
-            for member in sorted(archive.namelist()):
-                if member.endswith('.json'):
-                    yield osp.basename(member), archive.read(member)
-    elif osp.isdir(path):
-        for root, _, files in sorted(os.walk(path)):
-            for file in sorted(files):
-                if file.endswith('.json'):
-                    with open(osp.join(root, file), 'rb') as f:
-                        yield file, f.read()
-    else:
-        raise FileNotFoundError(
-            f'{path}: neither a folder nor a zip of NW-UCLA JSON files')
-
-
 def cross_view_split(annotations: List[Dict]) -> Dict[str, List[str]]:
     """Train on views 1 and 2, validate on view 3."""
     split = dict(train=[], val=[])
@@ -128,7 +105,9 @@ def cross_view_split(annotations: List[Dict]) -> Dict[str, List[str]]:
 
 def convert_nwucla(source: str,
                    strict: bool = False,
-                   progress: Optional[callable] = None
+                   workers: int = 1,
+                   chunksize: int = 16,
+                   progress: Optional[Callable] = None
                    ) -> Tuple[Dict, List[str]]:
     """Convert the NW-UCLA download.
 
@@ -136,24 +115,19 @@ def convert_nwucla(source: str,
         source (str): ``all_sqe`` folder or ``all_sqe.zip``.
         strict (bool): Raise on the first malformed file instead of
             skipping it.
-        progress (callable, optional): Wraps the file iterator (e.g. tqdm).
+        workers (int): Parsing processes; <= 1 parses in this process.
+        chunksize (int): Files per task of a worker.
+        progress (Callable, optional): Called as ``progress(iterable,
+            total)`` to wrap the per-file results (e.g. tqdm).
 
     Returns:
         tuple[dict, list[str]]: The mmaction2 pickle content
-        ``dict(split=..., annotations=...)`` and the error messages of
-        skipped files.
+        ``dict(split=..., annotations=...)`` (annotations sorted by name)
+        and the error messages of skipped files.
     """
-    annotations, failures = [], []
-    files = iter_source(source)
-    if progress is not None:
-        files = progress(files)
-    for file_name, raw in files:
-        try:
-            annotations.append(parse_sample(raw, file_name))
-        except NWUCLAFormatError as error:
-            if strict:
-                raise
-            failures.append(str(error))
-    annotations.sort(key=lambda ann: ann['frame_dir'])
+    annotations, failures = convert_files([source], ('.json', ),
+                                          parse_sample, NWUCLAFormatError,
+                                          strict, workers, chunksize,
+                                          progress)
     return dict(split=cross_view_split(annotations),
                 annotations=annotations), failures

@@ -60,11 +60,15 @@ def test_zip_gives_the_same_result(tmp_path):
     with zipfile.ZipFile(archive, 'w') as z:
         for file in sorted(folder.iterdir()):
             z.write(file, f'all_sqe/{file.name}')
-    from_zip, _ = convert_nwucla(str(archive))
     from_dir, _ = convert_nwucla(str(folder))
-    assert from_zip['split'] == from_dir['split']
-    for a, b in zip(from_zip['annotations'], from_dir['annotations']):
-        np.testing.assert_array_equal(a['keypoint'], b['keypoint'])
+    for workers in (1, 2):
+        from_zip, _ = convert_nwucla(str(archive), workers=workers,
+                                     chunksize=1)
+        assert from_zip['split'] == from_dir['split']
+        assert len(from_zip['annotations']) == len(from_dir['annotations'])
+        for a, b in zip(from_zip['annotations'], from_dir['annotations']):
+            assert a['frame_dir'] == b['frame_dir']
+            np.testing.assert_array_equal(a['keypoint'], b['keypoint'])
 
 
 def test_malformed_files_are_named_and_skipped(tmp_path):
