@@ -19,6 +19,14 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
                         help='files per worker task (default: 16)')
 
 
+def add_layout_argument(parser: argparse.ArgumentParser) -> None:
+    """``--layout`` of the Kinect v1 converters (UTD-MHAD, SYSU-3D)."""
+    parser.add_argument('--layout', choices=('ntu', 'kinect_v1'),
+                        default='ntu',
+                        help='ntu: 25 NTU joints (default); kinect_v1: the '
+                        '20 joints in Kinect SDK order')
+
+
 def tqdm_progress(iterable, total: int):
     """The converters' ``progress`` callback: a tqdm bar over the files."""
     return tqdm(iterable, total=total, unit='file')

@@ -33,7 +33,7 @@ NTU joints Kinect v1 lacks are filled from the joints it has:
 Frames where the sequence has no body (all zeros) stay all zeros, the
 "missing" convention of mmaction2's pre-processing.
 """
-from typing import Dict, Sequence, Tuple
+from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
 
@@ -148,3 +148,15 @@ def kinect_v1_annotation(name: str, label: int, skeleton: np.ndarray,
         img_shape=tuple(img_shape),
         original_shape=tuple(img_shape),
         keypoint=keypoint[None].astype(np.float32))
+
+
+def subject_split(annotations: Sequence[Dict],
+                  train_subjects: Sequence[int]) -> Dict[str, List[str]]:
+    """``train`` / ``val`` by the annotations' ``subject``, and ``all``
+    (every sample, for zero-shot transfer)."""
+    split = dict(train=[], val=[], all=[])
+    for ann in annotations:
+        part = 'train' if ann['subject'] in train_subjects else 'val'
+        split[part].append(ann['frame_dir'])
+        split['all'].append(ann['frame_dir'])
+    return split

@@ -29,7 +29,8 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from .kinect_v1 import KINECT_V1_JOINTS, LAYOUTS, kinect_v1_annotation
+from .kinect_v1 import (KINECT_V1_JOINTS, LAYOUTS, kinect_v1_annotation,
+                        subject_split)
 from .parallel import convert_files
 
 #: Activity names; label = activity id - 1.
@@ -151,17 +152,6 @@ def parse_sample(raw: bytes,
                                       KINECT_V1_JOINTS, layout, IMG_SHAPE)
     annotation['subject'] = subject
     return annotation
-
-
-def subject_split(annotations: Sequence[Dict],
-                  train_subjects: Sequence[int]) -> Dict[str, List[str]]:
-    """``train`` / ``val`` by subject, and ``all``."""
-    split = dict(train=[], val=[], all=[])
-    for ann in annotations:
-        part = 'train' if ann['subject'] in train_subjects else 'val'
-        split[part].append(ann['frame_dir'])
-        split['all'].append(ann['frame_dir'])
-    return split
 
 
 def convert_sysu(sources: Sequence[str],

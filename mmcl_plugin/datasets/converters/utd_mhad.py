@@ -22,7 +22,8 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from .kinect_v1 import LAYOUTS, kinect_v1_annotation
+from .kinect_v1 import (LAYOUTS, kinect_v1_annotation,
+                        subject_split)
 from .parallel import convert_files
 
 #: UTD-MHAD's joint order (0-based), as numbered in its skeleton figure.
@@ -110,18 +111,6 @@ def parse_sample(raw: bytes, file_name: str, layout: str = 'ntu') -> Dict:
     return annotation
 
 
-def subject_split(annotations: Sequence[Dict],
-                  train_subjects: Sequence[int] = TRAIN_SUBJECTS
-                  ) -> Dict[str, List[str]]:
-    """``train`` / ``val`` by subject, and ``all``."""
-    split = dict(train=[], val=[], all=[])
-    for ann in annotations:
-        part = 'train' if ann['subject'] in train_subjects else 'val'
-        split[part].append(ann['frame_dir'])
-        split['all'].append(ann['frame_dir'])
-    return split
-
-
 def convert_utd_mhad(sources: Sequence[str],
                      layout: str = 'ntu',
                      strict: bool = False,
@@ -150,5 +139,5 @@ def convert_utd_mhad(sources: Sequence[str],
     annotations, failures = convert_files(sources, (SUFFIX, ), parse,
                                           UTDMHADFormatError, strict,
                                           workers, chunksize, progress)
-    return dict(split=subject_split(annotations),
+    return dict(split=subject_split(annotations, TRAIN_SUBJECTS),
                 annotations=annotations), failures

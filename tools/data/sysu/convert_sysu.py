@@ -19,8 +19,7 @@ import sys
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.dirname(
     osp.abspath(__file__))))))
 from mmcl_plugin.datasets.converters.cli import (  # noqa: E402
-    add_common_arguments, run_conversion)
-from mmcl_plugin.datasets.converters.kinect_v1 import LAYOUTS  # noqa: E402
+    add_common_arguments, add_layout_argument, run_conversion)
 from mmcl_plugin.datasets.converters.sysu import (  # noqa: E402
     DEFAULT_NAME_PATTERN, DEFAULT_TRAIN_SUBJECTS, SYSUFormatError,
     convert_sysu)
@@ -40,9 +39,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--train-subjects', type=int, nargs='+',
                         default=list(DEFAULT_TRAIN_SUBJECTS),
                         help='subjects of the train split (default: 1-20)')
-    parser.add_argument('--layout', choices=LAYOUTS, default='ntu',
-                        help='ntu: 25 NTU joints (default); kinect_v1: the '
-                        '20 joints in Kinect SDK order')
+    add_layout_argument(parser)
     add_common_arguments(parser)
     return parser.parse_args()
 

@@ -18,8 +18,7 @@ import sys
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.dirname(
     osp.abspath(__file__))))))
 from mmcl_plugin.datasets.converters.cli import (  # noqa: E402
-    add_common_arguments, run_conversion)
-from mmcl_plugin.datasets.converters.kinect_v1 import LAYOUTS  # noqa: E402
+    add_common_arguments, add_layout_argument, run_conversion)
 from mmcl_plugin.datasets.converters.utd_mhad import (  # noqa: E402
     UTDMHADFormatError, convert_utd_mhad)
 
@@ -29,9 +28,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('sources', nargs='+',
                         help='Skeleton folder(s) and / or zip(s)')
     parser.add_argument('out', help='output .pkl')
-    parser.add_argument('--layout', choices=LAYOUTS, default='ntu',
-                        help='ntu: 25 NTU joints (default); kinect_v1: the '
-                        '20 joints in Kinect SDK order')
+    add_layout_argument(parser)
     add_common_arguments(parser)
     return parser.parse_args()
 
