@@ -137,16 +137,21 @@ def fix_mmaction_drn() -> bool:
 # 3. mmaction2's VindLU code versus transformers 5
 # --------------------------------------------------------------------------
 def mmaction_multimodal_needed() -> bool:
-    """Whether mmaction's multimodal models would break its model import."""
+    """Whether mmaction's multimodal models would break its model import.
+
+    VindLU imports helpers that transformers 5 removed from
+    ``transformers.modeling_utils``. The version is read from the package
+    metadata: importing ``modeling_utils`` to look would cost ~2 s on every
+    ``import mmcl_plugin`` (the test checks that the two agree).
+    """
     if _find_spec('transformers') is None:
         return False
+    from importlib.metadata import PackageNotFoundError, version
     try:
-        from transformers.modeling_utils import (  # noqa: F401
-            apply_chunking_to_forward, find_pruneable_heads_and_indices,
-            prune_linear_layer)
-        return False
-    except ImportError:
-        return True
+        major = int(version('transformers').split('.')[0])
+    except (PackageNotFoundError, ValueError):
+        return True  # unknown build: keep mmaction's import safe
+    return major >= 5
 
 
 def fix_mmaction_multimodal() -> bool:

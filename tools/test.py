@@ -3,7 +3,8 @@
 ``python tools/test.py CONFIG CHECKPOINT [--dump results.pkl]``. The dump is
 a list of dicts with ``pred_score`` and ``gt_label`` per sample, the format
 the multi-stream ensemble tool reads. Works with an MMCL checkpoint or with
-the exported skeleton-only checkpoint (``tools/deploy/export_inference_model.py``).
+the exported skeleton-only checkpoint
+(``tools/deploy/export_inference_model.py``).
 """
 import argparse
 import os

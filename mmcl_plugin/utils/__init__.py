@@ -1,3 +1,7 @@
-from .atomic_io import atomic_write, dump_pickle_atomic, save_npy_atomic
+from .atomic_io import (atomic_write, dump_json_atomic, dump_pickle_atomic,
+                        save_npy_atomic, write_text_atomic)
 
-__all__ = ['atomic_write', 'dump_pickle_atomic', 'save_npy_atomic']
+__all__ = [
+    'atomic_write', 'dump_json_atomic', 'dump_pickle_atomic',
+    'save_npy_atomic', 'write_text_atomic'
+]

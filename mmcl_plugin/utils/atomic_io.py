@@ -5,6 +5,7 @@ Every tool that writes datasets, caches or checkpoints goes through
 that a resumed run would take for finished work.
 """
 import contextlib
+import json
 import os
 import os.path as osp
 import pickle
@@ -53,3 +54,18 @@ def save_npy_atomic(array: np.ndarray, path: str) -> None:
     """``np.save`` ``array`` to ``path`` (.npy) atomically."""
     with atomic_write(path) as f:
         np.save(f, array)
+
+
+def write_text_atomic(text: str, path: str) -> None:
+    """Write ``text`` as UTF-8 to ``path`` atomically."""
+    with atomic_write(path) as f:
+        f.write(text.encode('utf-8'))
+
+
+def dump_json_atomic(obj: Any, path: str, indent: int = 2,
+                     sort_keys: bool = False) -> None:
+    """Write ``obj`` as UTF-8 JSON (non-ASCII kept as is) to ``path``
+    atomically."""
+    write_text_atomic(
+        json.dumps(obj, ensure_ascii=False, indent=indent,
+                   sort_keys=sort_keys), path)

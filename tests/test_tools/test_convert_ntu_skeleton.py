@@ -25,9 +25,9 @@ def make_zip(tmp_path):
                        skeleton_text(one_actor_frames(5, seed=i), '\r\n'))
         z.writestr(f'nturgb+d_skeletons/{EMPTY}.skeleton',
                    skeleton_text(one_actor_frames(2, empty=(0, 1))))
-        z.writestr(f'nturgb+d_skeletons/{BROKEN}.skeleton',
-                   skeleton_text(one_actor_frames(2)).replace('\n25\n',
-                                                             '\n24\n', 1))
+        broken = skeleton_text(one_actor_frames(2)).replace(
+            '\n25\n', '\n24\n', 1)
+        z.writestr(f'nturgb+d_skeletons/{BROKEN}.skeleton', broken)
     missing = tmp_path / 'NTU_RGBD_samples_with_missing_skeletons.txt'
     missing.write_text(f'{EMPTY}\r\n')
     return str(archive), str(missing)

@@ -10,7 +10,6 @@ import json
 import os
 import os.path as osp
 import pickle
-import shutil
 import socket
 import subprocess
 import sys

@@ -1,10 +1,13 @@
+import json
 import os
 import pickle
 
 import numpy as np
 import pytest
 
-from mmcl_plugin.utils import atomic_write, dump_pickle_atomic, save_npy_atomic
+from mmcl_plugin.utils import (atomic_write, dump_json_atomic,
+                               dump_pickle_atomic, save_npy_atomic,
+                               write_text_atomic)
 
 
 def test_writes_land_complete_and_leave_no_temporary_files(tmp_path):
@@ -29,3 +32,15 @@ def test_a_failed_write_keeps_the_old_file(tmp_path):
     with open(target, 'rb') as f:
         assert pickle.load(f) == 'old'
     assert os.listdir(tmp_path) == ['ann.pkl']
+
+
+def test_json_and_text_round_trip_as_utf8(tmp_path):
+    report = {'zeta': 1, 'alpha': ['wave', 'tr\u00e8s'], 'top1': 0.5}
+    dump_json_atomic(report, str(tmp_path / 'r.json'), sort_keys=True)
+    raw = (tmp_path / 'r.json').read_bytes().decode('utf-8')
+    assert json.loads(raw) == report
+    assert 'tr\u00e8s' in raw  # non-ASCII kept, not escaped
+    assert raw.index('"alpha"') < raw.index('"zeta"')
+    write_text_atomic('a,b\n1,2\n', str(tmp_path / 'sub' / 't.csv'))
+    assert (tmp_path / 'sub' / 't.csv').read_text() == 'a,b\n1,2\n'
+    assert sorted(os.listdir(tmp_path)) == ['r.json', 'sub']

@@ -22,8 +22,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from .kinect_v1 import (LAYOUTS, kinect_v1_annotation,
-                        subject_split)
+from .kinect_v1 import LAYOUTS, kinect_v1_annotation, subject_split
 from .parallel import convert_files
 
 #: UTD-MHAD's joint order (0-based), as numbered in its skeleton figure.

@@ -110,7 +110,8 @@ def test_malformed_files_name_the_file_and_line(mutate, message):
 
 def test_wrong_joint_count_and_no_body_are_errors():
     text = skeleton_text(one_actor_frames(2), joint_count={1: 20})
-    with pytest.raises(NTUFormatError, match='line 32: expected 25 joints, got 20'):
+    with pytest.raises(NTUFormatError,
+                       match='line 32: expected 25 joints, got 20'):
         parse_skeleton(text.encode(), 'x.skeleton')
     with pytest.raises(NTUFormatError, match='no body in any of its 3'):
         annotation_of(one_actor_frames(3, empty=(0, 1, 2)))

@@ -1,6 +1,9 @@
 """Convert NW-UCLA (``all_sqe`` folder or zip) to an mmaction2 pickle.
 
-``python tools/data/nwucla/convert_nwucla.py all_sqe.zip data/skeleton/nwucla.pkl``
+::
+
+    python tools/data/nwucla/convert_nwucla.py all_sqe.zip \
+        data/skeleton/nwucla.pkl
 
 Cross-view split: ``train`` = views 1, 2; ``val`` = view 3 (464 samples).
 Malformed files are listed at the end and skipped (``--strict``: the first
