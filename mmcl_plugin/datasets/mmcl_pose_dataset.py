@@ -119,6 +119,12 @@ class MMCLPoseDataset(PoseDataset):
         strip_feature_root (str, optional): Directory of cached strip
             features of a frozen image encoder, (D, ) arrays.
         strip_feature_suffix (str): Defaults to '.npy'.
+        text_feature_cache (str, optional): A text-feature cache of
+            ``tools/extract_text_features.py``, read by
+            ``LoadTextFeatureFromCache``; every sample must be in it (and
+            not have failed), and it must not hold other features than the
+            caches of the other datasets in use. Stored in the data infos
+            as ``text_feature_cache``.
         num_joints (int, optional): Expected V of every skeleton; None
             accepts any.
         check_keypoints (bool): Check that every skeleton is 4-D, has
@@ -137,6 +143,7 @@ class MMCLPoseDataset(PoseDataset):
                  text_feature_suffix: str = '.npy',
                  strip_feature_root: Optional[str] = None,
                  strip_feature_suffix: str = '.npy',
+                 text_feature_cache: Optional[str] = None,
                  num_joints: Optional[int] = None,
                  check_keypoints: bool = True,
                  **kwargs) -> None:
@@ -147,6 +154,7 @@ class MMCLPoseDataset(PoseDataset):
             ('text_feature_path', text_feature_root, text_feature_suffix),
             ('strip_feature_path', strip_feature_root, strip_feature_suffix),
         ) if root is not None]
+        self.text_feature_cache = text_feature_cache
         self.num_joints = num_joints
         self.check_keypoints = check_keypoints
         super().__init__(ann_file, pipeline, **kwargs)
@@ -160,6 +168,8 @@ class MMCLPoseDataset(PoseDataset):
         """
         data_list = super().load_data_list()
         self._join_files(data_list)
+        if self.text_feature_cache is not None:
+            self._join_text_feature_cache(data_list)
         if self.check_keypoints:
             self._check_keypoints(data_list)
         return data_list
@@ -178,6 +188,27 @@ class MMCLPoseDataset(PoseDataset):
                 if not listings.exists(path):
                     modality = key[:-len('_path')]
                     missing.append((sample, modality, path))
+        if missing:
+            raise FileNotFoundError(
+                missing_files_message(missing, len(data_list), self.ann_file))
+
+    def _join_text_feature_cache(self, data_list: List[Dict]) -> None:
+        """Point the data infos at the text-feature cache; every sample
+        must have features there."""
+        from mmcl_plugin.mllm.cache_reader import open_text_feature_cache
+        cache = open_text_feature_cache(self.text_feature_cache)
+        # held so that the cache counts as in use while the dataset lives
+        self._text_cache = cache
+        missing = []
+        for info in data_list:
+            sample = str(info['frame_dir'])
+            info['text_feature_cache'] = self.text_feature_cache
+            if sample not in cache:
+                reason = cache.failed.get(sample)
+                where = f'{self.text_feature_cache} ' + (
+                    f'(extraction failed: {reason})'
+                    if reason else '(not in the index)')
+                missing.append((sample, 'text_feature_cache', where))
         if missing:
             raise FileNotFoundError(
                 missing_files_message(missing, len(data_list), self.ann_file))

@@ -10,6 +10,9 @@ Writes, for ``--num-train`` + ``--num-val`` synthetic samples of four actions
     <out>/videos/<frame_dir>.mp4         160x120 RGB video, 30 fps
     <out>/text_features/<frame_dir>.npy  (L, 32) float16 "MLLM answer tokens"
     <out>/README.md                      description of the formats
+    <out>/text_cache/                    with --text-cache: the same text
+                                         features (and answer texts) as a
+                                         text-feature cache
 
 The skeletons are made by forward kinematics of a rigid, human-sized
 25-joint NTU RGB+D (Kinect v2) body, so bone lengths stay constant over time.
@@ -476,8 +479,8 @@ def build_annotation(split: str, index: int, seed: int) -> Dict:
 
 # ------------------------------------------------------------------ video
 #: BGR colours: person 0 green, person 1 orange; the cup red.
-PERSON_COLORS: Tuple[Tuple[int, int, int], ...] = ((40, 210, 40),
-                                                    (30, 140, 240))
+PERSON_COLORS: Tuple[Tuple[int, int, int], ...] = (
+    (40, 210, 40), (30, 140, 240))
 CUP_COLOR = (40, 40, 220)
 _TRUNK = {(1, 0), (20, 1), (12, 0), (16, 0)}
 
@@ -676,9 +679,9 @@ def answer_tokens(holding: bool, num_person: int,
     return tokens
 
 
-def text_feature(holding: bool, num_person: int, rng: np.random.Generator,
-                 noise: float = 0.05) -> np.ndarray:
-    """Token features of a simulated MLLM answer.
+def text_answer(holding: bool, num_person: int, rng: np.random.Generator,
+                noise: float = 0.05) -> Tuple[List[str], np.ndarray]:
+    """A simulated MLLM answer: its tokens and their features.
 
     Args:
         holding (bool): whether the actor holds an object.
@@ -687,13 +690,23 @@ def text_feature(holding: bool, num_person: int, rng: np.random.Generator,
         noise (float): std of the Gaussian added to each token embedding.
 
     Returns:
-        np.ndarray: (L, 32) float16, 3 <= L <= 8.
+        tuple: the 3 to 8 answer tokens and their (L, 32) float16 features.
     """
     index = {w: i for i, w in enumerate(VOCAB)}
     tokens = answer_tokens(holding, num_person, rng)
     feats = vocab_embedding()[[index[w] for w in tokens]]
     feats = feats + rng.normal(0, noise, feats.shape)
-    return feats.astype(np.float16)
+    return tokens, feats.astype(np.float16)
+
+
+def text_feature(holding: bool, num_person: int, rng: np.random.Generator,
+                 noise: float = 0.05) -> np.ndarray:
+    """Token features of a simulated MLLM answer (see ``text_answer``).
+
+    Returns:
+        np.ndarray: (L, 32) float16, 3 <= L <= 8.
+    """
+    return text_answer(holding, num_person, rng, noise)[1]
 
 
 # ------------------------------------------------------------------ writing
@@ -792,6 +805,70 @@ def write_sample_files(out_dir: str, ann: Dict, split: str, index: int,
     return written
 
 
+#: The question the simulated answers reply to.
+TEXT_PROMPT = 'Are the people holding objects?'
+TEXT_CACHE_DIR = 'text_cache'
+
+
+def write_text_cache(out_dir: str, annotations: Sequence[Dict],
+                     indices: Sequence[Tuple[str, int]], seed: int,
+                     shard_size: int = 32) -> str:
+    """Write the simulated text features as a text-feature cache.
+
+    The cache (the format of ``tools/extract_text_features.py``, read by
+    ``LoadTextFeatureFromCache``) holds the same features as
+    ``text_features/`` plus the answer texts. Resumable like the tool; a
+    cache of another seed is replaced.
+
+    Args:
+        out_dir (str): dataset root; the cache goes to ``text_cache/``.
+        annotations (Sequence[dict]): the annotations.
+        indices (Sequence[tuple[str, int]]): (split, index) of each.
+        seed (int): dataset seed.
+        shard_size (int): samples per shard.
+
+    Returns:
+        str: the cache directory.
+    """
+    import shutil
+
+    repo = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+    if repo not in sys.path:
+        sys.path.insert(0, repo)
+    from mmcl_plugin.mllm.cache_format import CacheMeta, CacheMismatchError
+    from mmcl_plugin.mllm.cache_writer import (PromptFeatures,
+                                               TextFeatureCacheWriter)
+    cache_dir = osp.join(out_dir, TEXT_CACHE_DIR)
+    meta = CacheMeta(
+        identity=dict(model='simulated MLLM (tools/data/make_demo_dataset.py)',
+                      prompts=[TEXT_PROMPT], seed=seed,
+                      vocab_seed=_VOCAB_SEED),
+        storage_dtype='float16', hidden_size=TEXT_DIM,
+        shard_size=shard_size, pool='mean')
+    by_name = {ann['frame_dir']: (ann, split, index)
+               for ann, (split, index) in zip(annotations, indices)}
+    writer = TextFeatureCacheWriter(cache_dir, meta, list(by_name))
+    try:
+        writer.write_meta()
+    except CacheMismatchError:  # made with another seed: a new dataset
+        shutil.rmtree(cache_dir)
+        writer.write_meta()
+    pending = writer.pending_shards()
+    if pending:
+        writer.invalidate_index()
+    for shard in pending:
+        features = {}
+        for name in shard.samples:
+            ann, split, index = by_name[name]
+            tokens, feats = text_answer(HOLDING[ann['label']],
+                                        ann['keypoint'].shape[0],
+                                        sample_rng(seed, split, index, 2))
+            features[name] = [PromptFeatures(' '.join(tokens), feats)]
+        writer.write_shard(shard, features, {})
+    writer.write_index()
+    return cache_dir
+
+
 def _work(task: Tuple) -> List[str]:
     return write_sample_files(*task)
 
@@ -868,7 +945,7 @@ Files, joined by the sample name `frame_dir`:
 
 def make_demo_dataset(out_dir: str, seed: int = 0, num_train: int = 64,
                       num_val: int = 32, num_workers: int = 0,
-                      progress: bool = True) -> str:
+                      progress: bool = True, text_cache: bool = False) -> str:
     """Generate (or complete) the demo dataset under ``out_dir``.
 
     Labels go round robin, so the splits are balanced when their sizes are
@@ -883,6 +960,8 @@ def make_demo_dataset(out_dir: str, seed: int = 0, num_train: int = 64,
         num_val (int): validation samples.
         num_workers (int): worker processes (0: this process).
         progress (bool): show a tqdm bar.
+        text_cache (bool): also write the text features as a text-feature
+            cache (``text_cache/``, see ``write_text_cache``).
 
     Returns:
         str: path of the skeleton pickle.
@@ -917,6 +996,8 @@ def make_demo_dataset(out_dir: str, seed: int = 0, num_train: int = 64,
             _work(task)
     split = dict(train=[a['frame_dir'] for a in annotations[:num_train]],
                  val=[a['frame_dir'] for a in annotations[num_train:]])
+    if text_cache:
+        write_text_cache(out_dir, annotations, indices, seed)
     write_bytes_atomic(
         ''.join(name + '\n' for name in CLASS_NAMES).encode(),
         osp.join(out_dir, 'label_map.txt'))
@@ -940,13 +1021,18 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument('--num-val', type=int, default=32)
     parser.add_argument('--num-workers', type=int, default=0,
                         help='worker processes (default 0: none)')
+    parser.add_argument('--text-cache', action='store_true',
+                        help='also write the text features as a '
+                        'text-feature cache (<out>/text_cache/, read by '
+                        'LoadTextFeatureFromCache)')
     return parser.parse_args(argv)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> None:
     args = parse_args(argv)
     pkl = make_demo_dataset(args.out_dir, args.seed, args.num_train,
-                            args.num_val, args.num_workers)
+                            args.num_val, args.num_workers,
+                            text_cache=args.text_cache)
     print(f'{args.num_train} train + {args.num_val} val samples -> {pkl}')
 
 

@@ -1,10 +1,12 @@
 from .formatting import PackMMCLInputs
 from .frame_strip import BuildFrameStrip
-from .loading import LoadStripFeature, LoadTextFeature
+from .loading import (LoadStripFeature, LoadTextFeature,
+                      LoadTextFeatureFromCache)
 from .skeleton_layout import (LayoutGenSkeFeat, LayoutJointToBone,
                               RandomRotate3D, RandomScale3D)
 
 __all__ = [
-    'BuildFrameStrip', 'LoadTextFeature', 'LoadStripFeature', 'PackMMCLInputs',
+    'BuildFrameStrip', 'LoadTextFeature', 'LoadTextFeatureFromCache',
+    'LoadStripFeature', 'PackMMCLInputs',
     'LayoutJointToBone', 'LayoutGenSkeFeat', 'RandomRotate3D', 'RandomScale3D'
 ]

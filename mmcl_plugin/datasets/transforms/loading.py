@@ -5,14 +5,20 @@
   strip, (D, ), cached once so that FAM needs no video decoding.
 
 Both are ``.npy`` files (or ``.npz`` with the array under ``feature``)
-named after the sample, joined by :class:`MMCLPoseDataset`.
+named after the sample, joined by :class:`MMCLPoseDataset`; text features
+can also come from the sharded cache of ``tools/extract_text_features.py``
+(:class:`LoadTextFeatureFromCache`).
 """
 import os.path as osp
-from typing import Callable, Dict
+from typing import Callable, Dict, List, Optional, Sequence, Union
 
 import numpy as np
 from mmaction.registry import TRANSFORMS
 from mmcv.transforms import BaseTransform
+
+from mmcl_plugin.mllm.answers import yes_no_onehot
+from mmcl_plugin.mllm.cache_reader import (TextFeatureCache,
+                                           open_text_feature_cache)
 
 #: Key of the array in ``.npz`` feature files.
 NPZ_FEATURE_KEY = 'feature'
@@ -188,4 +194,147 @@ class LoadStripFeature(BaseTransform):
         return results
 
 
-__all__ = ['LoadTextFeature', 'LoadStripFeature']
+#: Features ``LoadTextFeatureFromCache`` can give.
+CACHE_FEATURES = ('tokens', 'pooled', 'sentence', 'onehot')
+
+
+@TRANSFORMS.register_module()
+class LoadTextFeatureFromCache(BaseTransform):
+    """Load a sample's MLLM text features from a text-feature cache.
+
+    The cache (``tools/extract_text_features.py``) holds, per sample and
+    prompt, the answer, its token features, their mean and optionally a
+    sentence-encoder vector; lookups are O(1) and memory-mapped. Caches
+    made with different models, prompts or settings cannot be used in one
+    run (``CacheMismatchError``).
+
+    Required Keys:
+
+        - frame_dir
+        - text_feature_cache (set by ``MMCLPoseDataset(text_feature_cache=
+          ...)``), unless ``cache_dir`` is given
+
+    Added Keys:
+
+        - text_feature: float32. With one prompt: (L, D) tokens
+          (``feature='tokens'``) or a (1, D) vector (other features); with
+          P prompts: (P, D), one vector per prompt (tokens are mean-pooled
+          per prompt), for ``FRMHead(num_prompts=P)``.
+
+    Args:
+        cache_dir (str, optional): The cache; default: the data info's
+            ``text_feature_cache``.
+        feature (str): 'tokens' (answer-token features, the paper's),
+            'pooled' (their mean), 'sentence' (sentence-encoder vector of
+            the answer), or 'onehot' (the paper's binary variant: the
+            answer's yes/no as a (2, ) one-hot [yes, no]).
+        prompts (Sequence[int | str], optional): The cache's prompts to
+            use, by index or text, in this order; default all.
+        expected (dict, optional): Values the cache must have been made
+            with, e.g. ``dict(model='Salesforce/blip-vqa-base')``; keys of
+            its identity (model, prompts, layer, ...) or ``hidden_size``.
+        unknown_answer (str): For 'onehot', an answer that is neither yes
+            nor no: 'error' (default) or 'zeros' (an all-zero vector).
+    """
+
+    def __init__(self,
+                 cache_dir: Optional[str] = None,
+                 feature: str = 'tokens',
+                 prompts: Optional[Sequence[Union[int, str]]] = None,
+                 expected: Optional[dict] = None,
+                 unknown_answer: str = 'error') -> None:
+        if feature not in CACHE_FEATURES:
+            raise ValueError(f'feature must be one of {CACHE_FEATURES}, got '
+                             f'{feature!r}')
+        if unknown_answer not in ('error', 'zeros'):
+            raise ValueError(f"unknown_answer must be 'error' or 'zeros', "
+                             f'got {unknown_answer!r}')
+        if prompts is not None and (isinstance(prompts, (str, int))
+                                    or not prompts):
+            raise ValueError(f'prompts must be a non-empty list of prompt '
+                             f'indices or texts, got {prompts!r}')
+        self.cache_dir = cache_dir
+        self.feature = feature
+        self.prompts = None if prompts is None else list(prompts)
+        self.expected = dict(expected) if expected else None
+        self.unknown_answer = unknown_answer
+        # opened lazily, once per directory (and process)
+        self._caches: Dict[str, TextFeatureCache] = {}
+        if cache_dir is not None:
+            self._cache(cache_dir)  # fail at build time, not mid-epoch
+
+    def _cache(self, cache_dir: str) -> TextFeatureCache:
+        cache = self._caches.get(cache_dir)
+        if cache is None:
+            cache = open_text_feature_cache(cache_dir, self.expected)
+            for prompt in self.prompts or []:
+                cache.prompt_index(prompt)  # raises for unknown prompts
+            self._caches[cache_dir] = cache
+        return cache
+
+    def _prompt_indices(self, cache: TextFeatureCache) -> List[int]:
+        if self.prompts is None:
+            return list(range(len(cache.prompts)))
+        return [cache.prompt_index(p) for p in self.prompts]
+
+    def _vector(self, cache: TextFeatureCache, sample: str,
+                prompt: int) -> np.ndarray:
+        if self.feature == 'tokens':
+            return cache.tokens(sample, prompt).astype(np.float32).mean(0)
+        if self.feature == 'pooled':
+            return cache.pooled(sample, prompt)
+        if self.feature == 'sentence':
+            return cache.sentence(sample, prompt)
+        answer = cache.answer(sample, prompt)
+        onehot = yes_no_onehot(answer)
+        if onehot is None:
+            if self.unknown_answer == 'error':
+                raise ValueError(
+                    f'answer {answer!r} to prompt '
+                    f'{cache.prompts[prompt]!r} is neither yes nor no (set '
+                    f"unknown_answer='zeros' to accept such answers)")
+            onehot = np.zeros(2, dtype=np.float32)
+        return onehot
+
+    def transform(self, results: Dict) -> Dict:
+        """Add ``text_feature`` to ``results``.
+
+        Raises:
+            KeyError: No cache directory, or the sample is not in the cache
+                (or failed in extraction), naming sample and cache.
+            ValueError: The features are not finite, or an unknown answer
+                for 'onehot'.
+        """
+        name = self.__class__.__name__
+        sample = str(results.get('frame_dir', '<unknown frame_dir>'))
+        cache_dir = self.cache_dir or results.get('text_feature_cache')
+        if cache_dir is None:
+            raise KeyError(f'{name}: sample {sample!r} has no '
+                           f'`text_feature_cache`; set it in MMCLPoseDataset '
+                           f'or give cache_dir')
+        cache = self._cache(cache_dir)
+        prompts = self._prompt_indices(cache)
+        try:
+            if self.feature == 'tokens' and len(prompts) == 1:
+                feature = cache.tokens(sample, prompts[0])
+            else:
+                feature = np.stack(
+                    [self._vector(cache, sample, p) for p in prompts])
+            feature = np.asarray(feature, dtype=np.float32)
+            problem = feature_problem(feature)
+            if problem:
+                raise ValueError(problem)
+        except KeyError as error:
+            raise KeyError(f'{name}: {error.args[0]}') from None
+        except ValueError as error:
+            raise ValueError(f'{name}: sample {sample!r} ({cache_dir}): '
+                             f'{error}') from None
+        results['text_feature'] = feature
+        return results
+
+    def __repr__(self) -> str:
+        return (f'{self.__class__.__name__}(cache_dir={self.cache_dir!r}, '
+                f'feature={self.feature!r}, prompts={self.prompts!r})')
+
+
+__all__ = ['LoadTextFeature', 'LoadStripFeature', 'LoadTextFeatureFromCache']

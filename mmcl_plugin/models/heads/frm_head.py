@@ -13,17 +13,35 @@ def masked_mean(tokens: torch.Tensor,
     """Average token features over the valid tokens.
 
     Args:
-        tokens (torch.Tensor): Token features of shape (N, L, D).
-        mask (torch.Tensor, optional): Valid-token mask of shape (N, L).
+        tokens (torch.Tensor): Token features of shape (..., L, D), e.g.
+            (N, L, D) or (N, P, L, D).
+        mask (torch.Tensor, optional): Valid-token mask of shape (..., L).
             None means all tokens are valid.
 
     Returns:
-        torch.Tensor: Pooled features of shape (N, D).
+        torch.Tensor: Pooled features of shape (..., D).
     """
     if mask is None:
-        return tokens.mean(dim=1)
+        return tokens.mean(dim=-2)
     mask = mask.to(tokens.dtype).unsqueeze(-1)
-    return (tokens * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1)
+    return (tokens * mask).sum(dim=-2) / mask.sum(dim=-2).clamp(min=1)
+
+
+#: How the pooled features of several prompts become one vector.
+PROMPT_FUSIONS = ('concat', 'mean')
+
+
+def fuse_prompts(pooled: torch.Tensor, fusion: str) -> torch.Tensor:
+    """One vector per sample from per-prompt vectors.
+
+    Args:
+        pooled (torch.Tensor): (N, P, D) one vector per prompt.
+        fusion (str): 'concat' gives (N, P * D) (prompt 0 first), 'mean'
+            (N, D).
+    """
+    if fusion == 'concat':
+        return pooled.flatten(1)
+    return pooled.mean(dim=1)
 
 
 @MODELS.register_module()
@@ -38,13 +56,32 @@ class FRMHead(BaseModule):
 
     trained with cross-entropy. Used in training only.
 
+    Text features may be, per sample (batched by ``MMCLDataPreprocessor``,
+    padded tokens masked out):
+
+    - one prompt (``num_prompts=1``): (L, D) answer-token features of any
+      length L (masked mean), or one (D, ) vector (pooled tokens, a
+      sentence-encoder vector, or the paper's binary yes/no one-hot with
+      ``text_channels=2``);
+    - P prompts (``num_prompts=P``): (P, D), one pooled vector per prompt
+      (what ``LoadTextFeatureFromCache`` gives), or (P, L, D) tokens with a
+      (P, L) mask when called directly; ``prompt_fusion`` 'concat' feeds
+      ``Phi`` the P * D concatenation, 'mean' the average.
+
+    ``Phi``'s first layer takes any width D, so the features of any MLLM
+    (768 for BLIP, 4096 for LLaVA-7B, ...) are projected to
+    ``hidden_channels``.
+
     Args:
-        text_channels (int): Width D of the text features.
+        text_channels (int): Width D of the text features (per prompt).
         num_classes (int, optional): Number of classes. The MMCL recognizer
             fills it in from ``cls_head.num_classes``.
         hidden_channels (int): Width of the unified text vector.
             Defaults to 256.
         num_weights (int): Number K of class matrices. Defaults to 2.
+        num_prompts (int): Number P of prompts per sample. Defaults to 1.
+        prompt_fusion (str): 'concat' (default) or 'mean'; used when
+            ``num_prompts > 1``.
         loss_refine (dict): Config of the refinement loss
             (weight lambda_2 = 0.2 by default).
         init_cfg (dict, optional): Initialisation config.
@@ -55,20 +92,77 @@ class FRMHead(BaseModule):
                  num_classes: Optional[int] = None,
                  hidden_channels: int = 256,
                  num_weights: int = 2,
+                 num_prompts: int = 1,
+                 prompt_fusion: str = 'concat',
                  loss_refine: ConfigType = dict(
                      type='CrossEntropyLoss', loss_weight=0.2),
                  init_cfg: OptConfigType = None) -> None:
         super().__init__(init_cfg=init_cfg)
         if num_classes is None:
             raise ValueError('FRMHead needs num_classes')
+        if num_prompts < 1:
+            raise ValueError(f'num_prompts must be positive, got '
+                             f'{num_prompts}')
+        if prompt_fusion not in PROMPT_FUSIONS:
+            raise ValueError(f'prompt_fusion must be one of '
+                             f'{PROMPT_FUSIONS}, got {prompt_fusion!r}')
         self.num_classes = num_classes
         self.text_channels = text_channels
+        self.num_prompts = num_prompts
+        self.prompt_fusion = prompt_fusion
+        fused_channels = text_channels * num_prompts \
+            if prompt_fusion == 'concat' else text_channels
         self.unify = nn.Sequential(
-            nn.Linear(text_channels, hidden_channels), nn.ReLU(inplace=True))
+            nn.Linear(fused_channels, hidden_channels), nn.ReLU(inplace=True))
         self.weight_fc = nn.Linear(hidden_channels, num_weights)
         self.class_matrices = nn.Parameter(
             torch.ones(num_weights, num_classes))
         self.loss_refine = MODELS.build(loss_refine)
+
+    def pool_prompts(self,
+                     text_features: torch.Tensor,
+                     text_masks: Optional[torch.Tensor] = None
+                     ) -> torch.Tensor:
+        """One pooled vector per sample and prompt.
+
+        Args:
+            text_features (torch.Tensor): With P = ``num_prompts``: (N, D)
+                if P = 1; (N, L, D) tokens if P = 1, else (N, P, D)
+                vectors; (N, P, L, D) tokens.
+            text_masks (torch.Tensor, optional): Valid-token mask of the
+                features without D; for (N, P, D) vectors it must be all
+                True (every sample has all its prompts).
+
+        Returns:
+            torch.Tensor: (N, P, D).
+
+        Raises:
+            ValueError: Shape, width or number of prompts does not match.
+        """
+        num_prompts = self.num_prompts
+        if text_features.size(-1) != self.text_channels:
+            raise ValueError(
+                f'text features have width {text_features.size(-1)}, '
+                f'FRMHead expects text_channels={self.text_channels}')
+        dims = text_features.dim()
+        if dims == 2 and num_prompts == 1:
+            return text_features.unsqueeze(1)
+        if dims == 3 and num_prompts == 1:
+            return masked_mean(text_features, text_masks).unsqueeze(1)
+        if dims == 3 and text_features.size(1) == num_prompts:
+            if text_masks is not None and not bool(text_masks.all()):
+                raise ValueError(
+                    f'FRMHead(num_prompts={num_prompts}) got (N, P, D) '
+                    f'vectors with a padding mask: some samples lack '
+                    f'prompts')
+            return text_features
+        if dims == 4 and text_features.size(1) == num_prompts:
+            return masked_mean(text_features, text_masks)
+        raise ValueError(
+            f'text features of shape {tuple(text_features.shape)} do not '
+            f'fit FRMHead(num_prompts={num_prompts}): expected (N, D) or '
+            f'(N, L, D) for one prompt, (N, {num_prompts}, D) or '
+            f'(N, {num_prompts}, L, D) for several')
 
     def text_weights(self,
                      text_features: torch.Tensor,
@@ -77,17 +171,11 @@ class FRMHead(BaseModule):
         """Softmax weights ``w`` of shape (N, K) from the text features.
 
         Args:
-            text_features (torch.Tensor): (N, L, D) token features or (N, D)
-                vectors.
-            text_masks (torch.Tensor, optional): (N, L) valid-token mask.
+            text_features (torch.Tensor): See :meth:`pool_prompts`.
+            text_masks (torch.Tensor, optional): Valid-token mask.
         """
-        if text_features.dim() == 2:
-            text_features = text_features.unsqueeze(1)
-        if text_features.size(-1) != self.text_channels:
-            raise ValueError(
-                f'text features have width {text_features.size(-1)}, '
-                f'FRMHead expects text_channels={self.text_channels}')
-        unified = self.unify(masked_mean(text_features, text_masks))
+        pooled = self.pool_prompts(text_features, text_masks)
+        unified = self.unify(fuse_prompts(pooled, self.prompt_fusion))
         return self.weight_fc(unified).softmax(dim=1)
 
     def forward(self,
@@ -98,8 +186,8 @@ class FRMHead(BaseModule):
 
         Args:
             cls_scores (torch.Tensor): S_M of shape (N, num_classes).
-            text_features (torch.Tensor): (N, L, D) or (N, D).
-            text_masks (torch.Tensor, optional): (N, L) valid-token mask.
+            text_features (torch.Tensor): See :meth:`pool_prompts`.
+            text_masks (torch.Tensor, optional): Valid-token mask.
 
         Returns:
             torch.Tensor: S_R of shape (N, num_classes).
@@ -115,8 +203,8 @@ class FRMHead(BaseModule):
 
         Args:
             cls_scores (torch.Tensor): S_M of shape (N, num_classes).
-            text_features (torch.Tensor): (N, L, D) or (N, D).
-            text_masks (torch.Tensor, optional): (N, L) valid-token mask.
+            text_features (torch.Tensor): See :meth:`pool_prompts`.
+            text_masks (torch.Tensor, optional): Valid-token mask.
             labels (torch.Tensor): Class indices (N, ) or soft labels
                 (N, num_classes).
 
@@ -125,6 +213,7 @@ class FRMHead(BaseModule):
         """
         if text_features is None:
             raise ValueError('FRMHead needs text features in training; add '
-                             'LoadTextFeature to the train pipeline')
+                             'LoadTextFeature or LoadTextFeatureFromCache '
+                             'to the train pipeline')
         refined = self(cls_scores, text_features, text_masks)
         return dict(loss_refine=self.loss_refine(refined, labels))

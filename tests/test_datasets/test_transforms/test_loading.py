@@ -127,3 +127,157 @@ def test_missing_strip_feature(tmp_path):
         LoadStripFeature()(strip_results(path))
     with pytest.raises(KeyError, match='strip_feature_path'):
         LoadStripFeature()(dict(frame_dir=SAMPLE))
+
+
+# ------------------------------------------------------ text-feature cache
+def write_cache(cache_dir, answers, width=4, model='m', prompts=('q0', ),
+                shard_size=2):
+    """A text-feature cache via the real writer. ``answers``: sample ->
+    one answer per prompt; prompt p of every sample has len(prompts) + p
+    tokens, token j of value 10 * p + j (:func:`cache_tokens`)."""
+    from mmcl_plugin.mllm.cache_format import CacheMeta
+    from mmcl_plugin.mllm.cache_writer import (PromptFeatures,
+                                               TextFeatureCacheWriter)
+    meta = CacheMeta(identity=dict(model=model, prompts=list(prompts)),
+                     storage_dtype='float16', hidden_size=width,
+                     shard_size=shard_size, pool='mean')
+    writer = TextFeatureCacheWriter(str(cache_dir), meta, list(answers))
+    writer.write_meta()
+    for shard in writer.shards:
+        writer.write_shard(shard, {
+            name: [PromptFeatures(answer, cache_tokens(p, len(prompts) + p,
+                                                       width))
+                   for p, answer in enumerate(answers[name])]
+            for name in shard.samples
+        }, {})
+    assert writer.write_index()
+    return str(cache_dir)
+
+
+def cache_tokens(prompt, length, width):
+    """(length, width) tokens whose row j is 10 * prompt + j."""
+    rows = 10 * prompt + np.arange(length, dtype=np.float32)
+    return np.repeat(rows[:, None], width, axis=1)
+
+
+def cache_results(cache_dir=None):
+    results = dict(frame_dir=SAMPLE)
+    if cache_dir is not None:
+        results['text_feature_cache'] = cache_dir
+    return results
+
+
+ANSWERS = {SAMPLE: ['Yes, a cup.', 'drinking'], 'OTHER': ['no', 'waving']}
+
+
+@pytest.fixture
+def two_prompt_cache(tmp_path):
+    return write_cache(tmp_path / 'cache', ANSWERS, prompts=('q0', 'q1'))
+
+
+def test_cache_tokens_of_one_prompt(two_prompt_cache):
+    from mmcl_plugin.datasets.transforms import LoadTextFeatureFromCache
+    out = LoadTextFeatureFromCache(prompts=['q1'])(
+        cache_results(two_prompt_cache))['text_feature']
+    # prompt 1 has 2 + 1 = 3 tokens, row j = 10 + j
+    assert out.dtype == np.float32 and out.shape == (3, 4)
+    np.testing.assert_array_equal(out[:, 0], [10, 11, 12])
+    # the data info's cache, or the transform's own
+    out = LoadTextFeatureFromCache(cache_dir=two_prompt_cache,
+                                   prompts=[0])(
+                                       cache_results())['text_feature']
+    assert out.shape == (2, 4)
+
+
+def test_cache_several_prompts_give_one_row_each(two_prompt_cache):
+    from mmcl_plugin.datasets.transforms import LoadTextFeatureFromCache
+    results = cache_results(two_prompt_cache)
+    tokens = LoadTextFeatureFromCache()(dict(results))['text_feature']
+    # per-prompt mean of the tokens: prompt 0 (0, 1), prompt 1 (10, 11, 12)
+    np.testing.assert_allclose(tokens[:, 0], [0.5, 11.0])
+    assert tokens.shape == (2, 4)
+    pooled = LoadTextFeatureFromCache(feature='pooled')(
+        dict(results))['text_feature']
+    np.testing.assert_allclose(pooled, tokens)
+    reordered = LoadTextFeatureFromCache(feature='pooled',
+                                         prompts=['q1', 'q0'])(
+                                             dict(results))['text_feature']
+    np.testing.assert_allclose(reordered, tokens[::-1])
+
+
+def test_cache_onehot_answers(two_prompt_cache):
+    from mmcl_plugin.datasets.transforms import LoadTextFeatureFromCache
+    transform = LoadTextFeatureFromCache(feature='onehot', prompts=[0])
+    out = transform(cache_results(two_prompt_cache))['text_feature']
+    np.testing.assert_array_equal(out, [[1, 0]])
+    other = dict(frame_dir='OTHER', text_feature_cache=two_prompt_cache)
+    np.testing.assert_array_equal(transform(other)['text_feature'], [[0, 1]])
+    # 'drinking' is neither yes nor no
+    with pytest.raises(ValueError, match="'drinking'.*unknown_answer"):
+        LoadTextFeatureFromCache(feature='onehot')(
+            cache_results(two_prompt_cache))
+    out = LoadTextFeatureFromCache(feature='onehot', unknown_answer='zeros')(
+        cache_results(two_prompt_cache))['text_feature']
+    np.testing.assert_array_equal(out, [[1, 0], [0, 0]])
+
+
+def test_cache_errors_name_the_sample(two_prompt_cache, tmp_path):
+    from mmcl_plugin.datasets.transforms import LoadTextFeatureFromCache
+    from mmcl_plugin.mllm.cache_format import CacheMismatchError
+    with pytest.raises(KeyError, match=f'{SAMPLE}.*text_feature_cache'):
+        LoadTextFeatureFromCache()(cache_results())
+    missing = dict(frame_dir='NOPE', text_feature_cache=two_prompt_cache)
+    with pytest.raises(KeyError, match="'NOPE' is not in the text-feature"):
+        LoadTextFeatureFromCache()(missing)
+    with pytest.raises(KeyError, match='without a sentence encoder'):
+        LoadTextFeatureFromCache(feature='sentence')(
+            cache_results(two_prompt_cache))
+    with pytest.raises(ValueError, match="no prompt 'q7'"):
+        LoadTextFeatureFromCache(cache_dir=two_prompt_cache, prompts=['q7'])
+    with pytest.raises(CacheMismatchError, match="expected 'blip'"):
+        LoadTextFeatureFromCache(cache_dir=two_prompt_cache,
+                                 expected=dict(model='blip'))
+    with pytest.raises(FileNotFoundError, match='does not exist'):
+        LoadTextFeatureFromCache(cache_dir=str(tmp_path / 'nowhere'))
+    with pytest.raises(ValueError, match='feature must be one of'):
+        LoadTextFeatureFromCache(feature='logits')
+    with pytest.raises(ValueError, match='non-empty list'):
+        LoadTextFeatureFromCache(prompts='q0')
+
+
+def test_cache_of_another_model_in_the_same_run(two_prompt_cache, tmp_path):
+    from mmcl_plugin.datasets.transforms import LoadTextFeatureFromCache
+    from mmcl_plugin.mllm.cache_format import CacheMismatchError
+    other = write_cache(tmp_path / 'other', ANSWERS, model='n',
+                        prompts=('q0', 'q1'))
+    transform = LoadTextFeatureFromCache()
+    transform(cache_results(two_prompt_cache))
+    with pytest.raises(CacheMismatchError, match="model: cache has 'm'"):
+        transform(cache_results(other))
+
+
+def test_cache_features_pack_and_batch_for_frm(two_prompt_cache):
+    """Through PackMMCLInputs and MMCLDataPreprocessor into FRMHead with
+    two prompts."""
+    import torch
+    from mmaction.registry import MODELS
+
+    from mmcl_plugin.datasets.transforms import (LoadTextFeatureFromCache,
+                                                 PackMMCLInputs)
+    samples = []
+    for name in ANSWERS:
+        results = dict(frame_dir=name, text_feature_cache=two_prompt_cache,
+                       keypoint=np.zeros((1, 1, 4, 4, 3), np.float32),
+                       label=0)
+        results = LoadTextFeatureFromCache()(results)
+        samples.append(PackMMCLInputs(meta_keys=('frame_dir', ))(results))
+    preprocessor = MODELS.build(dict(type='MMCLDataPreprocessor'))
+    data = preprocessor(dict(inputs=[s['inputs'] for s in samples],
+                             data_samples=[s['data_samples']
+                                           for s in samples]), training=True)
+    assert data['text_features'].shape == (2, 2, 4)
+    assert bool(data['text_masks'].all())
+    head = MODELS.build(dict(type='FRMHead', text_channels=4, num_classes=3,
+                             num_prompts=2, prompt_fusion='concat'))
+    assert head(torch.randn(2, 3), data['text_features'],
+                data['text_masks']).shape == (2, 3)

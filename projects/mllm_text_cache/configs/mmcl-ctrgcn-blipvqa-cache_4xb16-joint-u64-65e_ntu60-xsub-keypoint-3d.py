@@ -1,0 +1,48 @@
+# MMCL CTR-GCN on NTU60 X-Sub with the FRM reading BLIP VQA answer-token
+# features from a text-feature cache. One config drives both steps:
+#   python tools/extract_text_features.py THIS_CONFIG   (or torchrun ...)
+#   tools/dist_train.sh THIS_CONFIG 4
+# The extraction asks the paper's question about the strip of every
+# training sample (BuildFrameStrip over the whole clip) and writes the
+# cache to the train dataset's `text_feature_cache`.
+_base_ = '../../../configs/mmcl/mmcl-ctrgcn_4xb16-joint-u64-65e_ntu60-xsub-keypoint-3d.py'  # noqa: E501
+
+mllm = 'Salesforce/blip-vqa-base'
+text_feature_cache = 'data/mmcl_text_cache/ntu60_blip-vqa-base/'
+
+# settings of tools/extract_text_features.py (flags override them)
+text_extraction = dict(
+    model=mllm,
+    prompts=['whether the people are holding objects?'],
+    max_new_tokens=16,
+    layer=-1,  # last hidden state of BLIP's answer decoder
+    dtype='auto',  # bfloat16 on GPUs, float32 on CPU
+    storage_dtype='float16',
+    pool='mean',
+    batch_size=64,
+    shard_size=512,
+    num_workers=8)
+
+# BLIP-base's text width
+model = dict(frm_head=dict(text_channels=768))
+
+skeleton_train_steps = [
+    dict(type='PreNormalize3D'),
+    dict(type='GenSkeFeat', dataset='nturgb+d', feats=['j']),
+    dict(type='UniformSampleFrames', clip_len=64),
+    dict(type='PoseDecode'),
+]
+train_pipeline = skeleton_train_steps + [
+    dict(type='BuildFrameStrip', num_frames=5, strip_size=(224, 1120)),
+    dict(
+        type='LoadTextFeatureFromCache',
+        feature='tokens',
+        expected=dict(model=mllm)),
+    dict(type='FormatGCNInput', num_person=2),
+    dict(type='PackMMCLInputs', meta_keys=('frame_dir', ))
+]
+train_dataloader = dict(
+    dataset=dict(
+        text_feature_root=None,
+        text_feature_cache=text_feature_cache,
+        pipeline=train_pipeline))
