@@ -9,5 +9,6 @@ from . import compat
 
 compat.apply_all()
 
-from . import apis, datasets, models, utils  # noqa: E402,F401
+from . import (apis, datasets, evaluation, mllm,  # noqa: E402,F401
+               models, utils)
 from .version import __version__  # noqa: E402,F401

@@ -81,6 +81,18 @@ BENCHMARKS = {
         splits=('train', 'val'),
         ann_file='data/skeleton/nwucla.pkl',
         text_feature_root='data/mmcl_text_features/nwucla_blip_vqa/'),
+    'utdmhad-xsub':
+    dict(
+        num_classes=27,
+        splits=('train', 'val'),
+        ann_file='data/skeleton/utd_mhad_ntu25.pkl',
+        text_feature_root=None),
+    'sysu-xsub':
+    dict(
+        num_classes=12,
+        splits=('train', 'val'),
+        ann_file='data/skeleton/sysu_ntu25.pkl',
+        text_feature_root=None),
     'demo':
     dict(
         num_classes=4,

@@ -1,0 +1,131 @@
+"""Classification metrics on per-sample score matrices.
+
+Shapes: N samples, C classes; ``scores`` is (N, C) (probabilities or
+logits: only the ranking matters), ``labels`` (N, ) int class ids.
+
+Top-k follows mmaction2's ``top_k_accuracy`` (a sample is a hit when its
+label is among the k highest scores), except that ties are broken against
+the label instead of by ``argsort``'s order. Mean-class accuracy is the
+mean over the classes that occur in ``labels`` of their top-1 accuracy;
+mmaction2's ``mean_class_accuracy`` also averages in a 0 for every class
+that is only *predicted*, which lowers it on small or unbalanced sets, so
+it is not reused here.
+"""
+from typing import Dict, Sequence
+
+import numpy as np
+
+
+def check_scores_labels(scores: np.ndarray, labels: np.ndarray) -> None:
+    """Raise a ValueError unless scores are (N, C) and labels (N, ) in range.
+
+    Args:
+        scores (np.ndarray): (N, C) scores.
+        labels (np.ndarray): (N, ) class ids.
+    """
+    if scores.ndim != 2:
+        raise ValueError(f'scores must be (N, C), got shape {scores.shape}')
+    if labels.shape != (scores.shape[0], ):
+        raise ValueError(f'labels must be ({scores.shape[0]}, ), got shape '
+                         f'{labels.shape}')
+    if np.isnan(scores).any():
+        # NaN compares False with everything: it would look like a top-1 hit
+        raise ValueError('scores contain NaN')
+    if labels.size and (labels.min() < 0 or labels.max() >= scores.shape[1]):
+        raise ValueError(f'labels must be in 0..{scores.shape[1] - 1}, got '
+                         f'{labels.min()}..{labels.max()}')
+
+
+def topk_hits(scores: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
+    """Whether each sample's label is among its ``k`` best scores.
+
+    Args:
+        scores (np.ndarray): (N, C) scores.
+        labels (np.ndarray): (N, ) class ids.
+        k (int): k >= 1; k >= C makes every sample a hit.
+
+    Returns:
+        np.ndarray: (N, ) bool.
+    """
+    scores, labels = np.asarray(scores), np.asarray(labels)
+    check_scores_labels(scores, labels)
+    if k < 1:
+        raise ValueError(f'k must be >= 1, got {k}')
+    k = min(k, scores.shape[1])
+    # the label's rank: how many other classes score at least as high.
+    # Ties count against the label, so a constant score vector is never a
+    # hit (argsort, as in mmaction2, would break ties arbitrarily).
+    label_scores = scores[np.arange(len(labels)), labels]
+    not_lower = (scores >= label_scores[:, None]).sum(axis=1) - 1
+    return not_lower < k
+
+
+def topk_accuracy(scores: np.ndarray, labels: np.ndarray, k: int) -> float:
+    """Fraction of samples whose label is among their ``k`` best scores."""
+    hits = topk_hits(scores, labels, k)
+    if hits.size == 0:
+        raise ValueError('no samples to compute an accuracy on')
+    return float(hits.mean())
+
+
+def confusion_matrix(predictions: np.ndarray, labels: np.ndarray,
+                     num_classes: int) -> np.ndarray:
+    """Counts of (true class, predicted class).
+
+    Args:
+        predictions (np.ndarray): (N, ) predicted class ids.
+        labels (np.ndarray): (N, ) true class ids.
+        num_classes (int): C.
+
+    Returns:
+        np.ndarray: (C, C) int64; row = true class, column = prediction.
+    """
+    predictions = np.asarray(predictions, dtype=np.int64)
+    labels = np.asarray(labels, dtype=np.int64)
+    if predictions.shape != labels.shape:
+        raise ValueError(f'{predictions.shape} predictions for '
+                         f'{labels.shape} labels')
+    for name, values in (('predictions', predictions), ('labels', labels)):
+        if values.size and (values.min() < 0 or values.max() >= num_classes):
+            raise ValueError(f'{name} must be in 0..{num_classes - 1}')
+    return np.bincount(
+        labels * num_classes + predictions,
+        minlength=num_classes * num_classes).reshape(num_classes, num_classes)
+
+
+def per_class_accuracy(scores: np.ndarray, labels: np.ndarray,
+                       k: int = 1) -> Dict[int, float]:
+    """Top-k accuracy of each class that occurs in ``labels``.
+
+    Returns:
+        dict[int, float]: class id -> accuracy over its samples.
+    """
+    hits = topk_hits(scores, labels, k)
+    labels = np.asarray(labels)
+    return {
+        int(c): float(hits[labels == c].mean())
+        for c in np.unique(labels)
+    }
+
+
+def mean_class_accuracy(scores: np.ndarray, labels: np.ndarray) -> float:
+    """Mean over the classes present in ``labels`` of their top-1 accuracy."""
+    per_class = per_class_accuracy(scores, labels, 1)
+    if not per_class:
+        raise ValueError('no samples to compute an accuracy on')
+    return float(np.mean(list(per_class.values())))
+
+
+def accuracy_report(scores: np.ndarray,
+                    labels: np.ndarray,
+                    topk: Sequence[int] = (1, 5)) -> Dict[str, float]:
+    """Top-k accuracies and the mean-class accuracy.
+
+    Returns:
+        dict[str, float]: ``top1``, ``top5`` (one key per k) and
+        ``mean_class``, all fractions in [0, 1], plus ``num_samples``.
+    """
+    report = {f'top{k}': topk_accuracy(scores, labels, k) for k in topk}
+    report['mean_class'] = mean_class_accuracy(scores, labels)
+    report['num_samples'] = int(len(labels))
+    return report

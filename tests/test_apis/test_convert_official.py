@@ -1,0 +1,172 @@
+"""Official CTR-GCN / MMCL checkpoints into the plugin's model."""
+import os.path as osp
+import sys
+
+import pytest
+import torch
+from mmaction.registry import MODELS
+
+from mmcl_plugin.apis.convert_official import (
+    OFFICIAL_NTU_INWARD, convert_official_state_dict, load_converted,
+    load_official_checkpoint, official_key_to_plugin, official_ntu_adjacency,
+    summarize_dropped, unwrap_checkpoint)
+
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from official_ctrgcn import (official_forward, official_refined,  # noqa: E402
+                             official_state_dict)
+
+NUM_CLASSES = 10
+BACKBONE = dict(type='CTRGCN', graph_cfg=dict(layout='nturgb+d',
+                                              mode='spatial'))
+DEPLOYED = dict(
+    type='RecognizerGCN',
+    backbone=BACKBONE,
+    cls_head=dict(type='GCNHead', num_classes=NUM_CLASSES, in_channels=256))
+
+
+@pytest.fixture(autouse=True, scope='module')
+def single_thread():
+    num_threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(num_threads)
+
+
+@pytest.fixture(scope='module')
+def official():
+    return official_state_dict(NUM_CLASSES, seed=0)
+
+
+def plugin_logits(model, x_plugin):
+    model.eval()
+    with torch.no_grad():
+        return model.cls_head(model.backbone(x_plugin))
+
+
+def test_key_mapping_examples():
+    cases = {
+        'data_bn.running_var': 'backbone.data_bn.running_var',
+        'l1.gcn1.convs.2.conv4.weight':
+        'backbone.units.0.gcn.convs.2.conv4.weight',
+        'l10.gcn1.PA': 'backbone.units.9.gcn.A',
+        'l5.gcn1.down.1.num_batches_tracked':
+        'backbone.units.4.gcn.down.1.num_batches_tracked',
+        'l3.tcn1.branches.1.3.conv.weight':
+        'backbone.units.2.tcn.branches.1.3.0.weight',
+        'l3.tcn1.branches.0.3.bn.running_mean':
+        'backbone.units.2.tcn.branches.0.3.1.running_mean',
+        'l3.tcn1.branches.2.4.bias': 'backbone.units.2.tcn.branches.2.4.bias',
+        'l8.residual.bn.weight': 'backbone.units.7.residual.1.weight',
+        'fc.bias': 'cls_head.fc.bias',
+    }
+    for official_key, plugin_key in cases.items():
+        assert official_key_to_plugin(official_key) == plugin_key
+    for other in ('mlp.0.weight', 'PosMatrix', 'l0.gcn1.PA', 'l2.foo.bar',
+                  'inception_v3.fc.weight'):
+        assert official_key_to_plugin(other) is None
+
+
+def test_converted_model_gives_the_official_logits(official):
+    converted = convert_official_state_dict(official)
+    assert converted.dropped == []
+    model = MODELS.build(DEPLOYED)
+    assert load_converted(model, converted.state_dict) == []
+    torch.manual_seed(0)
+    x = torch.randn(2, 2, 12, 25, 3)  # (N, M, T, V, C)
+    expected = official_forward(official, x.permute(0, 4, 2, 3, 1))
+    got = plugin_logits(model, x)
+    assert got.shape == (2, NUM_CLASSES)
+    assert expected.abs().max() > 0.1  # a real signal, not all zeros
+    torch.testing.assert_close(got, expected, rtol=1e-4, atol=1e-4)
+    # every official tensor was used, nothing was left at its init
+    assert len(converted.state_dict) == len(official)
+    assert set(converted.state_dict) == set(model.state_dict())
+
+
+def test_module_prefix_and_wrappers_are_removed(official, tmp_path):
+    wrapped = {'epoch': 64, 'state_dict': {f'module.{k}': v
+                                           for k, v in official.items()}}
+    path = str(tmp_path / 'runs-65-12345.pt')
+    torch.save(wrapped, path)
+    loaded = load_official_checkpoint(path)
+    assert list(loaded) == list(official)
+    assert unwrap_checkpoint({f'module.{k}': v for k, v in official.items()
+                              }).keys() == official.keys()
+
+
+def test_mmcl_checkpoint_drops_fam_and_maps_frm():
+    sd = official_state_dict(NUM_CLASSES, seed=1, mmcl=True, text_channels=6)
+    deployed = convert_official_state_dict(sd)
+    assert summarize_dropped(deployed.dropped) == {
+        'FRM': 6, 'inception_v3': 2, 'FAM_Aligh': 2}
+    model = MODELS.build(DEPLOYED)
+    load_converted(model, deployed.state_dict)
+    x = torch.randn(3, 2, 8, 25, 3)
+    logits = plugin_logits(model, x)
+    torch.testing.assert_close(
+        logits, official_forward(sd, x.permute(0, 4, 2, 3, 1)),
+        rtol=1e-4, atol=1e-4)
+
+    with_frm = convert_official_state_dict(sd, with_frm=True)
+    assert summarize_dropped(with_frm.dropped) == {'inception_v3': 2,
+                                                   'FAM_Aligh': 2}
+    mmcl = MODELS.build(
+        dict(DEPLOYED, type='MMCLRecognizer',
+             frm_head=dict(type='FRMHead', text_channels=6,
+                           hidden_channels=64, num_weights=2)))
+    load_converted(mmcl, with_frm.state_dict)
+    text = torch.randn(3, 6)
+    mmcl.eval()
+    with torch.no_grad():
+        refined = mmcl.frm_head(logits, text)
+    torch.testing.assert_close(refined, official_refined(sd, logits, text),
+                               rtol=1e-5, atol=1e-5)
+
+
+def test_non_adaptive_model_gets_the_official_graph(official):
+    sd = {k: v for k, v in official.items() if not k.endswith('.PA')}
+    model = MODELS.build(
+        dict(DEPLOYED, backbone=dict(BACKBONE, adaptive=False)))
+    filled = load_converted(model, convert_official_state_dict(sd).state_dict)
+    assert len(filled) == 10
+    A = model.backbone.units[0].gcn.A
+    # identity, then column-normalised inward / outward adjacency
+    torch.testing.assert_close(A[0], torch.eye(25))
+    inward = torch.zeros(25, 25)
+    for child, parent in OFFICIAL_NTU_INWARD:
+        inward[parent - 1, child - 1] = 1
+    col = inward.sum(0)
+    expected_in = inward / torch.where(col > 0, col, torch.ones(25))
+    torch.testing.assert_close(A[1], expected_in)
+    # the official hand chain differs from mmaction2's 'nturgb+d' layout:
+    # hand tip 22 hangs on thumb 23, not on the hand 8
+    assert A[1][22, 21] == 1 and A[1][7, 21] == 0
+    assert official_ntu_adjacency().shape == (3, 25, 25)
+
+
+def test_unknown_and_mismatched_tensors_are_reported(official):
+    with pytest.raises(ValueError, match=r'x\.pt: 1 keys .*extra\.weight'):
+        convert_official_state_dict(dict(official, **{
+            'extra.weight': torch.zeros(1)}), source='x.pt')
+    with pytest.raises(ValueError, match='no MMCL FRM parameters'):
+        convert_official_state_dict(official, with_frm=True)
+    # a config with another class count
+    model = MODELS.build(dict(DEPLOYED, cls_head=dict(
+        type='GCNHead', num_classes=60, in_channels=256)))
+    converted = convert_official_state_dict(official).state_dict
+    with pytest.raises(ValueError, match=r'ck\.pt does not fit.*cls_head\.fc'
+                       r'\.weight.*\(10, 256\).*\(60, 256\)'):
+        load_converted(model, converted, 'ck.pt')
+    missing = {k: v for k, v in converted.items() if 'units.3.' not in k}
+    with pytest.raises(ValueError, match='not in the checkpoint'):
+        load_converted(MODELS.build(DEPLOYED), missing)
+
+
+def test_unreadable_checkpoint_is_named(tmp_path):
+    path = tmp_path / 'broken.pt'
+    path.write_bytes(b'not a checkpoint')
+    with pytest.raises(ValueError, match='broken.pt: cannot load'):
+        load_official_checkpoint(str(path))
+    torch.save([1, 2], str(tmp_path / 'list.pt'))
+    with pytest.raises(ValueError, match='list.pt: expected a state dict'):
+        load_official_checkpoint(str(tmp_path / 'list.pt'))

@@ -1,0 +1,443 @@
+"""The evaluation and deployment tools, run in-process on small inputs made
+here: ensemble, analyze_results, plot_curves, transfer_eval (with and
+without refinement), convert_official_checkpoint, export_onnx and
+infer_skeleton."""
+import importlib.util
+import json
+import os.path as osp
+import pickle
+import sys
+
+import numpy as np
+import pytest
+import torch
+from mmaction.registry import MODELS
+from mmengine.config import Config
+
+from mmcl_plugin.apis.skeleton_inference import (SkeletonClassifier,
+                                                 average_clips,
+                                                 build_deployed_model,
+                                                 prepare_clips,
+                                                 config_test_pipeline)
+from mmcl_plugin.evaluation import (NTU120_CLASSES, load_score_dump,
+                                    predict_scores)
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+sys.path.insert(0, osp.join(REPO, 'tests', 'test_apis'))
+sys.path.insert(
+    0, osp.join(REPO, 'tests', 'test_datasets', 'test_converters'))
+from ntu_writer import one_actor_frames, skeleton_text  # noqa: E402
+from official_ctrgcn import (official_forward, official_refined,  # noqa: E402
+                             official_state_dict)
+
+TINY_CONFIG = """
+custom_imports = dict(imports=['mmcl_plugin'], allow_failed_imports=False)
+model = dict(
+    type='{type}',
+    backbone=dict(
+        type='CTRGCN',
+        graph_cfg=dict(layout='nturgb+d', mode='spatial'),
+        base_channels={base},
+        num_stages={stages},
+        inflate_stages={inflate},
+        down_stages={inflate}),
+    cls_head=dict(type='GCNHead', num_classes={num_classes},
+                  in_channels={width}),
+    {extra})
+test_pipeline = [
+    dict(type='PreNormalize3D'),
+    dict(type='GenSkeFeat', dataset='nturgb+d', feats=['j']),
+    dict(type='UniformSampleFrames', clip_len=8, num_clips=2,
+         test_mode=True),
+    dict(type='PoseDecode'),
+    dict(type='FormatGCNInput', num_person=2),
+    dict(type='PackActionInputs', meta_keys=('frame_dir', ))
+]
+test_dataloader = dict(
+    batch_size=2,
+    num_workers=0,
+    dataset=dict(type='MMCLPoseDataset', ann_file='data/none.pkl',
+                 split='val', pipeline=test_pipeline))
+"""
+MMCL_EXTRA = ("frm_head=dict(type='FRMHead', text_channels=6, "
+              "hidden_channels={hidden}),\n"
+              "    data_preprocessor=dict(type='MMCLDataPreprocessor')")
+
+
+def load_tool(*parts):
+    path = osp.join(REPO, 'tools', *parts)
+    spec = importlib.util.spec_from_file_location(
+        'tool_' + parts[-1][:-3], path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def write_config(path, num_classes, mmcl=False, full=False, hidden=4):
+    """A small CTR-GCN config (``full``: the official widths)."""
+    geometry = dict(base=64, stages=10, inflate=(5, 8), width=256) if full \
+        else dict(base=8, stages=3, inflate=(2, ), width=16)
+    path.write_text(TINY_CONFIG.format(
+        type='MMCLRecognizer' if mmcl else 'RecognizerGCN',
+        num_classes=num_classes,
+        extra=MMCL_EXTRA.format(hidden=hidden) if mmcl else '',
+        **geometry))
+    return str(path)
+
+
+def write_checkpoint(config, path, seed=0, tweak=None):
+    torch.manual_seed(seed)
+    model = MODELS.build(Config.fromfile(config).model)
+    model.init_weights()
+    with torch.no_grad():
+        model.cls_head.fc.weight.normal_(0, 1)  # spread the scores
+        if tweak is not None:
+            tweak(model)
+    torch.save(dict(state_dict=model.state_dict()), str(path))
+    return str(path)
+
+
+@pytest.fixture(autouse=True, scope='module')
+def single_thread():
+    num_threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(num_threads)
+
+
+# ----------------------------------------------------------------- ensemble
+def write_dump(path, scores, labels):
+    with open(path, 'wb') as f:
+        pickle.dump([dict(pred_score=torch.tensor(s, dtype=torch.float32),
+                          gt_label=torch.tensor([y]), frame_dir=f's{i}')
+                     for i, (s, y) in enumerate(zip(scores, labels))], f)
+    return str(path)
+
+
+LABELS = [0, 1, 2, 0]
+JOINT = [[0.6, 0.3, 0.1], [0.5, 0.4, 0.1], [0.2, 0.3, 0.5], [0.3, 0.6, 0.1]]
+BONE = [[0.4, 0.5, 0.1], [0.1, 0.8, 0.1], [0.1, 0.2, 0.7], [0.7, 0.2, 0.1]]
+
+
+def test_ensemble_tool_with_given_and_searched_weights(tmp_path, capsys):
+    ensemble = load_tool('analysis', 'ensemble.py')
+    joint = write_dump(tmp_path / 'j.pkl', JOINT, LABELS)
+    bone = write_dump(tmp_path / 'b.pkl', BONE, LABELS)
+    out = str(tmp_path / 'report.json')
+    report = ensemble.main(['--dumps', f'joint={joint}', f'bone={bone}',
+                            '--weights', '0.9', '0.1', '--out', out,
+                            '--fused-dump', str(tmp_path / 'fused.pkl')])
+    # by hand (see tests/test_evaluation/test_ensemble.py): 0.9 / 0.1
+    # gets samples 0 and 2 only
+    assert report['streams']['joint']['top1'] == 0.5
+    assert report['streams']['bone']['top1'] == 0.75
+    assert report['fusion']['top1'] == 0.5
+    assert report['weight_source'] == 'given'
+    with open(out) as f:
+        assert json.load(f)['fusion']['top1'] == 0.5
+    fused = load_score_dump(str(tmp_path / 'fused.pkl'))
+    np.testing.assert_allclose(fused.scores[1], [0.46, 0.44, 0.1],
+                               rtol=1e-6)
+    assert fused.names == ['s0', 's1', 's2', 's3']
+    table = capsys.readouterr().out
+    assert 'fusion' in table and '50.00' in table
+
+    # default: equal weights, never a search on the test split
+    report = ensemble.main(['--dumps', joint, bone])
+    assert report['weight_source'] == 'equal'
+    assert report['fusion']['top1'] == 1.0
+    # held-out split where only the bone stream is right
+    held_j = write_dump(tmp_path / 'hj.pkl', JOINT, [1, 1, 2, 0])
+    held_b = write_dump(tmp_path / 'hb.pkl', BONE, [1, 1, 2, 0])
+    report = ensemble.main(['--dumps', f'joint={joint}', f'bone={bone}',
+                            '--search-dumps', f'joint={held_j}',
+                            f'bone={held_b}'])
+    assert report['weight_source'] == 'searched on the held-out split'
+    assert report['search_top1'] == 1.0
+    assert report['weights']['bone'] > report['weights']['joint']
+    report = ensemble.main(['--dumps', joint, bone, '--search-on-test'])
+    assert 'optimistic' in report['weight_source']
+
+
+def test_ensemble_tool_refuses_disagreeing_dumps(tmp_path):
+    ensemble = load_tool('analysis', 'ensemble.py')
+    joint = write_dump(tmp_path / 'j.pkl', JOINT, LABELS)
+    short = write_dump(tmp_path / 'short.pkl', BONE[:3], LABELS[:3])
+    with pytest.raises(ValueError, match=r'short\.pkl has 3 samples'):
+        ensemble.main(['--dumps', joint, short])
+    relabelled = write_dump(tmp_path / 'relabel.pkl', BONE, [0, 1, 1, 0])
+    with pytest.raises(ValueError, match=r'relabel\.pkl: labels disagree'):
+        ensemble.main(['--dumps', joint, relabelled])
+    with pytest.raises(ValueError, match='1 weights for 2 streams'):
+        ensemble.main(['--dumps', f'a={joint}', f'b={joint}', '--weights',
+                       '1'])
+    held = write_dump(tmp_path / 'h.pkl', JOINT, LABELS)
+    with pytest.raises(ValueError, match='must be the --dumps streams'):
+        ensemble.main(['--dumps', f'a={joint}', f'b={joint}',
+                       '--search-dumps', f'b={held}', f'a={held}'])
+
+
+# ---------------------------------------------------- analysis and curves
+def test_analyze_results_writes_tables_and_pngs(tmp_path, capsys):
+    analyze = load_tool('analysis', 'analyze_results.py')
+    labels = np.array([11] * 5 + [28] * 5 + [15] * 4 + [16] * 4)
+    base_pred, mmcl_pred = labels.copy(), labels.copy()
+    base_pred[[0, 1]] = 28  # writing as playing with phone
+    base_pred[5] = 11
+    base_pred[10] = 16  # wear a shoe as take off a shoe
+    mmcl_pred[0] = 28
+    eye = np.eye(60)
+    base = write_dump(tmp_path / 'base.pkl', eye[base_pred], labels)
+    mmcl = write_dump(tmp_path / 'mmcl.pkl', eye[mmcl_pred], labels)
+    out_dir = tmp_path / 'analysis'
+    result = analyze.main([mmcl, '--baseline', base, '--class-names',
+                           'ntu60', '--out-dir', str(out_dir)])
+    assert result['summary']['MMCL']['top1'] == pytest.approx(17 / 18)
+    assert result['summary']['baseline']['top1'] == pytest.approx(14 / 18)
+    first = result['pairs'][0]
+    assert (first['name_a'], first['name_b']) == (
+        'writing', 'playing with phone/tablet')
+    assert first['baseline']['acc_a'] == pytest.approx(0.6)
+    assert first['model']['acc_a'] == pytest.approx(0.8)
+    assert result['pairs'][1]['name_b'] == 'take off a shoe'
+    rows = (out_dir / 'per_class_accuracy.csv').read_text().splitlines()
+    assert rows[0] == ('class_id,class_name,num_samples,top1_MMCL,'
+                       'top1_baseline,difference')
+    assert rows[1 + 11] == '11,writing,5,0.8000,0.6000,0.2000'
+    assert rows[1 + 0] == '0,drink water,0,,,'
+    md = (out_dir / 'fine_grained.md').read_text()
+    assert '| 11 writing | 28 playing with phone/tablet | 60.0 → 80.0' in md
+    for png in ('confusion_matrix.png', 'confusion_matrix_baseline.png',
+                'per_class_accuracy.png'):
+        assert (out_dir / png).read_bytes()[:4] == b'\x89PNG'
+    assert 'writing' in capsys.readouterr().out
+    with pytest.raises(ValueError, match='list 60 classes, the model has '
+                       '120'):
+        analyze.main([write_dump(tmp_path / 'x.pkl', np.eye(120)[:2],
+                                 [0, 1]), '--class-names', 'ntu60',
+                      '--out-dir', str(out_dir)])
+
+
+def test_plot_curves_tool(tmp_path):
+    plot = load_tool('analysis', 'plot_curves.py')
+    for name, loss in (('mmcl', 1.0), ('baseline', 1.5)):
+        vis = tmp_path / name / '20260101_000000' / 'vis_data'
+        vis.mkdir(parents=True)
+        (vis / 'scalars.json').write_text('\n'.join(json.dumps(e) for e in [
+            dict(lr=0.1, loss=loss + 1, epoch=1, iter=5, step=5),
+            dict(lr=0.1, loss=loss, epoch=2, iter=10, step=10),
+            {'acc/top1': 0.5 / loss, 'step': 2}]))
+    out = str(tmp_path / 'curves.png')
+    keys = plot.main([str(tmp_path / 'mmcl'), str(tmp_path / 'baseline'),
+                      '--keys', 'loss', 'acc/top1', '--out', out])
+    assert keys == ['loss', 'acc/top1']
+    assert open(out, 'rb').read(4) == b'\x89PNG'
+    with pytest.raises(ValueError, match='run names must differ'):
+        plot.main([str(tmp_path / 'mmcl'), str(tmp_path / 'mmcl'), '--out',
+                   out])
+
+
+# ---------------------------------------------------------------- transfer
+def write_transfer_set(path):
+    """UTD-MHAD-like samples in NTU layout: 4 of mapped classes."""
+    rng = np.random.default_rng(0)
+    labels = [2, 26, 0, 2, 24, 13]  # 0 and 13 (boxing) are not mapped
+    annotations = [
+        dict(frame_dir=f'a{y + 1}_s{i + 1}_t1', label=y, total_frames=14,
+             img_shape=(480, 640),
+             keypoint=rng.normal(0, 0.3, (1, 14, 25, 3)).astype(np.float32))
+        for i, y in enumerate(labels)
+    ]
+    with open(path, 'wb') as f:
+        pickle.dump(dict(split=dict(all=[a['frame_dir'] for a in annotations],
+                                    train=['a1_s3_t1']),  # unmapped
+                         annotations=annotations), f)
+    return str(path), annotations
+
+
+def test_transfer_eval_zero_shot_and_refined(tmp_path):
+    transfer = load_tool('analysis', 'transfer_eval.py')
+    config = write_config(tmp_path / 'mmcl.py', 120, mmcl=True)
+
+    def tweak(model):
+        model.frm_head.class_matrices.uniform_(0.2, 3.0)
+
+    checkpoint = write_checkpoint(config, tmp_path / 'mmcl.pth', tweak=tweak)
+    ann_file, annotations = write_transfer_set(tmp_path / 'utd.pkl')
+    mapping = osp.join(REPO, 'configs', 'transfer', 'utd_mhad_to_ntu120.json')
+    args = [config, checkpoint, '--ann-file', ann_file, '--mapping', mapping,
+            '--num-workers', '0', '--batch-size', '3', '--device', 'cpu']
+    report = transfer.main(args + ['--out', str(tmp_path / 'r.json'),
+                                   '--dump', str(tmp_path / 'zs.pkl')])
+    assert report['overall']['num_samples'] == 4
+    assert report['num_unmapped'] == 2
+    per_class = {r['source_name']: r['num_samples']
+                 for r in report['per_class']}
+    assert per_class == {'wave': 2, 'arm cross': 0, 'basketball shoot': 0,
+                         'sit to stand': 0, 'stand to sit': 1, 'squat': 1}
+    dump = load_score_dump(str(tmp_path / 'zs.pkl'))
+    assert dump.labels.tolist() == [22, 79, 22, 7]  # mapped NTU ids
+    # the same scores through the single-sample inference path
+    cfg = Config.fromfile(config)
+    model = build_deployed_model(cfg, checkpoint)
+    mapped = [a for a in annotations if a['label'] in (2, 24, 26)]
+    for row, annotation in zip(dump.scores, mapped):
+        clips = prepare_clips(annotation, config_test_pipeline(cfg))
+        with torch.no_grad():
+            logits = SkeletonClassifier(model)(torch.from_numpy(clips))
+        np.testing.assert_allclose(row, average_clips(logits.numpy()),
+                                   rtol=1e-5, atol=1e-6)
+    hits = [int(np.argsort(-row)[0] == y)
+            for row, y in zip(dump.scores, dump.labels)]
+    assert report['overall']['top1'] == pytest.approx(np.mean(hits))
+    with open(tmp_path / 'r.json') as f:
+        assert json.load(f)['overall']['num_samples'] == 4
+
+    restricted = transfer.main(args + ['--restrict'])
+    assert restricted['restricted']
+    assert restricted['overall']['top1'] >= report['overall']['top1']
+
+    # with refinement: text features of every mapped sample
+    text_root = tmp_path / 'text'
+    text_root.mkdir()
+    rng = np.random.default_rng(1)
+    for annotation in mapped:
+        np.save(text_root / f'{annotation["frame_dir"]}.npy',
+                rng.normal(size=(3, 6)).astype(np.float32))
+    refined = transfer.main(args + ['--refine', '--text-feature-root',
+                                    str(text_root), '--dump',
+                                    str(tmp_path / 'ref.pkl')])
+    assert refined['refined'] and refined['overall']['num_samples'] == 4
+    ref_scores = load_score_dump(str(tmp_path / 'ref.pkl')).scores
+    assert not np.allclose(ref_scores, dump.scores, atol=1e-4)
+    mmcl = MODELS.build(dict(cfg.model.to_dict()))
+    mmcl.load_state_dict(torch.load(checkpoint)['state_dict'])
+    mmcl.eval()
+    annotation = mapped[1]
+    clips = torch.from_numpy(prepare_clips(annotation,
+                                           config_test_pipeline(cfg)))[None]
+    text = torch.from_numpy(
+        np.load(text_root / f'{annotation["frame_dir"]}.npy'))[None]
+    expected = predict_scores(mmcl, clips, text, refine=True)[0].numpy()
+    np.testing.assert_allclose(ref_scores[1], expected, rtol=1e-5,
+                               atol=1e-6)
+
+    with pytest.raises(ValueError, match='no frm_head parameters'):
+        deployed = {k: v for k, v in torch.load(checkpoint)[
+            'state_dict'].items() if not k.startswith('frm_head')}
+        torch.save(deployed, str(tmp_path / 'deployed.pth'))
+        transfer.main([config, str(tmp_path / 'deployed.pth')] + args[2:] +
+                      ['--refine', '--text-feature-root', str(text_root)])
+    with pytest.raises(ValueError, match="no split 'test'"):
+        transfer.main(args + ['--split', 'test'])
+    with pytest.raises(ValueError, match='none of the 1 samples'):
+        transfer.main(args + ['--split', 'train'])
+    sixty = write_config(tmp_path / 'sixty.py', 60)
+    with pytest.raises(ValueError, match='has 60 classes but'):
+        transfer.main([sixty] + args[1:])
+
+
+def test_transfer_dataset_config_for_refinement(tmp_path):
+    transfer = load_tool('analysis', 'transfer_eval.py')
+    cfg = Config.fromfile(write_config(tmp_path / 'mmcl.py', 120, mmcl=True))
+    plain = transfer.dataset_config(cfg, 'subset.pkl', refine=False)
+    assert (plain['ann_file'], plain['split']) == ('subset.pkl', 'transfer')
+    assert [s['type'] for s in plain['pipeline']] == [
+        s['type'] for s in cfg.test_dataloader.dataset.pipeline]
+    files = transfer.dataset_config(cfg, 's.pkl', True, 'text/')
+    assert files['text_feature_root'] == 'text/'
+    types = [s['type'] for s in files['pipeline']]
+    assert types[-3:] == ['LoadTextFeature', 'FormatGCNInput',
+                          'PackMMCLInputs']
+    # a cache is read as the training pipeline reads it
+    cfg.train_dataloader = dict(dataset=dict(pipeline=[dict(
+        type='LoadTextFeatureFromCache', feature='pooled', prompts=[0, 2])]))
+    cached = transfer.dataset_config(cfg, 's.pkl', True, None, 'cache/')
+    assert 'text_feature_root' not in cached
+    assert cached['pipeline'][-3] == dict(
+        type='LoadTextFeatureFromCache', feature='pooled', prompts=[0, 2],
+        cache_dir='cache/')
+
+
+# ------------------------------------------------- official checkpoints
+def test_convert_official_checkpoint_tool(tmp_path, capsys):
+    convert = load_tool('deploy', 'convert_official_checkpoint.py')
+    official = official_state_dict(num_class=10, seed=3, mmcl=True,
+                                   text_channels=6)
+    path = str(tmp_path / 'mmcl_official.pt')
+    torch.save({f'module.{k}': v for k, v in official.items()}, path)
+    config = write_config(tmp_path / 'full.py', 10, mmcl=True, full=True,
+                          hidden=64)
+    out = str(tmp_path / 'converted.pth')
+    summary = convert.main([path, config, out])
+    assert summary['dropped'] == {'FRM': 6, 'inception_v3': 2,
+                                  'FAM_Aligh': 2}
+    assert 'dropped training-only tensors' in capsys.readouterr().out
+    cfg = Config.fromfile(out[:-4] + '.py')
+    assert cfg.model.type == 'RecognizerGCN'
+    model = build_deployed_model(cfg, out)
+    x = torch.randn(2, 2, 10, 25, 3)
+    with torch.no_grad():
+        logits = SkeletonClassifier(model)(x)
+    expected = official_forward(official, x.permute(0, 4, 2, 3, 1))
+    torch.testing.assert_close(logits, expected, rtol=1e-4, atol=1e-4)
+
+    out_frm = str(tmp_path / 'converted_frm.pth')
+    convert.main([path, config, out_frm, '--with-frm'])
+    cfg = Config.fromfile(out_frm[:-4] + '.py')
+    mmcl = MODELS.build(cfg.model)
+    mmcl.load_state_dict(torch.load(out_frm)['state_dict'], strict=True)
+    text = torch.randn(2, 6)
+    with torch.no_grad():
+        refined = mmcl.eval().frm_head(logits, text)
+    torch.testing.assert_close(refined,
+                               official_refined(official, logits, text),
+                               rtol=1e-5, atol=1e-5)
+    wrong = write_config(tmp_path / 'wrong.py', 60, full=True)
+    with pytest.raises(ValueError, match='mmcl_official.pt does not fit'):
+        convert.main([path, wrong, str(tmp_path / 'x.pth')])
+    assert not osp.exists(tmp_path / 'x.pth')
+
+
+# ------------------------------------------------------- ONNX and infer
+def test_export_onnx_and_infer_a_skeleton_file(tmp_path, capsys):
+    export = load_tool('deploy', 'export_onnx.py')
+    infer = load_tool('deploy', 'infer_skeleton.py')
+    config = write_config(tmp_path / 'tiny.py', 120)
+    checkpoint = write_checkpoint(config, tmp_path / 'tiny.pth')
+    onnx_path = str(tmp_path / 'tiny.onnx')
+    summary = export.main([config, checkpoint, onnx_path])
+    assert summary['max_abs_diff'] < 1e-4
+    assert summary['clip_shape'] == (2, 8, 25, 3)
+    assert 'max |diff|' in capsys.readouterr().out
+
+    skeleton = tmp_path / 'S002C003P004R001A023.skeleton'
+    skeleton.write_text(skeleton_text(one_actor_frames(30, seed=2)))
+    result = infer.main([onnx_path, str(skeleton)])
+    assert result['label'] == 22 and result['label_name'] == 'hand waving'
+    assert result['num_clips'] == 2 and len(result['topk']) == 5
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0] == ('S002C003P004R001A023, label 22 hand waving '
+                          '(2 clips)')
+    assert len(printed) == 6
+    for (class_id, name, _), line in zip(result['topk'], printed[1:]):
+        assert name == NTU120_CLASSES[class_id] and name in line
+    # PyTorch gives the same top-5
+    torch_result = infer.main([checkpoint, str(skeleton), '--config',
+                               config])
+    assert [t[0] for t in torch_result['topk']] == \
+        [t[0] for t in result['topk']]
+    np.testing.assert_allclose([t[2] for t in torch_result['topk']],
+                               [t[2] for t in result['topk']], atol=1e-5)
+    # an annotation of a pickle, by name
+    pkl = tmp_path / 'set.pkl'
+    with open(pkl, 'wb') as f:
+        pickle.dump(dict(split={}, annotations=[dict(
+            frame_dir='x1', label=5, total_frames=12,
+            keypoint=np.random.default_rng(0).normal(
+                size=(2, 12, 25, 3)).astype(np.float32))]), f)
+    result = infer.main([onnx_path, str(pkl), '--sample', 'x1', '--topk',
+                         '3'])
+    assert result['label_name'] == 'pickup' and len(result['topk']) == 3
+    with pytest.raises(ValueError, match='a .pth model needs --config'):
+        infer.main([checkpoint, str(skeleton)])
