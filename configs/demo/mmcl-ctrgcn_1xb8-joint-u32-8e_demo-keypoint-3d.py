@@ -23,7 +23,7 @@ model = dict(
     frm_head=dict(text_channels=32, hidden_channels=32))
 
 skeleton_train_steps = [
-    dict(type='PreNormalize3D'),
+    dict(type='PreNormalize3DWithFrameMap'),
     dict(type='GenSkeFeat', dataset='nturgb+d', feats=['j']),
     dict(type='UniformSampleFrames', clip_len=32),
     dict(type='PoseDecode'),

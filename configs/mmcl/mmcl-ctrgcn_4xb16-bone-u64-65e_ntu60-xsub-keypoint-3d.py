@@ -4,7 +4,7 @@
 _base_ = './mmcl-ctrgcn_4xb16-joint-u64-65e_ntu60-xsub-keypoint-3d.py'
 
 skeleton_train_steps = [
-    dict(type='PreNormalize3D'),
+    dict(type='PreNormalize3DWithFrameMap'),
     dict(type='GenSkeFeat', dataset='nturgb+d', feats=['b']),
     dict(type='UniformSampleFrames', clip_len=64),
     dict(type='PoseDecode'),

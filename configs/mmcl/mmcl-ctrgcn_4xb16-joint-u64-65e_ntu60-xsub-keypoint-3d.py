@@ -50,8 +50,10 @@ ann_file = 'data/skeleton/ntu60_3d.pkl'
 video_root = 'data/nturgbd_rgb/'
 text_feature_root = 'data/mmcl_text_features/ntu60_blip_vqa/'
 
+# PreNormalize3D drops body-less frames; this variant also records the
+# video frames it kept, so that BuildFrameStrip shows the sampled clip.
 skeleton_train_steps = [
-    dict(type='PreNormalize3D'),
+    dict(type='PreNormalize3DWithFrameMap'),
     dict(type='GenSkeFeat', dataset='nturgb+d', feats=['j']),
     dict(type='UniformSampleFrames', clip_len=64),
     dict(type='PoseDecode'),

@@ -44,7 +44,7 @@ model = dict(
         strip_std=[58.395, 57.12, 57.375]))
 
 train_pipeline = [
-    dict(type='PreNormalize3D'),
+    dict(type='PreNormalize3DWithFrameMap'),
     dict(type='RandomRotate3D', theta=0.3),
     dict(
         type='LayoutGenSkeFeat',

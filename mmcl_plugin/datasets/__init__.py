@@ -2,11 +2,12 @@ from .mmcl_pose_dataset import MMCLPoseDataset
 from .transforms import (BuildFrameStrip, LayoutGenSkeFeat, LayoutJointToBone,
                          LoadStripFeature, LoadTextFeature,
                          LoadTextFeatureFromCache, PackMMCLInputs,
-                         RandomRotate3D, RandomScale3D)
+                         PreNormalize3DWithFrameMap, RandomRotate3D,
+                         RandomScale3D)
 
 __all__ = [
     'MMCLPoseDataset', 'BuildFrameStrip', 'LoadTextFeature',
-    'LoadTextFeatureFromCache',
-    'LoadStripFeature', 'PackMMCLInputs', 'LayoutJointToBone',
-    'LayoutGenSkeFeat', 'RandomRotate3D', 'RandomScale3D'
+    'LoadTextFeatureFromCache', 'LoadStripFeature', 'PackMMCLInputs',
+    'PreNormalize3DWithFrameMap', 'LayoutJointToBone', 'LayoutGenSkeFeat',
+    'RandomRotate3D', 'RandomScale3D'
 ]

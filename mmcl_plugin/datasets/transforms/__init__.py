@@ -1,4 +1,5 @@
 from .formatting import PackMMCLInputs
+from .frame_map_normalize import PreNormalize3DWithFrameMap
 from .frame_strip import BuildFrameStrip
 from .loading import (LoadStripFeature, LoadTextFeature,
                       LoadTextFeatureFromCache)
@@ -7,6 +8,6 @@ from .skeleton_layout import (LayoutGenSkeFeat, LayoutJointToBone,
 
 __all__ = [
     'BuildFrameStrip', 'LoadTextFeature', 'LoadTextFeatureFromCache',
-    'LoadStripFeature', 'PackMMCLInputs',
+    'LoadStripFeature', 'PackMMCLInputs', 'PreNormalize3DWithFrameMap',
     'LayoutJointToBone', 'LayoutGenSkeFeat', 'RandomRotate3D', 'RandomScale3D'
 ]

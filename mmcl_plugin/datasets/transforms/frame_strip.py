@@ -51,6 +51,35 @@ def clip_window(num_video_frames: int,
     return first, last
 
 
+def video_frame_indices(
+        frame_inds: Optional[np.ndarray], start_index: int,
+        video_frame_map: Optional[np.ndarray]
+) -> Tuple[Optional[np.ndarray], int]:
+    """Sampled skeleton-frame indices as video-frame indices.
+
+    Args:
+        frame_inds (np.ndarray, optional): Indices chosen by a sampler, on
+            the skeleton's timeline.
+        start_index (int): Offset the sampler added to its indices.
+        video_frame_map (np.ndarray, optional): (T, ) video frame of each
+            skeleton frame, set by :class:`PreNormalize3DWithFrameMap`
+            when frames were dropped. Without it skeleton frame t is
+            video frame t.
+
+    Returns:
+        tuple[np.ndarray | None, int]: The indices and their offset, as
+        :func:`clip_window` takes them; with a map, the mapped indices
+        (all mapped frames when nothing was sampled) and offset 0.
+    """
+    if video_frame_map is None or np.size(video_frame_map) == 0:
+        return frame_inds, start_index
+    frame_map = np.asarray(video_frame_map, dtype=np.int64)
+    if frame_inds is None or np.size(frame_inds) == 0:
+        return frame_map, 0
+    inds = np.asarray(frame_inds, dtype=np.int64) - start_index
+    return frame_map[np.clip(inds, 0, len(frame_map) - 1)], 0
+
+
 def strip_frame_indices(num_frames: int, first: int, last: int) -> np.ndarray:
     """Frames of a strip: the centres of ``num_frames`` equal segments.
 
@@ -325,7 +354,9 @@ class BuildFrameStrip(BaseTransform):
 
     Keypoint frame t must be video frame t (same frame rate, as in NTU
     RGB+D); video frames past the keypoints' end use the last keypoint
-    frame. Keypoints refer to ``original_shape`` (else ``img_shape``) and
+    frame. When ``PreNormalize3DWithFrameMap`` dropped frames, its
+    ``video_frame_map`` turns the sampled indices back into video frames
+    (``keypoint_2d`` stays on the video's timeline). Keypoints refer to ``original_shape`` (else ``img_shape``) and
     are rescaled when the decoded frames have another size. Without
     keypoints, or without a valid one, tiles show the whole frame.
 
@@ -336,6 +367,7 @@ class BuildFrameStrip(BaseTransform):
         - frame_inds (optional)
         - start_index (optional)
         - total_frames (optional)
+        - video_frame_map (optional)
         - keypoint_2d (optional, the ``keypoint_key``)
         - original_shape / img_shape (optional)
 
@@ -413,9 +445,11 @@ class BuildFrameStrip(BaseTransform):
         path = results['video_path']
 
         def choose_indices(num_video_frames: int) -> np.ndarray:
-            first, last = clip_window(num_video_frames,
-                                      results.get('frame_inds'),
-                                      results.get('start_index', 0),
+            frame_inds, start_index = video_frame_indices(
+                results.get('frame_inds'), results.get('start_index', 0),
+                results.get('video_frame_map'))
+            first, last = clip_window(num_video_frames, frame_inds,
+                                      start_index,
                                       results.get('total_frames'))
             return strip_frame_indices(self.num_frames, first, last)
 
@@ -460,7 +494,8 @@ class BuildFrameStrip(BaseTransform):
 
 
 __all__ = [
-    'BuildFrameStrip', 'clip_window', 'strip_frame_indices',
+    'BuildFrameStrip', 'clip_window', 'video_frame_indices',
+    'strip_frame_indices',
     'keypoints_at_frames', 'scale_keypoints', 'person_box', 'tile_frames',
     'read_video_frames', 'FRAME_READERS'
 ]

@@ -10,7 +10,7 @@ strip_feature_root = data_root + 'strip_features/'
 model = dict(fam_head=dict(frozen=True))
 
 skeleton_train_steps = [
-    dict(type='PreNormalize3D'),
+    dict(type='PreNormalize3DWithFrameMap'),
     dict(type='GenSkeFeat', dataset='nturgb+d', feats=['j']),
     dict(type='UniformSampleFrames', clip_len=32),
     dict(type='PoseDecode'),

@@ -27,7 +27,7 @@ text_extraction = dict(
 model = dict(frm_head=dict(text_channels=768))
 
 skeleton_train_steps = [
-    dict(type='PreNormalize3D'),
+    dict(type='PreNormalize3DWithFrameMap'),
     dict(type='GenSkeFeat', dataset='nturgb+d', feats=['j']),
     dict(type='UniformSampleFrames', clip_len=64),
     dict(type='PoseDecode'),

@@ -20,7 +20,7 @@ model = dict(
     frm_head=dict(text_channels=1536, num_prompts=2, prompt_fusion='concat'))
 
 skeleton_train_steps = [
-    dict(type='PreNormalize3D'),
+    dict(type='PreNormalize3DWithFrameMap'),
     dict(type='GenSkeFeat', dataset='nturgb+d', feats=['j']),
     dict(type='UniformSampleFrames', clip_len=64),
     dict(type='PoseDecode'),

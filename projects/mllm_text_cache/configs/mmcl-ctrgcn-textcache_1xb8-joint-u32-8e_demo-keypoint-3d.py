@@ -10,7 +10,7 @@ data_root = 'data/demo/'
 text_feature_cache = data_root + 'text_cache/'
 
 skeleton_train_steps = [
-    dict(type='PreNormalize3D'),
+    dict(type='PreNormalize3DWithFrameMap'),
     dict(type='GenSkeFeat', dataset='nturgb+d', feats=['j']),
     dict(type='UniformSampleFrames', clip_len=32),
     dict(type='PoseDecode'),

@@ -6,29 +6,10 @@ from mmaction.datasets.transforms import UniformSampleFrames
 from mmcl_plugin.datasets.transforms.frame_strip import (
     BuildFrameStrip, clip_window, keypoints_at_frames, person_box,
     scale_keypoints, strip_frame_indices, tile_frames)
+from strip_checks import assert_tiles_show_frames, tile_means
 
 BACKENDS = ['decord', 'opencv']
-CODEC_TOLERANCE = 12  # mp4v's error on solid colours is ~3 grey levels
 WHITE_BOX = (20, 10, 36, 40)  # (x0, y0, x1, y1) of the white "person"
-
-
-def tile_means(strip, num_tiles):
-    """(num_tiles, 3) mean RGB of each tile of a strip."""
-    tile_width = strip.shape[1] // num_tiles
-    return np.stack([
-        strip[:, i * tile_width:(i + 1) * tile_width].reshape(-1, 3).mean(0)
-        for i in range(num_tiles)
-    ])
-
-
-def assert_tiles_show_frames(strip, frame_indices, frame_colour):
-    """Each tile is the solid colour of its frame, and no other frame's."""
-    palette = np.array([frame_colour(t) for t in range(12)], dtype=float)
-    for mean, index in zip(tile_means(strip, len(frame_indices)),
-                           frame_indices):
-        nearest = int(np.abs(palette - mean).sum(1).argmin())
-        assert nearest == index
-        np.testing.assert_allclose(mean, palette[index], atol=CODEC_TOLERANCE)
 
 
 def sample(video_path, **extra):
