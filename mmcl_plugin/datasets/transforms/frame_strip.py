@@ -356,9 +356,10 @@ class BuildFrameStrip(BaseTransform):
     RGB+D); video frames past the keypoints' end use the last keypoint
     frame. When ``PreNormalize3DWithFrameMap`` dropped frames, its
     ``video_frame_map`` turns the sampled indices back into video frames
-    (``keypoint_2d`` stays on the video's timeline). Keypoints refer to ``original_shape`` (else ``img_shape``) and
-    are rescaled when the decoded frames have another size. Without
-    keypoints, or without a valid one, tiles show the whole frame.
+    (``keypoint_2d`` stays on the video's timeline). Keypoints refer to
+    ``original_shape`` (else ``img_shape``) and are rescaled when the
+    decoded frames have another size. Without keypoints, or without a
+    valid one, tiles show the whole frame.
 
     Required Keys:
 

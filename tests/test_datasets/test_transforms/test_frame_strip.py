@@ -6,7 +6,7 @@ from mmaction.datasets.transforms import UniformSampleFrames
 from mmcl_plugin.datasets.transforms.frame_strip import (
     BuildFrameStrip, clip_window, keypoints_at_frames, person_box,
     scale_keypoints, strip_frame_indices, tile_frames)
-from strip_checks import assert_tiles_show_frames, tile_means
+from strip_checks import assert_tiles_show_frames
 
 BACKENDS = ['decord', 'opencv']
 WHITE_BOX = (20, 10, 36, 40)  # (x0, y0, x1, y1) of the white "person"
