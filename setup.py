@@ -37,6 +37,14 @@ setup(
         'scipy',
         'tqdm',
     ],
-    extras_require=dict(tests=['pytest', 'pytest-timeout']),
+    extras_require=dict(
+        tests=['pytest', 'pytest-timeout'],
+        # FRM text features (tools/extract_text_features.py)
+        mllm=[
+            'transformers>=5,<6', 'safetensors', 'sentence-transformers',
+            'huggingface-hub'
+        ],
+        # ONNX export / inference (tools/deploy/), analysis figures
+        deploy=['onnx', 'onnxruntime', 'onnxscript', 'matplotlib']),
     license='Apache License 2.0',
     zip_safe=False)
