@@ -131,18 +131,7 @@ def ntu_annotation(raw: bytes, file_name: str) -> Dict:
     and actor assignment).
     """
     from ..datasets.converters import ntu
-    stem = file_name[:-len(ntu.SUFFIX)] if file_name.endswith(
-        ntu.SUFFIX) else file_name
-    if ntu.NAME_PATTERN.match(stem):
-        return ntu.skeleton_to_annotation(raw, file_name)
-    num_frames, bodies = ntu.parse_skeleton(raw, file_name)
-    if not bodies:
-        raise ValueError(f'{file_name}: no body in any of its {num_frames} '
-                         'frames')
-    keypoint, _, _ = ntu.assign_actors(ntu.denoise_bodies(bodies),
-                                       num_frames)
-    return dict(frame_dir=stem, total_frames=int(keypoint.shape[1]),
-                keypoint=keypoint)
+    return ntu.skeleton_to_annotation(raw, file_name, require_label=False)
 
 
 def load_skeleton_sample(path: str, sample: Optional[str] = None) -> Dict:

@@ -411,7 +411,8 @@ def assign_actors(bodies: Sequence[BodyTrack], num_frames: int,
 
 def skeleton_to_annotation(raw: bytes,
                            file_name: str,
-                           drop_empty_frames: bool = False) -> Dict:
+                           drop_empty_frames: bool = False,
+                           require_label: bool = True) -> Dict:
     """One ``.skeleton`` file to an mmaction2 annotation.
 
     Args:
@@ -419,6 +420,10 @@ def skeleton_to_annotation(raw: bytes,
         file_name (str): ``<sample name>.skeleton``, also used in errors.
         drop_empty_frames (bool): Drop the frames without any kept actor
             instead of keeping them as zeros. Defaults to False.
+        require_label (bool): Whether the name must be an official sample
+            name (``S001C002P003R002A013``), which gives the label. With
+            False another name gives an annotation without ``label``
+            (inference on any file). Defaults to True.
 
     Returns:
         dict: ``frame_dir`` (sample name), ``label`` (0-based action),
@@ -429,7 +434,9 @@ def skeleton_to_annotation(raw: bytes,
     name = osp.basename(file_name)
     if name.endswith(SUFFIX):
         name = name[:-len(SUFFIX)]
-    label = parse_name(name)['action'] - 1
+    label = None
+    if require_label or NAME_PATTERN.match(name):
+        label = parse_name(name)['action'] - 1
     num_frames, bodies = parse_skeleton(raw, file_name)
     if num_frames == 0:
         raise NTUFormatError(f'{file_name}: the file has 0 frames')
@@ -442,7 +449,7 @@ def skeleton_to_annotation(raw: bytes,
     if drop_empty_frames:
         frames = present.any(axis=0)
         keypoint, keypoint_2d = keypoint[:, frames], keypoint_2d[:, frames]
-    return dict(
+    annotation = dict(
         frame_dir=name,
         label=label,
         total_frames=int(keypoint.shape[1]),
@@ -450,6 +457,9 @@ def skeleton_to_annotation(raw: bytes,
         original_shape=IMG_SHAPE,
         keypoint=keypoint,
         keypoint_2d=keypoint_2d)
+    if label is None:
+        del annotation['label']
+    return annotation
 
 
 def benchmark_split(names: Iterable[str],

@@ -38,6 +38,19 @@ def test_parsed_values_equal_the_written_ones_with_crlf_and_empty_frames():
                                    atol=1e-3)
 
 
+def test_a_label_needs_an_official_name_unless_not_required():
+    frames = one_actor_frames(4)
+    with pytest.raises(ValueError):
+        annotation_of(frames, 'my_recording')
+    unlabelled = annotation_of(frames, 'my_recording', require_label=False)
+    labelled = annotation_of(frames, 'S001C001P001R001A023',
+                             require_label=False)
+    assert 'label' not in unlabelled and labelled['label'] == 22
+    assert unlabelled['frame_dir'] == 'my_recording'
+    np.testing.assert_array_equal(unlabelled['keypoint'],
+                                  labelled['keypoint'])
+
+
 def test_drop_empty_frames():
     ann = annotation_of(one_actor_frames(6, empty=(0, 4)),
                         drop_empty_frames=True)
