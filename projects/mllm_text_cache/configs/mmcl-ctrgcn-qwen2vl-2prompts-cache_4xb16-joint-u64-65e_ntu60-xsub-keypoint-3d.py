@@ -19,13 +19,7 @@ text_extraction = dict(
 model = dict(
     frm_head=dict(text_channels=1536, num_prompts=2, prompt_fusion='concat'))
 
-skeleton_train_steps = [
-    dict(type='PreNormalize3DWithFrameMap'),
-    dict(type='GenSkeFeat', dataset='nturgb+d', feats=['j']),
-    dict(type='UniformSampleFrames', clip_len=64),
-    dict(type='PoseDecode'),
-]
-train_pipeline = skeleton_train_steps + [
+train_pipeline = _base_.skeleton_train_steps + [
     dict(type='BuildFrameStrip', num_frames=5, strip_size=(224, 1120)),
     dict(
         type='LoadTextFeatureFromCache',

@@ -9,13 +9,7 @@ _base_ = '../../../configs/demo/mmcl-ctrgcn_1xb8-joint-u32-8e_demo-keypoint-3d.p
 data_root = 'data/demo/'
 text_feature_cache = data_root + 'text_cache/'
 
-skeleton_train_steps = [
-    dict(type='PreNormalize3DWithFrameMap'),
-    dict(type='GenSkeFeat', dataset='nturgb+d', feats=['j']),
-    dict(type='UniformSampleFrames', clip_len=32),
-    dict(type='PoseDecode'),
-]
-train_pipeline = skeleton_train_steps + [
+train_pipeline = _base_.skeleton_train_steps + [
     dict(type='BuildFrameStrip', num_frames=5, strip_size=(64, 320)),
     # (L, D) answer-token features; FRMHead pools them (masked mean)
     dict(type='LoadTextFeatureFromCache', feature='tokens'),
