@@ -34,7 +34,8 @@ from mmcl_plugin.evaluation import (accuracy_report,  # noqa: E402
                                     check_same_samples, confusion_matrix,
                                     fine_grained_report,
                                     format_fine_grained_markdown,
-                                    get_class_names, load_score_dump)
+                                    get_class_names, load_score_dump,
+                                    per_class_accuracy)
 from mmcl_plugin.evaluation.plotting import (  # noqa: E402
     plot_confusion_matrix, plot_per_class_accuracy)
 from mmcl_plugin.utils import (dump_json_atomic,  # noqa: E402
@@ -59,11 +60,14 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def class_accuracy_vector(cm: np.ndarray) -> np.ndarray:
-    """(C, ) top-1 per class from a confusion matrix; NaN without samples."""
-    totals = cm.sum(axis=1)
-    with np.errstate(invalid='ignore', divide='ignore'):
-        return np.where(totals > 0, np.diag(cm) / totals, np.nan)
+def class_accuracy_vector(scores: np.ndarray, labels: np.ndarray,
+                          num_classes: int) -> np.ndarray:
+    """(C, ) top-1 per class (``per_class_accuracy``, so ties count as in
+    the summary's accuracies); NaN for classes without samples."""
+    vector = np.full(num_classes, np.nan)
+    for c, accuracy in per_class_accuracy(scores, labels).items():
+        vector[c] = accuracy
+    return vector
 
 
 def run(args: argparse.Namespace) -> Dict:
@@ -81,12 +85,16 @@ def run(args: argparse.Namespace) -> Dict:
 
     summary = {args.name: accuracy_report(model.scores, labels)}
     preds = {args.name: model.scores.argmax(axis=1)}
+    accuracies = {
+        args.name: class_accuracy_vector(model.scores, labels, num_classes)
+    }
     if baseline is not None:
         summary[args.baseline_name] = accuracy_report(baseline.scores, labels)
         preds[args.baseline_name] = baseline.scores.argmax(axis=1)
+        accuracies[args.baseline_name] = class_accuracy_vector(
+            baseline.scores, labels, num_classes)
     cms = {k: confusion_matrix(p, labels, num_classes)
            for k, p in preds.items()}
-    accuracies = {k: class_accuracy_vector(cm) for k, cm in cms.items()}
     counts = cms[args.name].sum(axis=1)
 
     # per-class table
