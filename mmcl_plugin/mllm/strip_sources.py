@@ -15,6 +15,8 @@ from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 import numpy as np
 from torch.utils.data import Dataset
 
+from mmcl_plugin.datasets.transforms.frame_strip import read_strip_image
+
 #: Item of a strip dataset: (name, strip or None, error or None).
 StripItem = Tuple[str, Optional[np.ndarray], Optional[str]]
 
@@ -88,16 +90,15 @@ class InMemoryStripSource(StripSource):
 
 
 def read_rgb_image(path: str) -> np.ndarray:
-    """(H, W, 3) uint8 RGB pixels of an image file.
+    """(H, W, 3) uint8 RGB pixels of an image file, decoded as
+    ``BuildFrameStrip`` decodes precomputed strips for training.
 
     Raises:
         ValueError: The file is not a readable image.
     """
-    from PIL import Image, UnidentifiedImageError
     try:
-        with Image.open(path) as image:
-            return np.asarray(image.convert('RGB'))
-    except (OSError, UnidentifiedImageError) as error:
+        return read_strip_image(path)
+    except RuntimeError as error:
         raise ValueError(f'unreadable image {path}: {error}') from None
 
 
