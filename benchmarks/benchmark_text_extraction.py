@@ -71,7 +71,7 @@ def timed_extraction(extractor, source, cache_dir, batch_size, device):
 def compare(batched_dir, single_dir):
     """(answers that agree, samples, max |difference| of the token
     features of agreeing answers)."""
-    from mmcl_plugin.mllm.cache_reader import TextFeatureCache
+    from mmcl_plugin.text_cache.cache_reader import TextFeatureCache
     batched = TextFeatureCache(batched_dir)
     single = TextFeatureCache(single_dir)
     agree, largest = 0, 0.0

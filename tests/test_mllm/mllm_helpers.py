@@ -5,10 +5,10 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from mmcl_plugin.mllm.cache_format import CacheMeta
-from mmcl_plugin.mllm.cache_writer import (PromptFeatures,
-                                           TextFeatureCacheWriter)
 from mmcl_plugin.mllm.testing import FAMILIES
+from mmcl_plugin.text_cache.cache_format import CacheMeta
+from mmcl_plugin.text_cache.cache_writer import (PromptFeatures,
+                                                 TextFeatureCacheWriter)
 
 ALL_FAMILIES: List[str] = sorted(FAMILIES)
 
