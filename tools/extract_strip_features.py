@@ -22,8 +22,9 @@ from mmengine.config import Config  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
 from mmcl_plugin.apis.strip_features import (StripDataset,  # noqa: E402
-                                             collate_strips, find_transform)
-from mmcl_plugin.utils import save_npy_atomic  # noqa: E402
+                                             collate_strips)
+from mmcl_plugin.utils import (find_transform,  # noqa: E402
+                               innermost_dataset_cfg, save_npy_atomic)
 
 
 def parse_args() -> argparse.Namespace:
@@ -42,14 +43,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         '--strict', action='store_true', help='stop at the first failure')
     return parser.parse_args()
-
-
-def train_dataset_cfg(cfg: Config) -> dict:
-    """The innermost dataset config of the train dataloader."""
-    dataset = cfg.train_dataloader.dataset
-    while 'dataset' in dataset:  # RepeatDataset and other wrappers
-        dataset = dataset.dataset
-    return dataset
 
 
 def strip_settings(cfg: Config, pipeline) -> dict:
@@ -81,7 +74,7 @@ def main() -> None:
     register_all_modules()
     cfg = Config.fromfile(args.config)
 
-    dataset_cfg = dict(train_dataset_cfg(cfg))
+    dataset_cfg = dict(innermost_dataset_cfg(cfg.train_dataloader))
     strip_cfg = strip_settings(cfg, dataset_cfg['pipeline'])
     dataset_cfg['pipeline'] = []
     dataset_cfg.pop('text_feature_root', None)

@@ -194,7 +194,7 @@ class DatasetStripSource(StripSource):
     def __init__(self, cfg, split: Optional[str] = None) -> None:
         from mmaction.registry import DATASETS, TRANSFORMS
 
-        from mmcl_plugin.apis.strip_features import find_transform
+        from mmcl_plugin.utils.config_helpers import find_transform
         dataset_cfg = copy.deepcopy(
             dict(innermost_dataset_cfg(cfg.train_dataloader)))
         if cfg.get('strip_step', None) is not None:
