@@ -6,29 +6,13 @@ from import hooks (``compat.install``); the last tests check that they run
 when their modules are imported and not at ``import mmcl_plugin``.
 """
 import json
-import os.path as osp
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 import torch
+from fresh_python import run_python
 
 from mmcl_plugin import compat
-
-
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-
-
-def run_python(code: str, env=None) -> subprocess.CompletedProcess:
-    """Run code in a fresh interpreter (no compat fixes unless it imports
-    ``mmcl_plugin``: this checkout's, from the repository root)."""
-    return subprocess.run([sys.executable, '-c', code],
-                          capture_output=True,
-                          text=True,
-                          timeout=300,
-                          cwd=REPO,
-                          env=env)
 
 
 def test_torchvision_ops_fix_still_needed():

@@ -2,18 +2,15 @@
 component is still found by the registries that configs build from."""
 import ast
 import json
-import os.path as osp
-import subprocess
 import sys
 from typing import List, Tuple
 
 import pytest
+from fresh_python import run_python
 from mmengine.registry import Registry
 from package_ast import iter_modules
 
 from mmcl_plugin import registration
-
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
 
 def registered_components() -> List[Tuple[str, str, str, str]]:
@@ -81,9 +78,7 @@ print(json.dumps(dict(heavy=heavy, missing=missing,
 
 def test_import_is_light_and_every_component_is_found_by_its_registry():
     components = registered_components()
-    result = subprocess.run(
-        [sys.executable, '-c', CHECK, json.dumps(components)],
-        capture_output=True, text=True, timeout=300, cwd=REPO)
+    result = run_python(CHECK, json.dumps(components))
     assert result.returncode == 0, result.stderr
     out = json.loads(result.stdout.strip().splitlines()[-1])
     assert out['heavy'] == [], 'import mmcl_plugin.utils imported ' + \

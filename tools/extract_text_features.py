@@ -4,7 +4,7 @@ Asks the MLLM each prompt about every sample's frame strip (greedy VQA)
 and stores, per sample and prompt, the answer text, the hidden states of
 its tokens (L x D, float16) and their mean, optionally a sentence-encoder
 vector of the answer, in a sharded cache that ``LoadTextFeatureFromCache``
-reads (see ``mmcl_plugin/mllm/cache_format.py``).
+reads (see ``mmcl_plugin/text_cache/cache_format.py``).
 
     # settings and samples from a config (text_extraction = dict(...) and
     # the train dataloader of an MMCL config)

@@ -6,18 +6,13 @@ process stays undistributed) wraps models through mmengine's own
 """
 import json
 import os
-import os.path as osp
-import socket
-import subprocess
-import sys
 
 import pytest
 import torch
+from fresh_python import free_port, run_python
 
 from mmcl_plugin.engine import (CPUDistributedDataParallel,
                                 cpu_ddp_device_ids_needed)
-
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 SCRIPT = r'''
 import json, logging, sys
@@ -58,19 +53,11 @@ print(json.dumps(out))
 '''
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope='module')
 def wrapped():
     env = dict(os.environ, LOCAL_RANK='0')
     env.pop('CUDA_VISIBLE_DEVICES', None)
-    result = subprocess.run(
-        [sys.executable, '-c', SCRIPT, f'tcp://127.0.0.1:{free_port()}'],
-        capture_output=True, text=True, timeout=300, cwd=REPO, env=env)
+    result = run_python(SCRIPT, f'tcp://127.0.0.1:{free_port()}', env=env)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
 
