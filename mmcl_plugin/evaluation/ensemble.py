@@ -13,7 +13,7 @@ from typing import Callable, Iterable, Optional, Sequence, Tuple
 
 import numpy as np
 
-from .metrics import topk_hits
+from .metrics import topk_accuracy
 
 #: How the streams' scores are normalised before fusion.
 NORMALIZATIONS = ('none', 'softmax')
@@ -128,7 +128,7 @@ def search_weights(streams: Sequence[np.ndarray],
     rows = progress(grid) if progress is not None else grid
     for weights in rows:
         fused = np.tensordot(weights.astype(np.float32), stacked, axes=1)
-        accuracy = float(topk_hits(fused, labels, 1).mean())
+        accuracy = topk_accuracy(fused, labels, 1)
         key = (accuracy, -float(np.linalg.norm(weights - uniform)))
         if best_key is None or key > best_key:
             best, best_key = weights, key
