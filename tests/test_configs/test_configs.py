@@ -10,13 +10,18 @@ and *be* what its name says: backbone, class count, splits, annotation
 file, skeleton stream of all three pipelines, clip length, batch size,
 epochs, MMCL (FAM + FRM + strip / text loading) or baseline (neither). MMCL
 configs and their baselines, and the CTR-GCN and STGCN++ variants of a
-config, must differ only where intended. Models are built for a
-representative subset only (building all ~70 takes too long); the other
-configs are checked as dicts.
+config, must differ only where intended. ``ctrgcn_official_`` configs
+(``configs/official/``) must hold the official CTR-GCN recipe of their
+benchmark (data path, graph, initialisation, optimiser, lr per epoch as
+the official ``main.py`` sets it, batch, repeat, one test clip). Models
+are built for a representative subset only (building all ~110 takes too
+long); the other configs are checked as dicts. ``_base_`` files are not
+configs of their own.
 """
 import copy
 import functools
 import glob
+import os
 import os.path as osp
 import re
 
@@ -24,12 +29,14 @@ import pytest
 import torch
 from mmaction.registry import MODELS, TRANSFORMS
 from mmengine.config import Config
+from mmengine.registry import PARAM_SCHEDULERS
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG_ROOT = osp.join(REPO_ROOT, 'configs')
 ALL_CONFIGS = sorted(
     osp.relpath(path, CONFIG_ROOT)
-    for path in glob.glob(osp.join(CONFIG_ROOT, '**', '*.py'), recursive=True))
+    for path in glob.glob(osp.join(CONFIG_ROOT, '**', '*.py'), recursive=True)
+    if '_base_' not in osp.relpath(path, CONFIG_ROOT).split(os.sep))
 
 #: Entry aliases: file → the config it must be identical to.
 ALIASES = {
@@ -42,7 +49,8 @@ ALIASES = {
 REFERENCE = ALIASES['mmcl_ctrgcn_ntu60.py']
 
 NAME_RE = re.compile(
-    r'^(?P<mmcl>mmcl-)?(?P<backbone>ctrgcn|stgcnpp)_(?P<gpus>\d+)xb'
+    r'^(?P<mmcl>mmcl-)?(?P<backbone>ctrgcn|stgcnpp)(?P<official>_official)?'
+    r'_(?P<gpus>\d+)xb'
     r'(?P<batch>\d+)-(?P<modality>joint|bone|joint-motion|bone-motion)'
     r'-u(?P<clip>\d+)-(?P<epochs>\d+)e(?P<tag>(-[a-z0-9]+)*)'
     r'_(?P<bench>[a-z0-9]+(-[a-z]+)?)'
@@ -118,12 +126,27 @@ BACKBONES = {
 }
 #: Training-only steps of the MMCL pipeline (frame strip, text features).
 AUX_STEPS = ('BuildFrameStrip', 'LoadTextFeature', 'PackMMCLInputs')
+#: The sampler steps that set a config's clip length.
+CLIP_STEPS = ('UniformSampleFrames', 'ValidCropResize',
+              'OfficialNWUCLASampleFrames')
+#: Graph layouts of the official recipe, per benchmark family.
+OFFICIAL_LAYOUTS = {'ntu': 'ctrgcn_ntu', 'nwucla': 'ctrgcn_nwucla'}
+#: The official CTR-GCN recipes (config/*/default.yaml): weight decay,
+#: global batch, lr steps, repeat of the training set.
+OFFICIAL_RECIPES = {
+    'ntu': dict(weight_decay=0.0004, batch=64, steps=[35, 55], repeat=1),
+    'nwucla': dict(weight_decay=0.0001, batch=16, steps=[50], repeat=5),
+}
 #: Which kind of config each folder may hold (None: either).
 FOLDER_KIND = {'mmcl': 'mmcl', 'demo': 'mmcl', 'baseline': 'baseline'}
 SCHEDULE_KEYS = ('param_scheduler', 'optim_wrapper', 'train_cfg',
                  'auto_scale_lr')
 
 MMCL_CONFIGS = [c for c in ALL_CONFIGS if c.startswith('mmcl/')]
+OFFICIAL_CONFIGS = [c for c in ALL_CONFIGS if c.startswith('official/')]
+OFFICIAL_MMCL_CONFIGS = [
+    c for c in OFFICIAL_CONFIGS if c.startswith('official/mmcl-')
+]
 BASELINE_CONFIGS = [c for c in ALL_CONFIGS if c.startswith('baseline/')]
 NWUCLA_MMCL_CONFIGS = [
     c for c in ALL_CONFIGS if c.startswith('nwucla/mmcl-')]
@@ -141,6 +164,10 @@ BUILD_SUBSET = [
     'demo/mmcl-ctrgcn_1xb8-joint-u32-8e_demo-keypoint-3d.py',
     'nwucla/ctrgcn_1xb16-joint-u52-65e_nwucla-xview-keypoint-3d.py',
     'nwucla/mmcl-ctrgcn_1xb16-bone-motion-u52-65e_nwucla-xview-keypoint-3d.py',
+    'official/mmcl-ctrgcn_official_1xb64-bone-u64-65e_ntu120-xset-keypoint-3d'
+    '.py',
+    'official/ctrgcn_official_1xb16-joint-motion-u52-65e_nwucla-xview-'
+    'keypoint-3d.py',
 ]
 
 
@@ -157,6 +184,7 @@ def spec_of(rel):
     assert match, f'{rel} does not follow the naming convention'
     spec = match.groupdict()
     spec['kind'] = 'mmcl' if spec.pop('mmcl') else 'baseline'
+    spec['official'] = bool(spec['official'])
     assert spec['bench'] in BENCHMARKS, f'unknown benchmark in {rel}'
     for key in ('gpus', 'batch', 'clip', 'epochs'):
         spec[key] = int(spec[key])
@@ -223,7 +251,11 @@ def test_config_matches_its_name(rel):
     assert model['type'] == 'MMCLRecognizer'
     for key, value in BACKBONES[spec['backbone']].items():
         assert model['backbone'][key] == value, (key, model['backbone'])
-    if spec['bench'] != 'nwucla-xview':
+    if spec['official']:
+        assert folder == 'official', rel
+        assert model['backbone']['graph_cfg']['layout'] == OFFICIAL_LAYOUTS[
+            family_of(spec)]
+    elif spec['bench'] != 'nwucla-xview':
         assert model['backbone']['graph_cfg']['layout'] == 'nturgb+d'
     assert model['cls_head']['num_classes'] == bench['num_classes']
     # FRM takes num_classes from cls_head; a stale explicit value would win.
@@ -245,8 +277,9 @@ def test_config_matches_its_name(rel):
         pipeline = dataset['pipeline']
         assert only_step(pipeline, 'GenSkeFeat')['feats'] == FEATS[
             spec['modality']], phase
-        assert only_step(pipeline,
-                         'UniformSampleFrames')['clip_len'] == spec['clip']
+        clip_steps = [s for s in pipeline if s['type'] in CLIP_STEPS]
+        assert len(clip_steps) == 1, (phase, pipeline)
+        assert clip_steps[0]['clip_len'] == spec['clip'], phase
         if phase != 'train':
             # Testing is skeleton-only for every config.
             assert not set(types_of(pipeline)) & set(AUX_STEPS), phase
@@ -285,6 +318,108 @@ def test_config_matches_its_name(rel):
                 ref[loader], 'dataset'), loader
 
 
+def family_of(spec):
+    """'ntu' or 'nwucla'."""
+    return 'nwucla' if spec['bench'] == 'nwucla-xview' else 'ntu'
+
+
+def test_official_family_is_complete():
+    expected = {
+        f'official/{prefix}ctrgcn_official_1xb64-{mod}-u64-65e_{bench}-'
+        'keypoint-3d.py'
+        for prefix in ('', 'mmcl-') for mod in FEATS
+        for bench in NTU_BENCHMARKS
+    } | {
+        f'official/{prefix}ctrgcn_official_1xb16-{mod}-u52-65e_nwucla-'
+        'xview-keypoint-3d.py'
+        for prefix in ('', 'mmcl-') for mod in FEATS
+    }
+    assert expected <= set(OFFICIAL_CONFIGS)
+    # besides: the short CPU schedule of the side-by-side benchmark
+    assert set(OFFICIAL_CONFIGS) - expected == {
+        'official/ctrgcn_official_1xb16-joint-u52-2e-cpu_nwucla-xview-'
+        'keypoint-3d.py'
+    }
+
+
+def official_lr(epoch, steps, base_lr=0.1, warm_up=5, decay=0.1):
+    """The lr of an epoch under the official main.py (adjust_learning_rate,
+    once per epoch)."""
+    if epoch < warm_up:
+        return base_lr * (epoch + 1) / warm_up
+    return base_lr * decay**sum(epoch >= step for step in steps)
+
+
+def epoch_lrs(cfg):
+    """The lr of every epoch under the config's (epoch-based) schedulers,
+    stepped as mmengine's ParamSchedulerHook steps them."""
+    optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))],
+                                lr=cfg['optim_wrapper']['optimizer']['lr'])
+    schedulers = []
+    for item in copy.deepcopy(cfg['param_scheduler']):
+        assert not item.pop('convert_to_iter_based', False)
+        schedulers.append(PARAM_SCHEDULERS.get(item.pop('type'))(optimizer,
+                                                                 **item))
+    lrs = []
+    for _ in range(cfg['train_cfg']['max_epochs']):
+        lrs.append(optimizer.param_groups[0]['lr'])
+        optimizer.step()
+        for scheduler in schedulers:
+            scheduler.step()
+    return lrs
+
+
+@pytest.mark.parametrize(
+    'rel', [c for c in OFFICIAL_CONFIGS if '-65e_' in c and 'mmcl-' not in c])
+def test_official_recipe(rel):
+    spec = spec_of(rel)
+    cfg = load(rel)
+    recipe = OFFICIAL_RECIPES[family_of(spec)]
+    model = cfg['model']
+    assert model['backbone']['init_scheme'] == 'official'
+    assert model['cls_head']['type'] == 'CTRGCNHead'
+    assert model['cls_head']['average_clips'] == 'score'  # logits
+    optimizer = cfg['optim_wrapper']['optimizer']
+    assert optimizer == dict(type='SGD', lr=0.1, momentum=0.9,
+                             nesterov=True,
+                             weight_decay=recipe['weight_decay'])
+    assert spec['gpus'] * spec['batch'] == recipe['batch']
+    assert cfg['auto_scale_lr']['base_batch_size'] == recipe['batch']
+    train = cfg['train_dataloader']
+    assert train['drop_last'] is True
+    times = train['dataset'].get('times', 1) \
+        if train['dataset']['type'] == 'RepeatDataset' else 1
+    assert times == recipe['repeat']
+    # the lr of every epoch is the official main.py's
+    expected = [official_lr(e, recipe['steps']) for e in range(65)]
+    assert epoch_lrs(cfg) == pytest.approx(expected, rel=1e-9)
+    # data path: official steps, bones / motion after the sampling, one
+    # deterministic test clip
+    layout = OFFICIAL_LAYOUTS[family_of(spec)]
+    train_types = types_of(dataset_of(train)['pipeline'])
+    test_steps = dataset_of(cfg['test_dataloader'])['pipeline']
+    if family_of(spec) == 'ntu':
+        assert train_types[:4] == [
+            'OfficialNTUPreprocess', 'ValidCropResize',
+            'OfficialRandomRotate3D', 'LayoutGenSkeFeat'
+        ]
+        crop = only_step(dataset_of(train)['pipeline'], 'ValidCropResize')
+        assert tuple(crop['p_interval']) == (0.5, 1)
+        assert types_of(test_steps)[:3] == [
+            'OfficialNTUPreprocess', 'ValidCropResize', 'LayoutGenSkeFeat'
+        ]
+        assert tuple(test_steps[1]['p_interval']) == (0.95, )
+    else:
+        assert train_types[:3] == [
+            'OfficialNWUCLANormalize', 'OfficialNWUCLASampleFrames',
+            'LayoutGenSkeFeat'
+        ]
+        assert types_of(test_steps)[:3] == train_types[:3]
+        assert test_steps[0]['test_mode'] and test_steps[1]['test_mode']
+    assert only_step(test_steps, 'GenSkeFeat')['layout'] == layout
+    assert cfg['val_dataloader']['dataset']['pipeline'] == test_steps
+
+
 def baseline_of(mmcl_rel):
     """The baseline config an MMCL config pairs with."""
     folder, name = mmcl_rel.split('/')
@@ -300,7 +435,8 @@ def test_nwucla_family_is_complete():
                     'nwucla-xview-keypoint-3d.py') in names
 
 
-@pytest.mark.parametrize('mmcl_rel', MMCL_CONFIGS + NWUCLA_MMCL_CONFIGS)
+@pytest.mark.parametrize(
+    'mmcl_rel', MMCL_CONFIGS + NWUCLA_MMCL_CONFIGS + OFFICIAL_MMCL_CONFIGS)
 def test_mmcl_and_baseline_differ_only_in_fam_frm(mmcl_rel):
     base_rel = baseline_of(mmcl_rel)
     assert base_rel in ALL_CONFIGS, f'no baseline for {mmcl_rel}'

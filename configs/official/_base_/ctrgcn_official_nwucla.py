@@ -1,0 +1,128 @@
+# Official CTR-GCN recipe on NW-UCLA (cross-view: train views 1+2, test
+# view 3), joint stream; the shared base of configs/official/*_nwucla-*.
+# Reproduces github.com/Uason-Chen/CTR-GCN config/ucla/default.yaml and
+# feeders/feeder_ucla.py:
+# - data: centred on frame 0's joint 2, random view rotation (whole degrees
+#   in [-60, 60] about x and y) and scale U(0.5, 1.5) in training, min-max
+#   normalised to [-1, 1] per axis, 52 frames (training: sorted random
+#   draws with replacement; testing: linspace), bone / motion after the
+#   sampling with the official bones, training set repeated 5 times,
+#   incomplete last batch dropped, one test clip;
+# - model: the official graph (graph/ucla.py) and initialisation (TCN BN
+#   weights N(1, 0.02), classifier N(0, sqrt(2 / 10))), logits as scores;
+# - schedule: SGD (momentum 0.9, nesterov, weight decay 1e-4), batch 16,
+#   lr 0.1 x (epoch + 1) / 5 in epochs 0-4, 0.1 from epoch 5, 0.01 from
+#   epoch 50 (changed at epoch starts, as main.py does), 65 epochs.
+# Data: tools/data/nwucla/convert_nwucla.py.
+_base_ = 'mmaction::_base_/default_runtime.py'
+
+custom_imports = dict(imports=['mmcl_plugin'], allow_failed_imports=False)
+
+layout = 'ctrgcn_nwucla'
+num_classes = 10
+clip_len = 52
+feats = ['j']
+
+model = dict(
+    type='MMCLRecognizer',
+    backbone=dict(
+        type='CTRGCN',
+        graph_cfg=dict(layout=layout, mode='spatial'),
+        num_person=1,
+        init_scheme='official'),
+    cls_head=dict(
+        type='CTRGCNHead',
+        num_classes=num_classes,
+        in_channels=256,
+        average_clips='score'),
+    fam_head=None,
+    frm_head=None,
+    data_preprocessor=dict(type='MMCLDataPreprocessor'))
+
+dataset_type = 'MMCLPoseDataset'
+ann_file = 'data/skeleton/nwucla.pkl'
+skeleton_train_steps = [
+    dict(type='OfficialNWUCLANormalize'),
+    dict(type='OfficialNWUCLASampleFrames', clip_len=clip_len),
+    dict(type='LayoutGenSkeFeat', layout=layout, feats=feats),
+]
+train_pipeline = skeleton_train_steps + [
+    dict(type='FormatGCNInput', num_person=1),
+    dict(type='PackActionInputs', meta_keys=('frame_dir', ))
+]
+test_pipeline = [
+    dict(type='OfficialNWUCLANormalize', test_mode=True),
+    dict(type='OfficialNWUCLASampleFrames', clip_len=clip_len,
+         test_mode=True),
+    dict(type='LayoutGenSkeFeat', layout=layout, feats=feats),
+    dict(type='FormatGCNInput', num_person=1),
+    dict(type='PackActionInputs', meta_keys=('frame_dir', ))
+]
+val_pipeline = test_pipeline
+
+train_dataloader = dict(
+    batch_size=16,
+    num_workers=2,
+    persistent_workers=True,
+    drop_last=True,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=dict(
+        type='RepeatDataset',
+        times=5,
+        dataset=dict(
+            type=dataset_type,
+            ann_file=ann_file,
+            split='train',
+            num_joints=20,
+            pipeline=train_pipeline)))
+val_dataloader = dict(
+    batch_size=64,
+    num_workers=2,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type=dataset_type,
+        ann_file=ann_file,
+        split='val',
+        num_joints=20,
+        pipeline=val_pipeline,
+        test_mode=True))
+test_dataloader = val_dataloader
+val_evaluator = [dict(type='AccMetric')]
+test_evaluator = val_evaluator
+
+max_epochs = 65
+train_cfg = dict(
+    type='EpochBasedTrainLoop',
+    max_epochs=max_epochs,
+    val_begin=1,
+    val_interval=1)
+val_cfg = dict(type='ValLoop')
+test_cfg = dict(type='TestLoop')
+# main.py's adjust_learning_rate, once per epoch: base_lr * (epoch + 1) / 5
+# for epoch < 5, then base_lr * 0.1 ** (number of steps <= epoch).
+# MultiStepLR counts milestones from its `begin`, so it begins at 0.
+param_scheduler = [
+    dict(
+        type='LinearLR',
+        start_factor=1 / 5,
+        end_factor=1.0,
+        by_epoch=True,
+        begin=0,
+        end=5),
+    dict(
+        type='MultiStepLR',
+        milestones=[50],
+        gamma=0.1,
+        by_epoch=True,
+        begin=0,
+        end=max_epochs)
+]
+optim_wrapper = dict(
+    optimizer=dict(
+        type='SGD', lr=0.1, momentum=0.9, weight_decay=0.0001,
+        nesterov=True))
+auto_scale_lr = dict(enable=False, base_batch_size=16)
+default_hooks = dict(
+    checkpoint=dict(interval=1, max_keep_ckpts=2, save_best='auto'),
+    logger=dict(interval=50))
