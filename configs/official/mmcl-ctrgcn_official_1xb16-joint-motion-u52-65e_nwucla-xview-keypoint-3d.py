@@ -6,7 +6,7 @@
 # data/nwucla_rgb/<name>.avi and
 # data/mmcl_text_features/nwucla_blip_vqa/<name>.npy. Testing is skeleton-
 # only.
-_base_ = './ctrgcn_official_1xb16-joint-motion-u52-65e_nwucla-xview-keypoint-3d.py'
+_base_ = './ctrgcn_official_1xb16-joint-motion-u52-65e_nwucla-xview-keypoint-3d.py'  # noqa: E501
 
 video_root = 'data/nwucla_rgb/'
 text_feature_root = 'data/mmcl_text_features/nwucla_blip_vqa/'

@@ -5,7 +5,7 @@
 # MMCL release trains its NTU120 X-Sub joint model 110 epochs at batch 200,
 # steps 90 / 100; these configs keep the baseline's schedule so that only the
 # heads differ.)
-_base_ = './ctrgcn_official_1xb64-joint-motion-u64-65e_ntu60-xsub-keypoint-3d.py'
+_base_ = './ctrgcn_official_1xb64-joint-motion-u64-65e_ntu60-xsub-keypoint-3d.py'  # noqa: E501
 
 video_root = 'data/nturgbd_rgb/'
 text_feature_root = 'data/mmcl_text_features/ntu60_blip_vqa/'

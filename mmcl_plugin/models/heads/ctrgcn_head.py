@@ -32,7 +32,7 @@ class CTRGCNHead(GCNHead):
         super().__init__(num_classes, in_channels, init_cfg=None, **kwargs)
 
     def init_weights(self) -> None:
-        """fc weight ~ N(0, sqrt(2 / num_classes)), bias ~ U(+-1/sqrt(C_in))."""
+        """fc weight ~ N(0, sqrt(2 / num_classes)), bias ~ U(+-C_in^-0.5)."""
         super().init_weights()
         bound = 1 / math.sqrt(self.in_channels)
         nn.init.uniform_(self.fc.bias, -bound, bound)

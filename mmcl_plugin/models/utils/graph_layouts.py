@@ -79,4 +79,3 @@ def resolve_layout(layout: Union[str, Dict]) -> Union[str, Dict]:
     raise ValueError(
         f'unknown graph layout {layout!r}; expected a layout dict, one of '
         f"mmaction2's {MMACTION_LAYOUTS} or one of {tuple(GRAPH_LAYOUTS)}")
-
