@@ -1,6 +1,7 @@
 # Official CTR-GCN recipe, NTU RGB+D 60 X-View, 3-D bone-motion stream: the
-# shared NTU base with the cross-view split (train cameras 2, 3) and the bone-
-# motion stream (LayoutGenSkeFeat feats=['bm'] on the official graph's bones).
+# shared NTU base with the cross-view split (train cameras 2, 3) and the
+# bone-motion stream (LayoutGenSkeFeat feats=['bm'] on the official graph's
+# bones).
 _base_ = './_base_/ctrgcn_official_ntu.py'
 
 skeleton_train_steps = [

@@ -35,9 +35,39 @@ model = dict(
         num_classes=num_classes,
         in_channels=256,
         average_clips='score'),
-    fam_head=None,
-    frm_head=None,
+    # no fam_head / frm_head: the baseline; mmcl-* configs add them
     data_preprocessor=dict(type='MMCLDataPreprocessor'))
+
+# FAM / FRM of the mmcl-ctrgcn_official_* configs, as the mmcl/ configs
+# define them: a ResNet-18 (ImageNet weights) encodes the frame strip,
+# symmetric InfoNCE (tau 0.4, weight 0.1); BLIP VQA answer-token features
+# (width 768), K = 2 class matrices, cross-entropy weight 0.2.
+fam_head_cfg = dict(
+    type='FAMHead',
+    image_encoder=dict(
+        type='mmpretrain.ResNet',
+        depth=18,
+        init_cfg=dict(
+            type='Pretrained',
+            checkpoint='https://download.openmmlab.com/mmclassification/'
+            'v0/resnet/resnet18_8xb32_in1k_20210831-fbbb1da6.pth',
+            prefix='backbone')),
+    encoder_channels=512,
+    hidden_channels=512,
+    frozen=False,
+    loss_align=dict(
+        type='SymmetricInfoNCELoss',
+        temperature=0.4,
+        loss_weight=0.1,
+        gather_distributed=True))
+frm_head_cfg = dict(
+    type='FRMHead',
+    text_channels=768,
+    hidden_channels=256,
+    num_weights=2,
+    loss_refine=dict(type='CrossEntropyLoss', loss_weight=0.2))
+strip_norm_cfg = dict(
+    strip_mean=[123.675, 116.28, 103.53], strip_std=[58.395, 57.12, 57.375])
 
 dataset_type = 'MMCLPoseDataset'
 ann_file = 'data/skeleton/nwucla.pkl'
