@@ -29,6 +29,11 @@ model come from each side's score dump through mmaction2's
 ``official`` / ``project``: ``top1``, ``top5``, ``wall_s``, ...) and
 ``nwucla_side_by_side.md`` to ``--out-dir``.
 
+Run it on a quiet machine: per-epoch times are only comparable without
+other jobs (on a 2-core machine shared with ~8 other processes, one
+CTR-GCN step of batch 16 took 22-26 s with 1 torch thread and 58-60 s
+with 2, against ~0.9 s when quiet; ``--threads 1`` suffers less).
+
 ``--max-iters N`` (smoke test) trains both sides on the same ceil(16 N / 5)
 training clips (evenly spaced in name order), N iterations per epoch;
 ``--max-test-samples N`` tests the same N evenly spaced view-3 clips.
