@@ -79,6 +79,22 @@ def _field(sample: Dict, keys: Sequence[str], path: str, index: int) -> Any:
                      f'(keys: {sorted(sample)[:10]})')
 
 
+def _score_row(score: Any, first: Optional[np.ndarray],
+               where: str) -> np.ndarray:
+    """One sample's (C, ) scores as float64, checked against the first
+    sample's; ``where`` (file and sample) starts every error message."""
+    score = to_numpy(score)
+    if score.ndim != 1:
+        raise ValueError(f'{where}: pred_score has shape {score.shape}, '
+                         'expected (num_classes, )')
+    if first is not None and score.shape != first.shape:
+        raise ValueError(f'{where} has {score.shape[0]} class scores, '
+                         f'sample 0 has {first.shape[0]}')
+    if not np.isfinite(score).all():
+        raise ValueError(f'{where}: pred_score is not all finite')
+    return score.astype(np.float64)
+
+
 def parse_score_dump(samples: Sequence[Dict], path: str) -> ScoreDump:
     """Turn the dicts of a dump into a :class:`ScoreDump`.
 
@@ -102,20 +118,11 @@ def parse_score_dump(samples: Sequence[Dict], path: str) -> ScoreDump:
         if not isinstance(sample, dict):
             raise ValueError(f'{path}: sample {index} is a '
                              f'{type(sample).__name__}, not a dict')
-        score = to_numpy(
-            _field(sample, ('pred_score', 'pred_scores.item'), path, index))
+        score = _score_row(
+            _field(sample, ('pred_score', 'pred_scores.item'), path, index),
+            scores[0] if scores else None, f'{path}: sample {index}')
         label = to_numpy(
             _field(sample, ('gt_label', 'gt_labels.item'), path, index))
-        if score.ndim != 1:
-            raise ValueError(f'{path}: sample {index}: pred_score has shape '
-                             f'{score.shape}, expected (num_classes, )')
-        if scores and score.shape != scores[0].shape:
-            raise ValueError(f'{path}: sample {index} has {score.shape[0]} '
-                             f'class scores, sample 0 has '
-                             f'{scores[0].shape[0]}')
-        if not np.isfinite(score).all():
-            raise ValueError(f'{path}: sample {index}: pred_score is not '
-                             'all finite')
         if label.size != 1:
             raise ValueError(f'{path}: sample {index}: gt_label has shape '
                              f'{label.shape}, expected one class id')
@@ -128,7 +135,7 @@ def parse_score_dump(samples: Sequence[Dict], path: str) -> ScoreDump:
             raise ValueError(f'{path}: sample {index}: {SCORE_KIND_KEY} '
                              f'{kind!r} is not one of {SCORE_KINDS}')
         kinds.add(kind)
-        scores.append(score.astype(np.float64))
+        scores.append(score)
         labels.append(label)
         names.append(sample.get('frame_dir'))
     if len(kinds) > 1:
@@ -168,14 +175,8 @@ def parse_official_scores(scores: Dict, path: str) -> ScoreDump:
                 f'{path}: sample {index} is named {name!r}; the labels of '
                 f'an official {{name: scores}} file come from NTU sample '
                 f'names ending in A<action>, e.g. S001C001P001R001A001')
-        score = to_numpy(score).astype(np.float64)
-        if score.ndim != 1 or (rows and score.shape != rows[0].shape):
-            raise ValueError(f'{path}: sample {index} ({name}) has scores '
-                             f'of shape {score.shape}, expected '
-                             f'({rows[0].shape[0] if rows else "C"}, )')
-        if not np.isfinite(score).all():
-            raise ValueError(f'{path}: sample {index} ({name}): scores are '
-                             'not all finite')
+        score = _score_row(score, rows[0] if rows else None,
+                           f'{path}: sample {index} ({name})')
         label = int(match.group(1)) - 1
         if not 0 <= label < score.shape[0]:
             raise ValueError(f'{path}: sample {index} ({name}): action '

@@ -19,8 +19,9 @@ BONE = np.array([[0.4, 0.5, 0.1], [0.1, 0.8, 0.1], [0.1, 0.2, 0.7],
                  [0.7, 0.2, 0.1]])  # right: samples 1, 2, 3
 
 
-def write_dump(path, scores, labels, names=None, as_tensor=True):
-    """A dump as mmaction2's DumpResults writes it (tensors in dicts)."""
+def write_dump(path, scores, labels, names=None, as_tensor=True, kind=None):
+    """A dump as mmaction2's DumpResults writes it (tensors in dicts), with
+    ``score_kind`` as tools/test.py's DumpScores records it when given."""
     samples = []
     for i, (s, y) in enumerate(zip(scores, labels)):
         sample = dict(
@@ -30,6 +31,8 @@ def write_dump(path, scores, labels, names=None, as_tensor=True):
             pred_label=torch.tensor([int(np.argmax(s))]))
         if names is not None:
             sample['frame_dir'] = names[i]
+        if kind is not None:
+            sample['score_kind'] = kind
         samples.append(sample)
     with open(path, 'wb') as f:
         pickle.dump(samples, f)

@@ -11,6 +11,8 @@ import torch
 from mmaction.registry import METRICS, MODELS
 from mmengine.config import Config
 
+from test_ensemble import write_dump
+
 from mmcl_plugin.evaluation import (AVERAGE_CLIPS, align_by_name,
                                     check_same_samples, load_score_dump,
                                     save_score_dump)
@@ -21,17 +23,7 @@ PROBS = np.array([[0.7, 0.2, 0.1], [0.1, 0.6, 0.3]])
 
 
 def write_list(path, scores, labels, kind=None, names=None):
-    samples = []
-    for i, (s, y) in enumerate(zip(scores, labels)):
-        sample = dict(pred_score=torch.tensor(s), gt_label=torch.tensor([y]))
-        if kind is not None:
-            sample['score_kind'] = kind
-        if names is not None:
-            sample['frame_dir'] = names[i]
-        samples.append(sample)
-    with open(path, 'wb') as f:
-        pickle.dump(samples, f)
-    return str(path)
+    return write_dump(path, scores, labels, names, kind=kind)
 
 
 def test_recorded_and_inferred_kinds(tmp_path):
