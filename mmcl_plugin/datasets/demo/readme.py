@@ -43,8 +43,9 @@ Files, joined by the sample name `frame_dir`:
   orange) and, for 'drink water', a red cup in the right hand.
 - `text_features/<frame_dir>.npy`: float16 (L, {TEXT_DIM}), 3 <= L <= 8,
   token features of a simulated MLLM answer to "Are the people holding
-  objects?" (embeddings of a fixed random vocabulary plus noise). They
-  tell whether a cup is held, not the action.
+  objects?" (embeddings of a fixed random vocabulary plus noise), one
+  prompt (read as P = 1 of (P, L, D)). They tell whether a cup is held,
+  not the action.
 """
 
 
