@@ -93,9 +93,11 @@ def synthetic_batch(args, strip_size, text_channels, num_joints,
             0, 256, (n, 3, *strip_size), generator=g,
             dtype=torch.uint8).to(dev),
         strip_features=torch.randn(n, encoder_channels, generator=g).to(dev),
-        text_features=torch.randn(n, args.text_len, text_channels,
+        # one prompt of text_len answer tokens: (N, P=1, L, D), (N, 1, L)
+        text_features=torch.randn(n, 1, args.text_len, text_channels,
                                   generator=g).to(dev),
-        text_masks=torch.ones(n, args.text_len, dtype=torch.bool).to(dev))
+        text_masks=torch.ones(n, 1, args.text_len,
+                              dtype=torch.bool).to(dev))
 
 
 def time_train_step(model, batch, variant, args) -> float:

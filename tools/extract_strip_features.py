@@ -21,8 +21,9 @@ import torch  # noqa: E402
 from mmengine.config import Config  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
-from mmcl_plugin.apis.strip_features import (StripDataset,  # noqa: E402
-                                             collate_strips, find_transform)
+from mmcl_plugin.datasets.offline import (StripDataset,  # noqa: E402
+                                          collate_strips, offline_data_infos,
+                                          strip_step_cfg)
 from mmcl_plugin.utils import save_npy_atomic  # noqa: E402
 
 
@@ -42,26 +43,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         '--strict', action='store_true', help='stop at the first failure')
     return parser.parse_args()
-
-
-def train_dataset_cfg(cfg: Config) -> dict:
-    """The innermost dataset config of the train dataloader."""
-    dataset = cfg.train_dataloader.dataset
-    while 'dataset' in dataset:  # RepeatDataset and other wrappers
-        dataset = dataset.dataset
-    return dataset
-
-
-def strip_settings(cfg: Config, pipeline) -> dict:
-    """The BuildFrameStrip step: the config's ``strip_step`` (configs that
-    train from the cache keep it there), else the train pipeline's."""
-    if cfg.get('strip_step', None) is not None:
-        return dict(cfg.strip_step)
-    try:
-        return find_transform(pipeline, 'BuildFrameStrip')
-    except KeyError:
-        raise KeyError('the config has neither `strip_step` nor a '
-                       'BuildFrameStrip step in its train pipeline')
 
 
 def build_encoder(cfg: Config, device: str):
@@ -88,20 +69,13 @@ def build_strip_preprocessor(cfg: Config, device: str):
 
 def main() -> None:
     args = parse_args()
-    from mmaction.registry import DATASETS, TRANSFORMS
+    from mmaction.registry import TRANSFORMS
     from mmaction.utils import register_all_modules
     register_all_modules()
     cfg = Config.fromfile(args.config)
 
-    dataset_cfg = dict(train_dataset_cfg(cfg))
-    strip_cfg = strip_settings(cfg, dataset_cfg['pipeline'])
-    dataset_cfg['pipeline'] = []
-    dataset_cfg.pop('text_feature_root', None)
-    dataset_cfg.pop('strip_feature_root', None)
-    if args.split is not None:
-        dataset_cfg['split'] = args.split
-    dataset = DATASETS.build(dataset_cfg)
-    infos = [dataset.get_data_info(i) for i in range(len(dataset))]
+    strip_cfg = strip_step_cfg(cfg)
+    infos = offline_data_infos(cfg, args.split)
     todo = [
         info for info in infos
         if not osp.exists(osp.join(args.out_dir, info['frame_dir'] + '.npy'))

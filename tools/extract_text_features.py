@@ -185,7 +185,7 @@ def default_out_dir(cfg) -> Optional[str]:
     """The train dataset's ``text_feature_cache`` of an MMCL config."""
     if cfg is None or 'train_dataloader' not in cfg:
         return None
-    from mmcl_plugin.mllm.strip_sources import innermost_dataset_cfg
+    from mmcl_plugin.utils.config_helpers import innermost_dataset_cfg
     return innermost_dataset_cfg(
         cfg.train_dataloader).get('text_feature_cache')
 

@@ -114,7 +114,8 @@ class MMCLPoseDataset(PoseDataset):
         strip_root (str, optional): Directory of precomputed strip images.
         strip_suffix (str): Defaults to '.jpg'.
         text_feature_root (str, optional): Directory of the MLLM text
-            features, (L, D) arrays.
+            features, (L, D) arrays or the other layouts of
+            ``LoadTextFeature``.
         text_feature_suffix (str): Defaults to '.npy'.
         strip_feature_root (str, optional): Directory of cached strip
             features of a frozen image encoder, (D, ) arrays.

@@ -16,11 +16,45 @@ import numpy as np
 
 
 @contextlib.contextmanager
+def atomic_path(path: str, suffix: str = '') -> Iterator[str]:
+    """A temporary path beside ``path``, renamed into place on success.
+
+    For writers that take a path rather than a file object (e.g.
+    ``cv2.VideoWriter``, which picks the container by the extension:
+    ``suffix='.mp4'``). The temporary file
+    ``.<name>.<8 random chars>.tmp<suffix>`` exists (empty) when the body
+    starts, lives in the same directory (so ``os.replace`` is an atomic
+    rename on one file system) and is removed if the body raises.
+
+    Args:
+        path (str): The final file path. Missing parent directories are
+            created.
+        suffix (str): Appended to the temporary name. Defaults to ''.
+
+    Yields:
+        str: The temporary path to write.
+    """
+    directory = osp.dirname(osp.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    fd, tmp_path = tempfile.mkstemp(
+        dir=directory,
+        prefix='.' + osp.basename(path) + '.',
+        suffix='.tmp' + suffix)
+    os.close(fd)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, path)
+    finally:
+        if osp.exists(tmp_path):
+            os.remove(tmp_path)
+
+
+@contextlib.contextmanager
 def atomic_write(path: str) -> Iterator[BinaryIO]:
     """Open a temporary file beside ``path``; rename it into place on success.
 
-    The temporary file lives in the same directory (so ``os.replace`` is an
-    atomic rename on one file system) and is removed if the body raises.
+    The temporary file (see :func:`atomic_path`) is flushed to disk before
+    the rename and removed if the body raises.
 
     Args:
         path (str): The final file path. Missing parent directories are
@@ -29,19 +63,11 @@ def atomic_write(path: str) -> Iterator[BinaryIO]:
     Yields:
         BinaryIO: A file object opened for binary writing.
     """
-    directory = osp.dirname(osp.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp_path = tempfile.mkstemp(
-        dir=directory, prefix='.' + osp.basename(path) + '.', suffix='.tmp')
-    try:
-        with os.fdopen(fd, 'wb') as f:
+    with atomic_path(path) as tmp_path:
+        with open(tmp_path, 'wb') as f:
             yield f
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp_path, path)
-    finally:
-        if osp.exists(tmp_path):
-            os.remove(tmp_path)
 
 
 def dump_pickle_atomic(obj: Any, path: str) -> None:

@@ -162,7 +162,7 @@ def test_inception_preset_trains_a_step(official_checkpoint):
         sample.set_field(
             torch.randint(0, 256, (3, 32, 160), generator=g,
                           dtype=torch.uint8), 'frame_strip')
-        sample.set_field(torch.randn(3, 768, generator=g), 'text_feature')
+        sample.set_field(torch.randn(1, 3, 768, generator=g), 'text_feature')
         samples.append(sample)
         inputs.append(torch.randn(1, 2, 8, 25, 3, generator=g))
     encoder = model.fam_head.image_encoder

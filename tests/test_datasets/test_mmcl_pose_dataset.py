@@ -205,8 +205,10 @@ def test_training_pipeline_end_to_end(data_root):
         assert sample.frame_strip.shape == (3, 32, 96)
         assert sample.frame_strip.dtype == torch.uint8
         assert sample.frame_strip.float().mean() > 50  # decoded, not black
-        assert sample.text_feature.shape == (3 + index, TEXT_DIM)
+        assert sample.text_feature.shape == (1, 3 + index, TEXT_DIM)
         assert sample.text_feature.dtype == torch.float32
+        assert sample.text_mask.shape == (1, 3 + index)
+        assert bool(sample.text_mask.all())
         assert 'strip_feature' not in sample
         assert sample.gt_label.item() == index
         assert sample.metainfo['frame_dir'] == TRAIN[index]

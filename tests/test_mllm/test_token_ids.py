@@ -93,10 +93,14 @@ def test_extraction_stores_and_loads_token_ids(tiny_model, tmp_path):
         ids = cache.token_ids(name)
         assert ids.dtype == np.int64
         np.testing.assert_array_equal(ids, expected)
-        # the FRM input of the release: (1, 3) floats per sample
-        feature = transform(dict(frame_dir=name))['text_feature']
-        assert feature.shape == (1, 3) and feature.dtype == np.float32
-        np.testing.assert_array_equal(feature[0], expected.astype(np.float32))
+        # the FRM input of the release, (3, ) floats per sample, as one
+        # prompt's one vector: (P = 1, L = 1, 3)
+        results = transform(dict(frame_dir=name))
+        feature = results['text_feature']
+        assert feature.shape == (1, 1, 3) and feature.dtype == np.float32
+        assert results['text_mask'].tolist() == [[True]]
+        np.testing.assert_array_equal(feature[0, 0],
+                                      expected.astype(np.float32))
 
 
 def test_token_ids_leave_other_caches_unchanged():

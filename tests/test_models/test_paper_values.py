@@ -84,7 +84,7 @@ def test_fam_head_receives_fg_inside_the_recognizer():
     model.backbone = FixedBackbone()
     received = {}
 
-    def spy(skeleton_feat, strips=None, strip_features=None):
+    def spy(skeleton_feat, frame_strips=None, strip_features=None):
         received['fg'] = skeleton_feat.detach().clone()
         return dict(loss_align=skeleton_feat.sum() * 0)
 
@@ -129,7 +129,7 @@ def test_default_losses_are_weighted_as_in_the_paper():
     assert fam.loss(fg, strip_features=cached)['loss_align'].item() == \
         pytest.approx(LAMBDA1 * expected_align.mean().item(), rel=1e-6)
 
-    scores, text = torch.randn(4, 3), torch.randn(4, 5)
+    scores, text = torch.randn(4, 3), torch.randn(4, 1, 1, 5)  # (N, P, L, D)
     labels = torch.tensor([0, 1, 2, 0])
     refined = frm(scores, text)
     expected_refine = nn.functional.cross_entropy(refined, labels)

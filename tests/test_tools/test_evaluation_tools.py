@@ -412,8 +412,9 @@ def test_transfer_eval_zero_shot_and_refined(tmp_path):
     annotation = mapped[1]
     clips = torch.from_numpy(prepare_clips(annotation,
                                            config_test_pipeline(cfg)))[None]
+    # the (L, D) file as the loader gives it: one sample of one prompt
     text = torch.from_numpy(
-        np.load(text_root / f'{annotation["frame_dir"]}.npy'))[None]
+        np.load(text_root / f'{annotation["frame_dir"]}.npy'))[None, None]
     expected = predict_scores(mmcl, clips, text, refine=True)[0].numpy()
     np.testing.assert_allclose(ref_scores[1], expected, rtol=1e-5,
                                atol=1e-6)
@@ -485,7 +486,7 @@ def test_convert_official_checkpoint_tool(tmp_path, capsys):
     mmcl.load_state_dict(torch.load(out_frm)['state_dict'], strict=True)
     text = torch.randn(2, 6)
     with torch.no_grad():
-        refined = mmcl.eval().frm_head(logits, text)
+        refined = mmcl.eval().frm_head(logits, text[:, None, None])
     torch.testing.assert_close(refined,
                                official_refined(official, logits, text),
                                rtol=1e-5, atol=1e-5)
