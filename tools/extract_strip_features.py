@@ -55,6 +55,18 @@ def build_encoder(cfg: Config, device: str):
     return head.to(device).eval()
 
 
+def build_strip_preprocessor(cfg: Config, device: str):
+    """The config's ``MMCLDataPreprocessor``: the strips are resized and
+    normalised exactly as in training."""
+    from mmaction.registry import MODELS
+    preprocessor = dict(cfg.model.get('data_preprocessor') or {})
+    if preprocessor.get('type') != 'MMCLDataPreprocessor':
+        raise ValueError(f'model.data_preprocessor of {cfg.filename} must '
+                         f'be an MMCLDataPreprocessor (it normalises the '
+                         f'strips), got {preprocessor.get("type")!r}')
+    return MODELS.build(preprocessor).to(device)
+
+
 def main() -> None:
     args = parse_args()
     from mmaction.registry import TRANSFORMS
@@ -70,13 +82,7 @@ def main() -> None:
     ]
     print(f'{len(infos)} samples, {len(infos) - len(todo)} already done')
 
-    preprocessor = cfg.model.get('data_preprocessor', {})
-    mean = torch.tensor(
-        preprocessor.get('strip_mean', [123.675, 116.28, 103.53]),
-        device=args.device).view(1, 3, 1, 1)
-    std = torch.tensor(
-        preprocessor.get('strip_std', [58.395, 57.12, 57.375]),
-        device=args.device).view(1, 3, 1, 1)
+    preprocessor = build_strip_preprocessor(cfg, args.device)
     head = build_encoder(cfg, args.device)
     loader = torch.utils.data.DataLoader(
         StripDataset(todo, TRANSFORMS.build(strip_cfg)),
@@ -95,7 +101,7 @@ def main() -> None:
             ok = [i for i, strip in enumerate(strips) if strip is not None]
             if ok:
                 batch = torch.stack([strips[i] for i in ok]).to(args.device)
-                feats = head.encode_strips((batch.float() - mean) / std)
+                feats = head.encode_strips(preprocessor.prepare_strips(batch))
                 for i, feat in zip(ok, feats.cpu().numpy()):
                     save_npy_atomic(
                         feat.astype('float32'),

@@ -53,7 +53,8 @@ SETTING_FLAGS = (('model', 'model'), ('prompt', 'prompts'),
                  ('dtype', 'dtype'), ('storage_dtype', 'storage_dtype'),
                  ('pool', 'pool'), ('sentence_encoder', 'sentence_encoder'),
                  ('auto_class', 'auto_class'), ('trust_remote_code',
-                                                'trust_remote_code'))
+                                                'trust_remote_code'),
+                 ('token_ids', 'token_ids'))
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
@@ -111,6 +112,11 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
         choices=('auto', 'image-text-to-text', 'visual-question-answering'))
     model.add_argument(
         '--trust-remote-code', action='store_true', default=None)
+    model.add_argument(
+        '--token-ids', action='store_true', default=None,
+        help="also store each answer's generated token ids (the MMCL "
+        "release's FRM input; LoadTextFeatureFromCache(feature="
+        "'token_ids'))")
     run = parser.add_argument_group('run')
     run.add_argument('--batch-size', type=int)
     run.add_argument(

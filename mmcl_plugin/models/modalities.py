@@ -29,9 +29,10 @@ Dim = Union[str, int]
 
 #: How a modality's per-sample tensors become one batch:
 #: 'stack' (equal shapes, to float32), 'normalise' ('stack', then the
-#: preprocessor's per-channel ``strip_mean``/``strip_std``), 'pad' (pad the
-#: second-to-last dim, the tokens, to the longest; a bool mask over all
-#: dims but the last marks the valid entries).
+#: preprocessor's ``prepare_strips``: optional resize to
+#: ``strip_short_side``, per-channel ``strip_mean``/``strip_std``), 'pad'
+#: (pad the second-to-last dim, the tokens, to the longest; a bool mask
+#: over all dims but the last marks the valid entries).
 BATCHINGS = ('stack', 'normalise', 'pad')
 
 

@@ -256,7 +256,7 @@ class LoadStripFeature(BaseTransform):
 
 
 #: Features ``LoadTextFeatureFromCache`` can give.
-CACHE_FEATURES = ('tokens', 'pooled', 'sentence', 'onehot')
+CACHE_FEATURES = ('tokens', 'pooled', 'sentence', 'onehot', 'token_ids')
 
 
 @TRANSFORMS.register_module()
@@ -288,8 +288,11 @@ class LoadTextFeatureFromCache(BaseTransform):
             ``text_feature_cache``.
         feature (str): 'tokens' (answer-token features, the paper's),
             'pooled' (their mean), 'sentence' (sentence-encoder vector of
-            the answer), or 'onehot' (the paper's binary variant: the
-            answer's yes/no as a (2, ) one-hot [yes, no]).
+            the answer), 'onehot' (the paper's binary variant: the
+            answer's yes/no as a (2, ) one-hot [yes, no]) or 'token_ids'
+            (the MMCL release's FRM input: the answer's generated ids as
+            floats, (3, ) for BLIP VQA's one-word answers; caches extracted
+            with ``token_ids=True``).
         prompts (Sequence[int | str], optional): The cache's prompts to
             use, by index or text, in this order; default all.
         expected (dict, optional): Values the cache must have been made
@@ -345,6 +348,8 @@ class LoadTextFeatureFromCache(BaseTransform):
             return cache.pooled(sample, prompt)
         if self.feature == 'sentence':
             return cache.sentence(sample, prompt)
+        if self.feature == 'token_ids':
+            return cache.token_ids(sample, prompt).astype(np.float32)
         answer = cache.answer(sample, prompt)
         onehot = yes_no_onehot(answer)
         if onehot is None:

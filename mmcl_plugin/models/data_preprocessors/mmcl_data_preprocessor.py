@@ -2,11 +2,41 @@
 from typing import Dict, List, Optional, Sequence
 
 import torch
+import torch.nn.functional as F
 from mmaction.models import ActionDataPreprocessor
 from mmaction.registry import MODELS
 from mmaction.utils import SampleList
 
 from ..modalities import MODALITIES, Modality, mask_problem, pad_tokens
+
+
+def short_side_size(height: int, width: int, short_side: int):
+    """Output (height, width) of a resize that keeps the aspect ratio and
+    makes the shorter side ``short_side``, with torchvision's rounding of
+    ``Resize(int)`` (the longer side is truncated: 224 x 1120 -> 299 x
+    1495)."""
+    if height <= width:
+        return short_side, int(short_side * width / height)
+    return int(short_side * height / width), short_side
+
+
+def resize_short_side(images: torch.Tensor, short_side: int) -> torch.Tensor:
+    """Bilinearly resize images so that their shorter side is
+    ``short_side``, keeping the aspect ratio.
+
+    Args:
+        images (torch.Tensor): (N, C, H, W) float images.
+        short_side (int): Size of the shorter side after resizing.
+
+    Returns:
+        torch.Tensor: (N, C, H', W') with ``min(H', W') == short_side``.
+    """
+    size = short_side_size(images.size(-2), images.size(-1), short_side)
+    if tuple(images.shape[-2:]) == size:
+        return images
+    return F.interpolate(
+        images, size=size, mode='bilinear', align_corners=False,
+        antialias=True)
 
 
 def sample_name(data_sample, index: int) -> str:
@@ -57,8 +87,9 @@ class MMCLDataPreprocessor(ActionDataPreprocessor):
     stored in the data samples becomes the model's keyword input named by
     the table:
 
-    - ``frame_strip`` (3, H, W) uint8 -> ``frame_strips`` (N, 3, H, W)
-      float, normalised with ``strip_mean``/``strip_std``;
+    - ``frame_strip`` (3, H, W) uint8 -> ``frame_strips`` (N, 3, H', W')
+      float, resized with ``strip_short_side`` (when set) and normalised
+      with ``strip_mean``/``strip_std``;
     - ``strip_feature`` (D, ) -> ``strip_features`` (N, D);
     - ``text_feature`` (P, L_i, D) with ``text_mask`` (P, L_i) ->
       ``text_features`` (N, P, L_max, D) zero-padded and ``text_masks``
@@ -68,10 +99,19 @@ class MMCLDataPreprocessor(ActionDataPreprocessor):
 
     At test time they are never needed nor batched.
 
+    With ``strip_short_side`` the batched strips are first resized (on the
+    device, bilinear, aspect ratio kept) so that their shorter side has that
+    size, as the MMCL release's ``transforms.Resize(299)`` does before its
+    Inception-v3: the strips are built, cached and transferred at their
+    built size, and the encoder's input size is a property of the encoder
+    config, not of the strip.
+
     Args:
         strip_mean (Sequence[float]): Per-channel RGB mean of the strips.
             Defaults to ImageNet's.
         strip_std (Sequence[float]): Per-channel RGB std of the strips.
+        strip_short_side (int, optional): Resize the strips to this shorter
+            side before normalising. Defaults to None (built size).
         **kwargs: Arguments of :class:`ActionDataPreprocessor` for the
             skeleton inputs.
     """
@@ -79,8 +119,13 @@ class MMCLDataPreprocessor(ActionDataPreprocessor):
     def __init__(self,
                  strip_mean: Sequence[float] = (123.675, 116.28, 103.53),
                  strip_std: Sequence[float] = (58.395, 57.12, 57.375),
+                 strip_short_side: Optional[int] = None,
                  **kwargs) -> None:
         super().__init__(**kwargs)
+        if strip_short_side is not None and strip_short_side < 1:
+            raise ValueError(f'strip_short_side must be a positive size, '
+                             f'got {strip_short_side}')
+        self.strip_short_side = strip_short_side
         self.register_buffer(
             'strip_mean',
             torch.tensor(strip_mean, dtype=torch.float32).view(-1, 1, 1),
@@ -124,11 +169,27 @@ class MMCLDataPreprocessor(ActionDataPreprocessor):
                 aux[modality.input_name] = batch
                 aux[modality.mask_input_name] = mask
                 continue
-            batch = torch.stack(tensors).float()
             if modality.batching == 'normalise':
-                batch = (batch - self.strip_mean) / self.strip_std
+                batch = self.prepare_strips(torch.stack(tensors))
+            else:
+                batch = torch.stack(tensors).float()
             aux[modality.input_name] = batch
         return aux
+
+    def prepare_strips(self, strips: torch.Tensor) -> torch.Tensor:
+        """Resize (with ``strip_short_side``) and normalise strips.
+
+        Args:
+            strips (torch.Tensor): (N, 3, H, W) RGB strips, 0-255 (uint8 or
+                float).
+
+        Returns:
+            torch.Tensor: (N, 3, H', W') float32 encoder input.
+        """
+        strips = strips.float()
+        if self.strip_short_side is not None:
+            strips = resize_short_side(strips, self.strip_short_side)
+        return (strips - self.strip_mean) / self.strip_std
 
     @staticmethod
     def _check_masks(modality: Modality, tensors: Sequence[torch.Tensor],

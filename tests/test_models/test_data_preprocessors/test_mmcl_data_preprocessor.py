@@ -117,3 +117,21 @@ def test_partially_missing_field_names_the_samples():
                  sample(name='S001C001P001R001A007'))
     with pytest.raises(ValueError, match='S001C001P001R001A007'):
         pre(data, training=True)
+
+
+def test_strips_resized_to_a_short_side_before_normalising():
+    pre = MMCLDataPreprocessor(strip_mean=[10, 20, 30], strip_std=[2, 4, 5],
+                               strip_short_side=6)
+    strip = torch.full((3, 2, 8), 50, dtype=torch.uint8)
+    strip[:, :, 4:] = 90
+    data = dict(inputs=[torch.zeros(1, 1, 4, 25, 3)],
+                data_samples=[sample(strip)])
+    strips = pre(data, training=True)['frame_strips']
+    assert strips.shape == (1, 3, 6, 24)  # aspect 1:4 kept
+    # a constant region stays constant; then normalised per channel
+    torch.testing.assert_close(strips[0, :, 0, 0],
+                               torch.tensor([20., 7.5, 4.]))
+    torch.testing.assert_close(strips[0, :, 0, -1],
+                               torch.tensor([40., 17.5, 12.]))
+    with pytest.raises(ValueError, match='strip_short_side'):
+        MMCLDataPreprocessor(strip_short_side=0)
