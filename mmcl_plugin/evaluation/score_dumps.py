@@ -11,7 +11,7 @@ from typing import Any, Dict, List, NamedTuple, Optional, Sequence
 
 import numpy as np
 
-from ..utils import dump_pickle_atomic
+from ..utils import UntrustedPickleError, dump_pickle_atomic, load_pickle
 
 
 class ScoreDump(NamedTuple):
@@ -113,8 +113,9 @@ def load_score_dump(path: str) -> ScoreDump:
         ScoreDump: Its scores, labels and sample names.
     """
     try:
-        with open(path, 'rb') as f:
-            samples = pickle.load(f)
+        samples = load_pickle(path)
+    except UntrustedPickleError:
+        raise  # names the file, the refused global and the opt-in
     except (OSError, pickle.UnpicklingError, EOFError) as error:
         raise ValueError(f'{path}: cannot read the score dump ({error})'
                          ) from None
