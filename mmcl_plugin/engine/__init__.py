@@ -1,0 +1,6 @@
+"""Runtime pieces: checkpoint loading.
+
+Importing this package registers the weights-only checkpoint loader as
+mmengine's loader for local files (:mod:`.checkpoint_loading`).
+"""
+from . import checkpoint_loading  # noqa: F401  (registers the loader)
