@@ -21,7 +21,7 @@ from mmcl_plugin.utils import TRUST_ENV, UntrustedPickleError
 @pytest.fixture(scope='module')
 def checkpoint(tmp_path_factory):
     """epoch_2.pth of a real mmengine run (message hub, optimizer, best
-    score)."""
+    score, RNG states)."""
     work_dir = tmp_path_factory.mktemp('toy')
     make_runner(str(work_dir), 2).train()
     return str(work_dir / 'epoch_2.pth')
@@ -59,6 +59,8 @@ def test_real_checkpoints_load_weights_only(checkpoint, untrusted):
     assert loaded['meta']['epoch'] == 2
     assert set(loaded['state_dict']) == {'fc.weight', 'fc.bias'}
     assert loaded['optimizer']['state'][0]['momentum_buffer'].shape == (2, 4)
+    numpy_state = loaded['rng_state']['ranks'][0]['numpy']
+    assert numpy_state[1].dtype == np.uint32
 
 
 def test_the_allow_list_covers_exactly_the_checkpoints_globals(checkpoint):

@@ -81,7 +81,7 @@ def make_runner(work_dir: str,
                 max_epochs: int,
                 resume: bool = False,
                 num_workers: int = 0,
-                hook: Optional[str] = 'CheckpointHook',
+                hook: Optional[str] = 'SafeCheckpointHook',
                 max_keep_ckpts: int = 1) -> Runner:
     """The toy training; ``hook`` names the checkpoint hook type."""
     loader = dict(batch_size=2,
