@@ -74,11 +74,16 @@ class UntrustedPickleError(pickle.UnpicklingError):
     def __init__(self, path: str, offending: str, allowed: str) -> None:
         self.path = path
         self.offending = offending
+        self.allowed = allowed
         super().__init__(
             f'{path}: refusing to unpickle {offending}; without opt-in the '
             f'file may only hold {allowed}. Unpickling it fully can run '
             f'code stored in it: if you trust this file, set {TRUST_ENV}=1 '
             f'(or pass {TRUST_FLAG} to the tool).')
+
+    def __reduce__(self):
+        # picklable, e.g. from a worker process
+        return type(self), (self.path, self.offending, self.allowed)
 
 
 class _Refused(pickle.UnpicklingError):

@@ -104,6 +104,8 @@ def test_code_and_foreign_types_are_refused(tmp_path, untrusted, payload,
     assert TRUST_ENV in message and '--trust-pickles' in message
     assert error.value.path == path
     assert not marker.exists()
+    # survives the trip back from a worker process
+    assert str(pickle.loads(pickle.dumps(error.value))) == message
 
 
 class _OsSystem:
