@@ -41,7 +41,7 @@ def parse_args() -> argparse.Namespace:
     add_trust_argument(parser)
     args = parser.parse_args()
     if args.trust_pickles:
-        trust_pickles()  # also for data-loader workers and other ranks
+        trust_pickles()  # through the environment: workers inherit it
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)
     return args
