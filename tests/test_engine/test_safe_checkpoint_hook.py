@@ -173,3 +173,43 @@ def test_a_kill_at_any_stage_of_a_save_leaves_a_resumable_run(
     assert not glob.glob(str(tmp_path / '.*.tmp'))
     assert sorted(n for n in os.listdir(tmp_path) if n.endswith('.pth')) \
         == ['best_acc_epoch_3.pth', 'epoch_3.pth']
+
+
+def free_port() -> int:
+    import socket
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.slow
+def test_two_ranks_resume_exactly(tmp_path):
+    # every rank's RNG states are gathered into the checkpoint and each
+    # rank gets its own back
+    def torchrun(work_dir, epochs, *extra):
+        result = subprocess.run([
+            sys.executable, '-m', 'torch.distributed.run', '--nproc-per-node',
+            '2', '--master-port',
+            str(free_port()), TOY,
+            str(work_dir),
+            str(epochs), '--launcher', 'pytorch', *extra
+        ],
+                                env=dict(os.environ,
+                                         PYTHONPATH=REPO,
+                                         OMP_NUM_THREADS='1'),
+                                capture_output=True,
+                                text=True,
+                                timeout=600)
+        assert result.returncode == 0, result.stderr[-3000:]
+        return [
+            line for line in result.stdout.splitlines()
+            if line.startswith('weights')
+        ]
+
+    reference = torchrun(tmp_path / 'reference', 3)
+    assert len(reference) == 2 and reference[0] == reference[1]
+    torchrun(tmp_path / 'run', 1)
+    assert torchrun(tmp_path / 'run', 3, '--resume') == reference
+    states = load_from_local(str(tmp_path / 'run' / 'epoch_3.pth'))[RNG_KEY]
+    assert states['world_size'] == 2 and len(states['ranks']) == 2
+    assert 'Restored the RNG states of epoch 1' in log_text(tmp_path / 'run')

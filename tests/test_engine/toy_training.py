@@ -82,7 +82,8 @@ def make_runner(work_dir: str,
                 resume: bool = False,
                 num_workers: int = 0,
                 hook: Optional[str] = 'SafeCheckpointHook',
-                max_keep_ckpts: int = 1) -> Runner:
+                max_keep_ckpts: int = 1,
+                launcher: str = 'none') -> Runner:
     """The toy training; ``hook`` names the checkpoint hook type."""
     loader = dict(batch_size=2,
                   num_workers=num_workers,
@@ -110,6 +111,8 @@ def make_runner(work_dir: str,
                            logger=dict(type='LoggerHook', interval=1)),
         randomness=dict(seed=0),
         resume=resume,
+        launcher=launcher,
+        env_cfg=dict(dist_cfg=dict(backend='gloo')),
         default_scope='mmaction',
         experiment_name=f'toy_{uuid.uuid4().hex[:12]}')
 
@@ -120,9 +123,18 @@ def main() -> None:
     parser.add_argument('max_epochs', type=int)
     parser.add_argument('--resume', action='store_true')
     parser.add_argument('--num-workers', type=int, default=0)
+    parser.add_argument('--launcher', default='none')
     args = parser.parse_args()
-    make_runner(args.work_dir, args.max_epochs, args.resume,
-                args.num_workers).train()
+    runner = make_runner(args.work_dir,
+                         args.max_epochs,
+                         args.resume,
+                         args.num_workers,
+                         launcher=args.launcher)
+    runner.train()
+    model = getattr(runner.model, 'module', runner.model)
+    print(
+        'weights', ' '.join(f'{v:.8g}' for v in torch.cat(
+            [p.detach().flatten() for p in model.state_dict().values()])))
 
 
 if __name__ == '__main__':

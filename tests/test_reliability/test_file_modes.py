@@ -27,6 +27,27 @@ def modes(root) -> dict:
     return found
 
 
+def test_pickles_arrays_text_and_json(tmp_path, umask):
+    from mmcl_plugin.utils import (atomic_path, atomic_write,
+                                   dump_json_atomic, dump_pickle_atomic,
+                                   save_npy_atomic, write_text_atomic)
+    dump_pickle_atomic([1], str(tmp_path / 'a.pkl'))  # converters' output
+    save_npy_atomic(np.zeros(2), str(tmp_path / 'a.npy'))
+    write_text_atomic('x', str(tmp_path / 'a.txt'))
+    dump_json_atomic({}, str(tmp_path / 'a.json'))
+    with atomic_write(str(tmp_path / 'a.bin')) as f:
+        f.write(b'x')
+    with atomic_path(str(tmp_path / 'b.bin'), sync_directory=True) as tmp:
+        assert os.stat(tmp).st_mode & 0o777 == umask  # while written too
+        with open(tmp, 'wb') as f:
+            f.write(b'y')
+    with open(tmp_path / 'plain.txt', 'w') as f:  # what open() gives
+        f.write('z')
+    assert set(modes(tmp_path).values()) == {umask}
+    assert len(modes(tmp_path)) == 7
+    assert (tmp_path / 'b.bin').read_bytes() == b'y'
+
+
 def test_frame_strips(tmp_path, umask):
     from mmcl_plugin.datasets.offline import StripSettings
     from mmcl_plugin.datasets.offline.strip_runner import write_strip
