@@ -4,7 +4,8 @@ and annotation files that carry code, given to ``tools/train.py``,
 ``tools/test.py`` and the deploy tools.
 
 Slow: five trainings of one or two short epochs and four short tool runs
-(about 3 minutes on two quiet CPU cores).
+(10 minutes measured on 2 CPU cores shared with other jobs, load average
+10).
 """
 import glob
 import os
