@@ -42,8 +42,8 @@ def _open_temp(path: str, suffix: str = '') -> Tuple[int, str]:
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, 'O_CLOEXEC', 0)
     for _ in range(100):
         random_part = ''.join(_RANDOM.choice(_TEMP_CHARS) for _ in range(8))
-        tmp_path = osp.join(directory,
-                            f'.{osp.basename(path)}.{random_part}.tmp{suffix}')
+        tmp_path = osp.join(
+            directory, f'.{osp.basename(path)}.{random_part}.tmp{suffix}')
         try:
             return os.open(tmp_path, flags, 0o666), tmp_path
         except FileExistsError:
