@@ -23,7 +23,7 @@ from typing import Any, Dict, List, NamedTuple, Optional, Sequence
 
 import numpy as np
 
-from ..utils import dump_pickle_atomic
+from ..utils import UntrustedPickleError, dump_pickle_atomic, load_pickle
 
 #: What a dump's scores can be.
 SCORE_KINDS = ('probs', 'logits')
@@ -203,8 +203,9 @@ def load_score_dump(path: str) -> ScoreDump:
         ScoreDump: Its scores, labels and sample names.
     """
     try:
-        with open(path, 'rb') as f:
-            samples = pickle.load(f)
+        samples = load_pickle(path)
+    except UntrustedPickleError:
+        raise  # names the file, the refused global and the opt-in
     except (OSError, pickle.UnpicklingError, EOFError) as error:
         raise ValueError(f'{path}: cannot read the score dump ({error})'
                          ) from None

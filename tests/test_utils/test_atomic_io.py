@@ -9,6 +9,7 @@ import pytest
 from mmcl_plugin.utils import (atomic_path, atomic_write, dump_json_atomic,
                                dump_pickle_atomic, save_npy_atomic,
                                write_text_atomic)
+from mmcl_plugin.utils.atomic_io import TEMP_NAME
 
 
 def test_writes_land_complete_and_leave_no_temporary_files(tmp_path):
@@ -65,3 +66,15 @@ def test_atomic_path_for_writers_that_take_a_path(tmp_path):
             raise RuntimeError('the writer failed')
     assert target.read_bytes() == b'video'
     assert os.listdir(target.parent) == ['clip.mp4']
+
+
+def test_temporary_names_and_replacing_an_existing_file(tmp_path):
+    target = tmp_path / 'model.onnx'
+    target.write_bytes(b'old')
+    with atomic_path(str(target)) as tmp:
+        # the names the resume-time clean-ups look for
+        assert TEMP_NAME.match(osp.basename(tmp))['base'] == 'model.onnx'
+        with open(tmp, 'wb') as f:
+            f.write(b'new')
+    assert target.read_bytes() == b'new'
+    assert os.listdir(tmp_path) == ['model.onnx']

@@ -8,7 +8,8 @@ from typing import Dict, List, Sequence, Tuple
 import numpy as np
 from tqdm import tqdm
 
-from mmcl_plugin.utils import atomic_write, save_npy_atomic, write_text_atomic
+from mmcl_plugin.utils import (atomic_write, load_pickle, save_npy_atomic,
+                               write_text_atomic)
 from ..offline.process_pool import imap_jobs
 from .readme import readme_text
 from .rendering import render_background, render_frames
@@ -76,8 +77,7 @@ def stale_samples(pkl: str, annotations: Sequence[Dict]) -> List[str]:
         remade. Empty when there is no readable earlier pickle.
     """
     try:
-        with open(pkl, 'rb') as f:
-            old = {a['frame_dir']: a for a in pickle.load(f)['annotations']}
+        old = {a['frame_dir']: a for a in load_pickle(pkl)['annotations']}
     except Exception:  # noqa: BLE001 (missing or unreadable: nothing known)
         return []
     stale = []

@@ -30,8 +30,8 @@ SETTINGS_FILE = 'strip_settings.json'
 #: Lock file in the output directory, held while a run writes there.
 LOCK_FILE = '.strips.lock'
 
-#: Names ``tempfile.mkstemp`` gives the temporary files of
-#: :func:`atomic_write`: ``.<output name>.<8 random chars>.tmp``.
+#: Names of the temporary files of :func:`atomic_write`:
+#: ``.<output name>.<8 random chars>.tmp``.
 TEMP_NAME = re.compile(r'^\.(?P<base>.+)\.[a-z0-9_]{8}\.tmp$')
 
 

@@ -7,12 +7,12 @@ A :class:`StripResult` says what became of it and :class:`StripReport`
 counts the results of a run.
 """
 import os.path as osp
-import pickle
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from mmcl_plugin.utils import load_pickle
 from .strip_settings import normalize_ext
 
 #: Longest failure reason kept (decoders can put whole logs in errors).
@@ -137,8 +137,7 @@ def load_annotations(ann_file: str,
         KeyError: A split is not in the pickle.
         ValueError: Two annotations have the same ``frame_dir``.
     """
-    with open(ann_file, 'rb') as f:
-        content = pickle.load(f)
+    content = load_pickle(ann_file)
     if isinstance(content, dict):
         annotations = content['annotations']
         split_lists = content.get('split', {})
