@@ -8,11 +8,14 @@ configs with ``resolved_configs.json.gz`` so that a change of the config
 layout (inheritance, ``_base_`` blocks) provably leaves what every config
 means unchanged.
 
-Regenerate the snapshot after an *intended* change of resolved configs
-(and review what changed with ``--diff`` first)::
+An *intended* change of resolved configs is listed in
+``test_configs.MEANT_TO_CHANGE``; or the snapshot is regenerated (review
+what changed with ``--diff`` first) and that list emptied::
 
     python tests/test_configs/config_snapshot.py --diff   # what changed
     python tests/test_configs/config_snapshot.py          # rewrite it
+
+New configs need not be in the snapshot.
 
 Configs are the ``.py`` files under ``configs/`` and
 ``projects/*/configs/``, except the ``_base_`` blocks (they are not meant
