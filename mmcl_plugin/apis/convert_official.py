@@ -41,8 +41,10 @@ from typing import Dict, List, Mapping, NamedTuple, Optional, Tuple
 
 import torch
 
+from ..engine.checkpoint_loading import load_from_local
 from ..models.utils.graph_layouts import (CTRGCN_NTU_INWARD_1BASED,
                                           CTRGCN_NTU_LAYOUT)
+from ..utils.safe_pickle import UntrustedPickleError
 
 #: Prefixes of the official MMCL FAM parameters (always dropped).
 OFFICIAL_FAM_PREFIXES = ('inception_v3.', 'FAM_Aligh.')
@@ -274,9 +276,12 @@ def load_converted(model: torch.nn.Module,
 
 
 def load_official_checkpoint(path: str) -> 'OrderedDict':
-    """Read an official ``.pt``/``.pth`` file (tensors only) on the CPU."""
+    """Read an official ``.pt``/``.pth`` file (tensors only) on the CPU,
+    with the weights-only checkpoint loader."""
     try:
-        loaded = torch.load(path, map_location='cpu', weights_only=True)
+        loaded = load_from_local(path, map_location='cpu')
+    except UntrustedPickleError:
+        raise  # names the file, the refused global and the opt-in
     except Exception as error:  # noqa: BLE001  (torch raises many types)
         raise ValueError(f'{path}: cannot load the checkpoint ({error})'
                          ) from None

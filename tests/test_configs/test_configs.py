@@ -15,28 +15,38 @@ config, must differ only where intended. ``ctrgcn_official_`` configs
 benchmark (data path, graph, initialisation, optimiser, lr per epoch as
 the official ``main.py`` sets it, batch, repeat, one test clip). Models
 are built for a representative subset only (building all ~110 takes too
-long); the other configs are checked as dicts. ``_base_`` files are not
-configs of their own.
+long); the other configs are checked as dicts.
+
+The layout (``configs/_base_`` blocks, see configs/README.md) is checked
+too: every config resolves to the dict stored in ``resolved_configs.json.gz``
+(made by ``config_snapshot.py`` before the move to ``_base_`` blocks)
+except the differences listed in ``MEANT_TO_CHANGE``; no config is more than
+three files of this repository deep; FAM and FRM are defined in one file;
+every baseline inherits its MMCL config.
 """
+import ast
 import copy
+import fnmatch
 import functools
 import glob
-import os
 import os.path as osp
 import re
 
 import pytest
 import torch
 from mmaction.registry import MODELS, TRANSFORMS
+from config_snapshot import (ABSENT, canonical, config_files, describe,
+                             differences, load_snapshot)
 from mmengine.config import Config
 from mmengine.registry import PARAM_SCHEDULERS
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG_ROOT = osp.join(REPO_ROOT, 'configs')
-ALL_CONFIGS = sorted(
-    osp.relpath(path, CONFIG_ROOT)
-    for path in glob.glob(osp.join(CONFIG_ROOT, '**', '*.py'), recursive=True)
-    if '_base_' not in osp.relpath(path, CONFIG_ROOT).split(os.sep))
+#: Configs under configs/ (not the _base_ blocks), relative to it.
+ALL_CONFIGS = [
+    rel[len('configs/'):] for rel in config_files()
+    if rel.startswith('configs/')
+]
 
 #: Entry aliases: file → the config it must be identical to.
 ALIASES = {
@@ -143,7 +153,9 @@ SCHEDULE_KEYS = ('param_scheduler', 'optim_wrapper', 'train_cfg',
                  'auto_scale_lr')
 
 MMCL_CONFIGS = [c for c in ALL_CONFIGS if c.startswith('mmcl/')]
-OFFICIAL_CONFIGS = [c for c in ALL_CONFIGS if c.startswith('official/')]
+#: Official-recipe configs (configs/official/ also holds the MMCL
+#: release's presets, which are not).
+OFFICIAL_CONFIGS = [c for c in ALL_CONFIGS if '_official_' in c]
 OFFICIAL_MMCL_CONFIGS = [
     c for c in OFFICIAL_CONFIGS if c.startswith('official/mmcl-')
 ]
@@ -528,3 +540,180 @@ def test_build_model(rel):
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         for step in dataset_of(cfg[loader]).pipeline:
             TRANSFORMS.build(step)
+
+
+# --------------------------------------------------------------------------
+# The layout: snapshot of the resolved configs, depth, single definitions.
+
+#: Differences from the snapshot (the resolved configs before the move to
+#: configs/_base_ blocks) made on purpose: (config glob, key-path globs,
+#: why). Key paths are dotted, list items by index. A change of resolved
+#: configs adds an entry here (or regenerates the snapshot with
+#: config_snapshot.py and empties this list); each entry must match a
+#: difference.
+MEANT_TO_CHANGE = [
+    ('*', ('*_scope_', ),
+     "mmaction2's STGCN++ recipe, no longer inherited, gave its dicts "
+     "_scope_='mmaction', the default scope of every config anyway"),
+    ('*', ('mmcl_heads', ),
+     'new helper: the FAM / FRM block of _base_/models/mmcl_heads.py'),
+    ('*', ('feats', ),
+     'new helper naming the stream (NW-UCLA configs had it already)'),
+    ('configs/nwucla/*', ('skeleton_train_steps*', ),
+     "the data block's skeleton steps (NW-UCLA MMCL stream configs held "
+     "their baseline's)"),
+    ('configs/nwucla/ctrgcn_*',
+     ('train_pipeline.0.type',
+      'train_dataloader.dataset.dataset.pipeline.0.type'),
+     "the MMCL config's skeleton steps, as on NTU: "
+     "PreNormalize3DWithFrameMap gives PreNormalize3D's keypoints"),
+    ('configs/nwucla/ctrgcn_*', ('model.data_preprocessor.strip_*', ),
+     'NW-UCLA baselines inherit their MMCL config, as on NTU, and keep its '
+     "strip normalisation (the preprocessor's defaults; no strips)"),
+    ('configs/nwucla/ctrgcn_*',
+     ('train_dataloader.dataset.dataset.video_*',
+      'train_dataloader.dataset.dataset.text_feature_root'),
+     "NTU's baseline idiom: video_root / text_feature_root None"),
+    ('configs/nwucla/ctrgcn_*', ('video_root', 'text_feature_root'),
+     'helpers of the NW-UCLA data block'),
+    ('configs/nwucla/*-cpu_*', ('model.fam_head', 'model.frm_head'),
+     'None -> absent (the default): composed without the MMCL heads'),
+    ('configs/transfer/*',
+     ('model.fam_head', 'model.frm_head', 'model.data_preprocessor.strip_*'),
+     'composed without the MMCL heads: no heads (None -> absent), no strip '
+     'normalisation'),
+    ('configs/transfer/*', ('video_root', 'text_feature_root'),
+     "helpers: NTU120's paths -> None (skeleton-only)"),
+    ('*demo*', ('video_root', 'text_feature_root', 'val_pipeline.2.clip_len'),
+     "helpers: NTU's values -> the demo's (_base_/datasets/demo.py)"),
+]
+
+
+@functools.lru_cache(maxsize=None)
+def resolved(rel):
+    """Canonical resolved dict of a config given relative to the repo."""
+    if rel.startswith('configs/'):
+        return canonical(load(rel[len('configs/'):]))
+    return canonical(Config.fromfile(osp.join(REPO_ROOT, rel)).to_dict())
+
+
+@functools.lru_cache(maxsize=None)
+def snapshot():
+    return load_snapshot()
+
+
+def unintended(rel, diffs):
+    """The differences of ``rel`` that MEANT_TO_CHANGE does not list."""
+    return [(path, old, new) for path, old, new in diffs
+            if not any(meant(entry, rel, path) for entry in MEANT_TO_CHANGE)]
+
+
+def meant(entry, rel, path):
+    """Whether a MEANT_TO_CHANGE entry covers key ``path`` of ``rel``."""
+    config, keys, _ = entry
+    return fnmatch.fnmatchcase(rel, config) and any(
+        fnmatch.fnmatchcase(path, key) for key in keys)
+
+
+def test_snapshot_configs_still_exist():
+    """Configs are renamed or removed only on purpose (new ones are not in
+    the snapshot and need not be)."""
+    missing = sorted(set(snapshot()) - set(config_files()))
+    assert not missing, (
+        f'{missing} are gone: regenerate the snapshot with '
+        'python tests/test_configs/config_snapshot.py if that is intended')
+
+
+@pytest.mark.parametrize(
+    'rel', sorted(set(load_snapshot()) & set(config_files())))
+def test_config_resolves_as_its_snapshot(rel):
+    diffs = unintended(rel, differences(snapshot()[rel], resolved(rel)))
+    assert not diffs, (f'{rel} resolves differently from its snapshot '
+                       f'(path: snapshot -> now):\n{describe(diffs)}')
+
+
+def test_meant_to_change_is_exact():
+    """Every MEANT_TO_CHANGE entry matches a difference somewhere, and the
+    ``_scope_`` entry only covers ``'mmaction'`` scopes that went away."""
+    found = set()
+    for rel in sorted(set(snapshot()) & set(config_files())):
+        for path, old, new in differences(snapshot()[rel], resolved(rel)):
+            found.update(index
+                         for index, entry in enumerate(MEANT_TO_CHANGE)
+                         if meant(entry, rel, path))
+            if path.endswith('_scope_'):
+                assert (old, new) == ('mmaction', ABSENT), (rel, path)
+    stale = [MEANT_TO_CHANGE[i] for i in range(len(MEANT_TO_CHANGE))
+             if i not in found]
+    assert not stale, f'entries that match no difference: {stale}'
+
+
+def base_files(path):
+    """This repo's config files that the config at ``path`` inherits
+    directly (``mmaction::`` and other packages' files left out)."""
+    with open(path, encoding='utf-8') as f:
+        tree = ast.parse(f.read())
+    bases = []
+    for node in tree.body:
+        if (isinstance(node, ast.Assign) and len(node.targets) == 1
+                and getattr(node.targets[0], 'id', None) == '_base_'):
+            value = ast.literal_eval(node.value)
+            bases = [value] if isinstance(value, str) else list(value)
+            break
+    return [
+        osp.normpath(osp.join(osp.dirname(path), base)) for base in bases
+        if '::' not in base
+    ]
+
+
+def depth(path):
+    """Files of this repo in the longest inheritance chain from ``path``
+    (the config itself included)."""
+    return 1 + max((depth(base) for base in base_files(path)), default=0)
+
+
+BLOCKS = sorted(
+    glob.glob(osp.join(CONFIG_ROOT, '_base_', '**', '*.py'), recursive=True))
+
+
+@pytest.mark.parametrize('rel', config_files())
+def test_config_is_at_most_three_files_deep(rel):
+    chain_depth = depth(osp.join(REPO_ROOT, rel))
+    assert chain_depth <= 3, (
+        f'{rel} inherits through {chain_depth} files of this repo (at most '
+        '3: a config, the config it builds on, _base_ blocks)')
+
+
+@pytest.mark.parametrize(
+    'path', BLOCKS, ids=lambda p: osp.relpath(p, CONFIG_ROOT))
+def test_base_blocks_inherit_no_repo_file(path):
+    assert base_files(path) == [], (
+        f'{path}: a _base_ block inherits only other packages\' files '
+        "(e.g. 'mmaction::...'), so that configs stay 3 files deep")
+
+
+def test_fam_and_frm_are_defined_once():
+    files = sorted(
+        glob.glob(osp.join(CONFIG_ROOT, '**', '*.py'), recursive=True) +
+        glob.glob(
+            osp.join(REPO_ROOT, 'projects', '*', 'configs', '**', '*.py'),
+            recursive=True))
+    for head in ('FAMHead', 'FRMHead'):
+        pattern = re.compile(r"""type=['"]%s['"]""" % head)
+        defining = []
+        for path in files:
+            with open(path, encoding='utf-8') as f:
+                if pattern.search(f.read()):
+                    defining.append(osp.relpath(path, REPO_ROOT))
+        assert defining == ['configs/_base_/models/mmcl_heads.py'], head
+
+
+@pytest.mark.parametrize('mmcl_rel', MMCL_CONFIGS + NWUCLA_MMCL_CONFIGS)
+def test_baseline_inherits_its_mmcl_config(mmcl_rel):
+    """The same direction on every dataset: baseline -> MMCL -> blocks."""
+    mmcl = osp.join(CONFIG_ROOT, mmcl_rel)
+    baseline = osp.join(CONFIG_ROOT, baseline_of(mmcl_rel))
+    assert base_files(baseline) == [mmcl]
+    assert all(
+        osp.relpath(base, CONFIG_ROOT).startswith('_base_' + osp.sep)
+        for base in base_files(mmcl)), f'{mmcl_rel} should compose blocks'
