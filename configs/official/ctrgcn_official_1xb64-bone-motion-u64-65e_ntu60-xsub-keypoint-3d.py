@@ -1,25 +1,14 @@
-# Official CTR-GCN recipe, NTU RGB+D 60 X-Sub, 3-D bone-motion stream: the
-# shared NTU base with the the bone-motion stream (LayoutGenSkeFeat
-# feats=['bm'] on the official graph's bones).
-_base_ = './_base_/ctrgcn_official_ntu.py'
+# Baseline CTR-GCN with the official CTR-GCN recipe, NTU RGB+D 60 X-Sub, 3-D
+# bone-motion stream: the MMCL config without FAM / FRM and with a
+# skeleton-only training pipeline; model, data and schedule are otherwise
+# identical.
+_base_ = './mmcl-ctrgcn_official_1xb64-bone-motion-u64-65e_ntu60-xsub-keypoint-3d.py'  # noqa: E501
 
-skeleton_train_steps = [
-    dict(type='OfficialNTUPreprocess', num_person=2),
-    dict(type='ValidCropResize', clip_len=64, p_interval=(0.5, 1)),
-    dict(type='OfficialRandomRotate3D', theta=0.3),
-    dict(type='LayoutGenSkeFeat', layout='ctrgcn_ntu', feats=['bm']),
-]
-train_pipeline = skeleton_train_steps + [
+model = dict(fam_head=None, frm_head=None)
+train_pipeline = _base_.skeleton_train_steps + [
     dict(type='FormatGCNInput', num_person=2),
     dict(type='PackActionInputs', meta_keys=('frame_dir', ))
 ]
-test_pipeline = [
-    dict(type='OfficialNTUPreprocess', num_person=2),
-    dict(type='ValidCropResize', clip_len=64, p_interval=(0.95, )),
-    dict(type='LayoutGenSkeFeat', layout='ctrgcn_ntu', feats=['bm']),
-    dict(type='FormatGCNInput', num_person=2),
-    dict(type='PackActionInputs', meta_keys=('frame_dir', ))
-]
-train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
-val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
-test_dataloader = dict(dataset=dict(pipeline=test_pipeline))
+train_dataloader = dict(
+    dataset=dict(
+        video_root=None, text_feature_root=None, pipeline=train_pipeline))

@@ -1,11 +1,13 @@
-# Official CTR-GCN recipe, NTU RGB+D 120 X-Sub, 3-D joint stream: the shared
-# NTU base with the NTU120 annotation file, 120 classes, cross-subject split.
-_base_ = './_base_/ctrgcn_official_ntu.py'
+# Baseline CTR-GCN with the official CTR-GCN recipe, NTU RGB+D 120 X-Sub, 3-D
+# joint stream: the MMCL config without FAM / FRM and with a skeleton-only
+# training pipeline; model, data and schedule are otherwise identical.
+_base_ = './mmcl-ctrgcn_official_1xb64-joint-u64-65e_ntu120-xsub-keypoint-3d.py'  # noqa: E501
 
-ann_file = 'data/skeleton/ntu120_3d.pkl'
-num_classes = 120
-
-model = dict(cls_head=dict(num_classes=num_classes))
-train_dataloader = dict(dataset=dict(ann_file=ann_file, split='xsub_train'))
-val_dataloader = dict(dataset=dict(ann_file=ann_file, split='xsub_val'))
-test_dataloader = dict(dataset=dict(ann_file=ann_file, split='xsub_val'))
+model = dict(fam_head=None, frm_head=None)
+train_pipeline = _base_.skeleton_train_steps + [
+    dict(type='FormatGCNInput', num_person=2),
+    dict(type='PackActionInputs', meta_keys=('frame_dir', ))
+]
+train_dataloader = dict(
+    dataset=dict(
+        video_root=None, text_feature_root=None, pipeline=train_pipeline))

@@ -1,32 +1,32 @@
-# MMCL + CTR-GCN with the official CTR-GCN recipe, NW-UCLA (cross-view), 3-D
-# bone-motion stream: the baseline config of the same stream plus FAM (frame
-# strips of the RGB videos through ResNet-18; NW-UCLA has no 2-D keypoints, so
-# strips tile whole frames) and FRM (MLLM text features), as the nwucla/ MMCL
-# configs add them. Data, joined by the sample name (e.g. a01_s01_e00_v01):
-# data/nwucla_rgb/<name>.avi and
-# data/mmcl_text_features/nwucla_blip_vqa/<name>.npy. Testing is
-# skeleton-only. The FAM / FRM settings are fam_head_cfg / frm_head_cfg of the
-# shared base.
-_base_ = './ctrgcn_official_1xb16-bone-motion-u52-65e_nwucla-xview-keypoint-3d.py'  # noqa: E501
-
-video_root = 'data/nwucla_rgb/'
-text_feature_root = 'data/mmcl_text_features/nwucla_blip_vqa/'
-
-model = dict(
-    fam_head=_base_.fam_head_cfg,
-    frm_head=_base_.frm_head_cfg,
-    data_preprocessor=_base_.strip_norm_cfg)
-
-train_pipeline = _base_.skeleton_train_steps + [
-    dict(type='BuildFrameStrip', num_frames=5, strip_size=(224, 1120)),
-    dict(type='LoadTextFeature'),
-    dict(type='FormatGCNInput', num_person=1),
-    dict(type='PackMMCLInputs', meta_keys=('frame_dir', ))
+# MMCL + CTR-GCN with the official CTR-GCN recipe (configs/README.md),
+# NW-UCLA (cross-view), 3-D bone-motion stream.
+# Training: skeletons, frame strips of the RGB videos (FAM) and MLLM text
+# features (FRM); testing: skeletons only, one clip. CTR-GCN's official
+# NW-UCLA data path and schedule.
+_base_ = [
+    '../_base_/models/ctrgcn_official.py', '../_base_/models/mmcl_heads.py',
+    '../_base_/datasets/nwucla_official.py',
+    '../_base_/schedules/sgd_65e_nwucla_official.py',
+    '../_base_/default_runtime.py'
 ]
-train_dataloader = dict(
-    dataset=dict(
-        dataset=dict(
-            video_root=video_root,
-            video_suffix='.avi',
-            text_feature_root=text_feature_root,
-            pipeline=train_pipeline)))
+
+# the official NW-UCLA graph, one person, 10 classes
+model = dict(
+    _base_.mmcl_heads,
+    backbone=dict(graph_cfg=dict(layout=_base_.layout), num_person=1),
+    cls_head=dict(num_classes=_base_.num_classes))
+# a checkpoint every epoch; the best one is kept
+default_hooks = dict(
+    checkpoint=dict(interval=1, max_keep_ckpts=2, save_best='auto'))
+
+# Bone-motion stream: the data block's pipelines with LayoutGenSkeFeat
+# feats=['bm']
+feats = ['bm']
+skeleton_train_steps, train_pipeline, val_pipeline, test_pipeline = (
+    [dict(step, feats=feats) if 'feats' in step else step for step in steps]
+    for steps in (_base_.skeleton_train_steps, _base_.train_pipeline,
+                  _base_.val_pipeline, _base_.test_pipeline))
+
+train_dataloader = dict(dataset=dict(dataset=dict(pipeline=train_pipeline)))
+val_dataloader = dict(dataset=dict(pipeline=val_pipeline))
+test_dataloader = dict(dataset=dict(pipeline=test_pipeline))

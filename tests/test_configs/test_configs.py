@@ -14,13 +14,14 @@ config, must differ only where intended. ``ctrgcn_official_`` configs
 (``configs/official/``) must hold the official CTR-GCN recipe of their
 benchmark (data path, graph, initialisation, optimiser, lr per epoch as
 the official ``main.py`` sets it, batch, repeat, one test clip). Models
-are built for a representative subset only (building all ~110 takes too
+are built for a representative subset only (building all ~120 takes too
 long); the other configs are checked as dicts.
 
 The layout (``configs/_base_`` blocks, see configs/README.md) is checked
 too: every config resolves to the dict stored in ``resolved_configs.json.gz``
-(made by ``config_snapshot.py`` before the move to ``_base_`` blocks)
-except the differences listed in ``MEANT_TO_CHANGE``; no config is more than
+(made by ``config_snapshot.py`` before the move to ``_base_`` blocks; the
+``configs/official/*_official_*`` entries before their own move) except
+the differences listed in ``MEANT_TO_CHANGE``; no config is more than
 three files of this repository deep; FAM and FRM are defined in one file;
 every baseline inherits its MMCL config.
 """
@@ -586,6 +587,25 @@ MEANT_TO_CHANGE = [
      "helpers: NTU120's paths -> None (skeleton-only)"),
     ('*demo*', ('video_root', 'text_feature_root', 'val_pipeline.2.clip_len'),
      "helpers: NTU's values -> the demo's (_base_/datasets/demo.py)"),
+    ('configs/official/*_official_*',
+     ('fam_head_cfg', 'frm_head_cfg', 'strip_norm_cfg'),
+     "the official bases' copies of the heads block are gone: FAM / FRM "
+     "come from _base_.mmcl_heads"),
+    ('configs/official/*_official_*', ('feats.0', 'val_pipeline.*.feats.0'),
+     "helpers of the stream configs: the official ones left feats / "
+     "val_pipeline at the joint stream's (their loaders had the stream's "
+     "pipelines, unchanged)"),
+    ('configs/official/ctrgcn_official_*',
+     ('model.fam_head', 'model.frm_head', 'model.data_preprocessor.strip_*',
+      'train_dataloader.dataset.video_*',
+      'train_dataloader.dataset.text_feature_root',
+      'train_dataloader.dataset.dataset.video_*',
+      'train_dataloader.dataset.dataset.text_feature_root', 'video_root',
+      'text_feature_root'),
+     'official baselines inherit their MMCL config as every baseline does '
+     '(the CPU config composes the blocks as nwucla/*-cpu* does): '
+     'fam_head / frm_head None, video / text roots None, the data blocks\' '
+     'video_suffix and helpers, the strip normalisation kept (no strips)'),
 ]
 
 
@@ -708,7 +728,8 @@ def test_fam_and_frm_are_defined_once():
         assert defining == ['configs/_base_/models/mmcl_heads.py'], head
 
 
-@pytest.mark.parametrize('mmcl_rel', MMCL_CONFIGS + NWUCLA_MMCL_CONFIGS)
+@pytest.mark.parametrize(
+    'mmcl_rel', MMCL_CONFIGS + NWUCLA_MMCL_CONFIGS + OFFICIAL_MMCL_CONFIGS)
 def test_baseline_inherits_its_mmcl_config(mmcl_rel):
     """The same direction on every dataset: baseline -> MMCL -> blocks."""
     mmcl = osp.join(CONFIG_ROOT, mmcl_rel)
