@@ -62,10 +62,10 @@ import official_code  # noqa: E402
 import torch  # noqa: E402
 from mmaction.evaluation import top_k_accuracy  # noqa: E402
 from mmengine.config import Config  # noqa: E402
-from mmengine.registry import PARAM_SCHEDULERS  # noqa: E402
 
 from mmcl_plugin.datasets.converters.nwucla import \
     convert_nwucla  # noqa: E402
+from mmcl_plugin.engine import iteration_lrs  # noqa: E402
 from mmcl_plugin.evaluation import load_score_dump  # noqa: E402
 
 CONFIG = ('configs/official/ctrgcn_official_1xb16-joint-u52-2e-cpu_'
@@ -123,42 +123,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--name', default='nwucla_side_by_side',
                         help='file name (no extension) of the results')
     return parser.parse_args()
-
-
-def iteration_lrs(cfg: Config, iters_per_epoch: int,
-                  epochs: int) -> List[float]:
-    """The lr of every training iteration under mmengine's schedulers.
-
-    Builds the config's ``param_scheduler`` as mmengine's runner does
-    (``convert_to_iter_based`` through ``build_iter_from_epoch``) on a
-    one-parameter SGD and steps it as ``ParamSchedulerHook`` does
-    (iteration-based schedulers after every iteration, epoch-based ones
-    after every epoch).
-    """
-    optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))],
-                                lr=cfg.optim_wrapper.optimizer.lr)
-    schedulers = []
-    for item in cfg.param_scheduler:
-        item = dict(item)
-        scheduler_cls = PARAM_SCHEDULERS.get(item.pop('type'))
-        if item.pop('convert_to_iter_based', False):
-            schedulers.append(
-                scheduler_cls.build_iter_from_epoch(
-                    optimizer, epoch_length=iters_per_epoch, **item))
-        else:
-            schedulers.append(scheduler_cls(optimizer, **item))
-    lrs = []
-    for _ in range(epochs):
-        for _ in range(iters_per_epoch):
-            lrs.append(optimizer.param_groups[0]['lr'])
-            optimizer.step()
-            for scheduler in schedulers:
-                if not scheduler.by_epoch:
-                    scheduler.step()
-        for scheduler in schedulers:
-            if scheduler.by_epoch:
-                scheduler.step()
-    return lrs
 
 
 def spaced(count: int, wanted: int) -> List[int]:
@@ -430,7 +394,8 @@ def main() -> None:
     iters_per_epoch = len(train_names) * args.repeat // args.batch_size
     cfg = Config.fromfile(
         derived_config(args, work, ann_file, train_samples, test_samples))
-    lrs = iteration_lrs(cfg, iters_per_epoch, args.epochs)
+    lrs = iteration_lrs(cfg.param_scheduler, cfg.optim_wrapper.optimizer.lr,
+                        iters_per_epoch, args.epochs).ravel().tolist()
 
     command = ' '.join(['python benchmarks/nwucla_side_by_side.py'] +
                        sys.argv[1:])

@@ -39,7 +39,8 @@ from mmaction.registry import MODELS, TRANSFORMS
 from config_snapshot import (ABSENT, canonical, config_files, describe,
                              differences, load_snapshot)
 from mmengine.config import Config
-from mmengine.registry import PARAM_SCHEDULERS
+
+from mmcl_plugin.engine import iteration_lrs
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG_ROOT = osp.join(REPO_ROOT, 'configs')
@@ -363,23 +364,12 @@ def official_lr(epoch, steps, base_lr=0.1, warm_up=5, decay=0.1):
     return base_lr * decay**sum(epoch >= step for step in steps)
 
 
-def epoch_lrs(cfg):
-    """The lr of every epoch under the config's (epoch-based) schedulers,
-    stepped as mmengine's ParamSchedulerHook steps them."""
-    optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))],
-                                lr=cfg['optim_wrapper']['optimizer']['lr'])
-    schedulers = []
-    for item in copy.deepcopy(cfg['param_scheduler']):
-        assert not item.pop('convert_to_iter_based', False)
-        schedulers.append(PARAM_SCHEDULERS.get(item.pop('type'))(optimizer,
-                                                                 **item))
-    lrs = []
-    for _ in range(cfg['train_cfg']['max_epochs']):
-        lrs.append(optimizer.param_groups[0]['lr'])
-        optimizer.step()
-        for scheduler in schedulers:
-            scheduler.step()
-    return lrs
+def config_lrs(cfg, iters_per_epoch=10):
+    """(epochs, iterations) lr of every training iteration under the
+    config's param_scheduler, built and stepped as mmengine's runner does."""
+    return iteration_lrs(cfg['param_scheduler'],
+                         cfg['optim_wrapper']['optimizer']['lr'],
+                         iters_per_epoch, cfg['train_cfg']['max_epochs'])
 
 
 @pytest.mark.parametrize(
@@ -403,9 +393,11 @@ def test_official_recipe(rel):
     times = train['dataset'].get('times', 1) \
         if train['dataset']['type'] == 'RepeatDataset' else 1
     assert times == recipe['repeat']
-    # the lr of every epoch is the official main.py's
+    # the lr of every epoch is the official main.py's, set at epoch starts
     expected = [official_lr(e, recipe['steps']) for e in range(65)]
-    assert epoch_lrs(cfg) == pytest.approx(expected, rel=1e-9)
+    lrs = config_lrs(cfg)
+    assert (lrs == lrs[:, :1]).all()
+    assert lrs[:, 0] == pytest.approx(expected, rel=1e-9)
     # data path: official steps, bones / motion after the sampling, one
     # deterministic test clip
     layout = OFFICIAL_LAYOUTS[family_of(spec)]
