@@ -23,7 +23,8 @@ too: every config resolves to the dict stored in ``resolved_configs.json.gz``
 ``configs/official/*_official_*`` entries before their own move) except
 the differences listed in ``MEANT_TO_CHANGE``; no config is more than
 three files of this repository deep; FAM and FRM are defined in one file;
-every baseline inherits its MMCL config.
+every baseline inherits its MMCL config. Every config's lr, simulated per
+iteration as mmengine schedules it, drops at the epochs it documents.
 """
 import ast
 import copy
@@ -33,6 +34,7 @@ import glob
 import os.path as osp
 import re
 
+import numpy as np
 import pytest
 import torch
 from mmaction.registry import MODELS, TRANSFORMS
@@ -425,6 +427,60 @@ def test_official_recipe(rel):
     assert cfg['val_dataloader']['dataset']['pipeline'] == test_steps
 
 
+#: The lr schedules the configs document (their headers, configs/README.md),
+#: by file name: (name glob, warm-up epochs, epochs from which the lr is
+#: x0.1; None: cosine decay from the end of the warm-up to the last epoch).
+#: Every config matches exactly one entry.
+DOCUMENTED_SCHEDULES = [
+    ('*-65e*_ntu*', 5, (35, 55)),  # CTR-GCN's NTU schedule
+    ('*-65e*_nwucla*', 5, (50, )),  # CTR-GCN's NW-UCLA schedule
+    ('*-30e-ft_*', 2, None),  # transfer fine-tuning
+    ('*-[0-9]e-cpu_*', 1, None),  # short NW-UCLA CPU schedules
+    ('*-12e-cpu_*', 1, None),
+    ('*-8e_demo-*', 1, None),  # the demo
+]
+
+
+@pytest.mark.parametrize('rel', config_files())
+def test_lr_drops_at_documented_epochs(rel):
+    """The lr of every iteration, as mmengine's runner schedules it (10
+    iterations per epoch), drops exactly where the config says: a
+    MultiStepLR counts its milestones from its ``begin``, so one beginning
+    after the warm-up drops late."""
+    cfg = resolved(rel)
+    name = osp.basename(ALIASES.get(rel[len('configs/'):], rel))
+    entries = [e for e in DOCUMENTED_SCHEDULES if fnmatch.fnmatch(name, e[0])]
+    assert len(entries) == 1, f'{rel}: document its lr schedule here'
+    _, warm_up, steps = entries[0]
+    base_lr = cfg['optim_wrapper']['optimizer']['lr']
+    lrs = config_lrs(cfg)
+    epochs = len(lrs)
+    # a linear warm-up that reaches the base lr by the end of its epochs
+    rising = lrs[:warm_up].ravel()
+    assert rising[0] < base_lr and (np.diff(rising) >= 0).all()
+    assert lrs[warm_up, 0] == pytest.approx(base_lr, rel=1e-9)
+    drops = [
+        epoch for epoch in range(1, epochs)
+        if lrs[epoch, 0] < lrs[epoch - 1, -1] * (1 - 1e-9)
+    ]
+    if steps is not None:
+        assert drops == list(steps), (
+            f'{rel}: the lr drops at epochs {drops}, documented {steps}')
+        expected = [
+            base_lr * 0.1**sum(epoch >= step for step in steps)
+            for epoch in range(warm_up, epochs)
+        ]
+        assert lrs[warm_up:] == pytest.approx(
+            np.repeat(np.array(expected)[:, None], lrs.shape[1], axis=1),
+            rel=1e-9)
+    else:
+        after = lrs[warm_up:].ravel()
+        assert (np.diff(after) <= 1e-12).all(), f'{rel}: lr rises again'
+        assert drops == list(range(warm_up + 1, epochs))
+        assert after[-1] < 0.1 * base_lr
+        assert 'MultiStepLR' not in [s['type'] for s in cfg['param_scheduler']]
+
+
 def baseline_of(mmcl_rel):
     """The baseline config an MMCL config pairs with."""
     folder, name = mmcl_rel.split('/')
@@ -579,6 +635,11 @@ MEANT_TO_CHANGE = [
      "helpers: NTU120's paths -> None (skeleton-only)"),
     ('*demo*', ('video_root', 'text_feature_root', 'val_pipeline.2.clip_len'),
      "helpers: NTU's values -> the demo's (_base_/datasets/demo.py)"),
+    ('*', ('param_scheduler.1.begin', ),
+     'bug fix: MultiStepLR counts its milestones from its begin, so with '
+     'begin=5 CTR-GCN\'s NTU / NW-UCLA schedules dropped the lr at epochs '
+     '40 / 60 and 55 instead of 35 / 55 and 50; begin=0 drops it at the '
+     'documented epochs (test_lr_drops_at_documented_epochs)'),
     ('configs/official/*_official_*',
      ('fam_head_cfg', 'frm_head_cfg', 'strip_norm_cfg'),
      "the official bases' copies of the heads block are gone: FAM / FRM "
