@@ -18,7 +18,7 @@ from typing import Callable, Dict, Iterable, Optional, Sequence, Tuple
 
 import numpy as np
 
-from .metrics import topk_hits
+from .metrics import topk_accuracy
 from .score_dumps import ScoreDump
 
 #: What the streams' scores are fused as.
@@ -182,7 +182,7 @@ def search_weights(streams: Sequence[np.ndarray],
     rows = progress(grid) if progress is not None else grid
     for weights in rows:
         fused = np.tensordot(weights.astype(np.float32), stacked, axes=1)
-        accuracy = float(topk_hits(fused, labels, 1).mean())
+        accuracy = topk_accuracy(fused, labels, 1)
         key = (accuracy, -float(np.linalg.norm(weights - uniform)))
         if best_key is None or key > best_key:
             best, best_key = weights, key

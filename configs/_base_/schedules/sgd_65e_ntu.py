@@ -10,6 +10,9 @@ train_cfg = dict(
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 
+# MultiStepLR counts its milestones from its `begin`: it begins at 0 so that
+# the lr drops at the epochs of `milestones` (with begin=5 it dropped 5
+# epochs late).
 param_scheduler = [
     dict(
         type='LinearLR',
@@ -23,7 +26,7 @@ param_scheduler = [
         milestones=[35, 55],
         gamma=0.1,
         by_epoch=True,
-        begin=5,
+        begin=0,
         end=max_epochs)
 ]
 optim_wrapper = dict(
