@@ -5,7 +5,7 @@ Every fix here works around one upstream problem with the versions pinned in
 ``import mmcl_plugin`` (which configs reach through ``custom_imports``)
 calls :func:`install`, which applies none of them yet: it only arranges,
 through :mod:`mmcl_plugin.import_hooks`, that each fix runs right before
-(or after) the module it concerns is first imported. So importing
+the module it concerns is first imported. So importing
 ``mmcl_plugin`` (or ``mmcl_plugin.utils``) does not import torch, mmengine
 or mmaction, and a process that never imports torchvision is never
 patched for it. :func:`applied` tells which fixes ran.
@@ -29,12 +29,7 @@ Fixes:
    >= 4.28 installed, ``mmaction.models`` imports its VindLU code, which
    uses a transformers function removed in 5.x. We switch that optional
    code off.
-4. ``checkpoint_weights_only`` (after ``mmengine.runner.checkpoint``):
-   torch >= 2.6 loads with ``weights_only=True`` and refuses the message
-   hub (``HistoryBuffer``) that mmengine stores in its checkpoints, so
-   ``--resume`` fails. mmengine's local-file loader gets back the full
-   unpickling it was written for.
-5. ``mmcv_lite_warning`` (before ``mmcv.cnn.bricks.transformer``): mmcv-lite
+4. ``mmcv_lite_warning`` (before ``mmcv.cnn.bricks.transformer``): mmcv-lite
    warns on import that it lacks ``MultiScaleDeformableAttention``, which
    the skeleton models never use. The warning filter matches that message
    from that module only.
@@ -43,7 +38,10 @@ Not here, because they are not import-time problems: the CPU fix of
 mmengine's torchrun/slurm launchers is applied by ``tools/train.py`` and
 ``tools/test.py`` (:mod:`mmcl_plugin.engine.launchers`), and DDP of CPU
 models is the ``CPUDistributedDataParallel`` wrapper that CPU configs name
-(:mod:`mmcl_plugin.engine.model_wrappers`).
+(:mod:`mmcl_plugin.engine.model_wrappers`). Checkpoints are read by the
+weights-only loader of :mod:`mmcl_plugin.engine.checkpoint_loading`, which
+:mod:`mmcl_plugin.registration` installs once ``mmengine.runner`` is
+imported.
 
 Only the standard library is imported at module level.
 """
@@ -55,7 +53,7 @@ import types
 import warnings
 from typing import Callable, Dict
 
-from .import_hooks import run_after_import, run_before_import
+from .import_hooks import run_before_import
 
 #: fix name -> whether it was applied, for the fixes that have run.
 _APPLIED: Dict[str, bool] = {}
@@ -177,46 +175,7 @@ def fix_mmaction_multimodal() -> bool:
 
 
 # --------------------------------------------------------------------------
-# 4. resuming mmengine checkpoints on torch >= 2.6
-# --------------------------------------------------------------------------
-def checkpoint_weights_only_needed() -> bool:
-    """Whether mmengine's local loader uses torch's weights-only default."""
-    import inspect
-
-    import torch
-    from mmengine.runner import checkpoint
-    source = inspect.getsource(checkpoint.load_from_local)
-    major, minor = (int(v) for v in torch.__version__.split('.')[:2])
-    return (major, minor) >= (2, 6) and 'weights_only' not in source
-
-
-def load_local_checkpoint(filename: str, map_location=None):
-    """mmengine's local checkpoint loader with full unpickling.
-
-    Checkpoints written by mmengine pickle the message hub (``HistoryBuffer``
-    objects, numpy arrays), which torch >= 2.6 refuses by default; this
-    restores the behaviour mmengine 0.10.7 was written for. Only load
-    checkpoints you trust, as with any pickle.
-    """
-    import torch
-    filename = os.path.expanduser(filename)
-    if not os.path.isfile(filename):
-        raise FileNotFoundError(f'{filename} can not be found.')
-    return torch.load(
-        filename, map_location=map_location, weights_only=False)
-
-
-def fix_checkpoint_weights_only() -> bool:
-    if not checkpoint_weights_only_needed():
-        return False
-    from mmengine.runner.checkpoint import CheckpointLoader
-    CheckpointLoader.register_scheme(
-        prefixes='', force=True)(load_local_checkpoint)
-    return True
-
-
-# --------------------------------------------------------------------------
-# 5. mmcv-lite's import-time warning
+# 4. mmcv-lite's import-time warning
 # --------------------------------------------------------------------------
 #: The module that warns, and the start of its message.
 MMCV_LITE_WARNING_MODULE = 'mmcv.cnn.bricks.transformer'
@@ -257,10 +216,10 @@ def quiet_mmcv_lite_warning() -> bool:
 # --------------------------------------------------------------------------
 # Installation
 # --------------------------------------------------------------------------
-def _record(name: str, fix: Callable[[], bool]) -> Callable[..., None]:
+def _record(name: str, fix: Callable[[], bool]) -> Callable[[], None]:
     """A hook that runs ``fix`` and records whether it applied."""
 
-    def hook(*module) -> None:
+    def hook() -> None:
         _APPLIED[name] = fix()
 
     return hook
@@ -272,11 +231,6 @@ BEFORE_IMPORT = (
     ('mmaction.models', 'mmaction_drn', fix_mmaction_drn),
     ('mmaction.models', 'mmaction_multimodal', fix_mmaction_multimodal),
     (MMCV_LITE_WARNING_MODULE, 'mmcv_lite_warning', quiet_mmcv_lite_warning),
-)
-#: module -> the fixes to run right after it is imported.
-AFTER_IMPORT = (
-    ('mmengine.runner.checkpoint', 'checkpoint_weights_only',
-     fix_checkpoint_weights_only),
 )
 
 
@@ -296,8 +250,6 @@ def install() -> None:
         hook = _record(name, fix)
         if not run_before_import(module, hook):
             hook()
-    for module, name, fix in AFTER_IMPORT:
-        run_after_import(module, _record(name, fix))
 
 
 def applied() -> Dict[str, bool]:

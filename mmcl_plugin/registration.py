@@ -16,6 +16,12 @@ mmaction. A registry that has already imported its locations (it was
 looked up before ``import mmcl_plugin``) gets the module imported at
 once. ``tests/test_registration.py`` checks that :data:`LOCATIONS` covers
 every ``register_module`` call in the package.
+
+One import cannot wait for a registry lookup: the weights-only checkpoint
+loader (:mod:`mmcl_plugin.engine.checkpoint_loading`) must replace
+mmengine's before any checkpoint is read, also by code that loads one
+without a registry (``load_checkpoint``). :data:`IMPORT_WITH` imports it
+as soon as ``mmengine.runner`` (which defines that loader) is imported.
 """
 import importlib
 from types import ModuleType
@@ -34,6 +40,15 @@ LOCATIONS = (
     # its parent once imported
     ('mmengine.registry', 'MODEL_WRAPPERS', 'mmcl_plugin.engine'),
     ('mmaction.registry', 'MODEL_WRAPPERS', 'mmcl_plugin.engine'),
+    ('mmaction.registry', 'HOOKS', 'mmcl_plugin.engine'),
+    ('mmaction.registry', 'METRICS', 'mmcl_plugin.evaluation'),
+)
+
+#: (upstream module, module of this package to import right after it).
+IMPORT_WITH = (
+    # after the whole package: mmcl_plugin.engine imports mmengine.hooks
+    # and mmengine.model, which must not meet a half-imported runner
+    ('mmengine.runner', 'mmcl_plugin.engine.checkpoint_loading'),
 )
 
 _INSTALLED = False
@@ -66,8 +81,17 @@ def _adder(registry_name: str,
     return hook
 
 
+def _importer(location: str) -> Callable[[ModuleType], None]:
+
+    def hook(module: ModuleType) -> None:
+        importlib.import_module(location)
+
+    return hook
+
+
 def install() -> None:
-    """Add every entry of :data:`LOCATIONS` once its registry exists.
+    """Add every entry of :data:`LOCATIONS` once its registry exists, and
+    arrange the imports of :data:`IMPORT_WITH`.
 
     Cheap (no third-party import) and idempotent.
     """
@@ -77,6 +101,8 @@ def install() -> None:
     _INSTALLED = True
     for registry_module, registry_name, location in LOCATIONS:
         run_after_import(registry_module, _adder(registry_name, location))
+    for upstream, location in IMPORT_WITH:
+        run_after_import(upstream, _importer(location))
 
 
-__all__ = ['LOCATIONS', 'add_location', 'install']
+__all__ = ['IMPORT_WITH', 'LOCATIONS', 'add_location', 'install']

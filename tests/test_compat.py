@@ -7,7 +7,6 @@ when their modules are imported and not at ``import mmcl_plugin``.
 """
 import json
 
-import numpy as np
 import pytest
 import torch
 from fresh_python import run_python
@@ -61,38 +60,8 @@ def test_mmaction_multimodal_fix_needed_only_with_transformers_5():
     assert compat.mmaction_multimodal_needed() == (not vindlu_imports_work)
 
 
-def _message_hub_checkpoint(path):
-    from mmengine.logging import HistoryBuffer
-    history = HistoryBuffer()
-    history.update(0.5)
-    torch.save(dict(message_hub=dict(h=history), lr=np.float64(0.1),
-                    state_dict=dict(w=torch.ones(2))), path)
-
-
-def test_checkpoint_weights_only_fix_still_needed(tmp_path):
-    path = str(tmp_path / 'epoch_1.pth')
-    _message_hub_checkpoint(path)
-    result = run_python(
-        'from mmengine.runner.checkpoint import _load_checkpoint\n'
-        f'_load_checkpoint({path!r}, map_location="cpu")')
-    assert result.returncode != 0, 'mmengine resumes on torch 2.6+: drop 4'
-    assert 'weights_only' in result.stderr
-
-
-def test_mmengine_checkpoints_load_with_fix(tmp_path):
-    from mmengine.runner.checkpoint import _load_checkpoint
-    path = str(tmp_path / 'epoch_1.pth')
-    _message_hub_checkpoint(path)
-    loaded = _load_checkpoint(path, map_location='cpu')
-    assert loaded['message_hub']['h'].current() == 0.5
-    assert loaded['lr'] == 0.1
-    assert loaded['state_dict']['w'].tolist() == [1., 1.]
-    with pytest.raises(FileNotFoundError, match='missing.pth'):
-        _load_checkpoint(str(tmp_path / 'missing.pth'))
-
-
 def test_mmcv_lite_warning_fix_still_needed():
-    assert compat.mmcv_lite_warning_needed(), 'full mmcv installed: drop 5'
+    assert compat.mmcv_lite_warning_needed(), 'full mmcv installed: drop 4'
     result = run_python('import mmcv.cnn.bricks.transformer')
     assert result.returncode == 0, result.stderr
     assert compat.MMCV_LITE_WARNING in result.stderr
@@ -107,7 +76,6 @@ def test_fixes_run_when_their_modules_are_imported_not_before():
         'print(json.dumps([[m for m in heavy if m in sys.modules],\n'
         '                  compat.applied()]))\n'
         'import mmaction.models\n'
-        'from mmengine.runner.checkpoint import CheckpointLoader\n'
         'import torchvision\n'
         'print(json.dumps(compat.applied()))\n'
         # the mmcv-lite filter is scoped: the message from elsewhere shows
@@ -122,7 +90,6 @@ def test_fixes_run_when_their_modules_are_imported_not_before():
         'torchvision_ops_schema': True,
         'mmaction_drn': True,
         'mmaction_multimodal': compat.mmaction_multimodal_needed(),
-        'checkpoint_weights_only': True,
         'mmcv_lite_warning': True
     }
     # mmaction.models imported mmcv's transformer bricks without the warning

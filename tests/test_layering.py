@@ -95,7 +95,7 @@ def path_of(module: str, package: bool = False) -> str:
 
 @pytest.mark.parametrize('module,package,source', [
     ('mmcl_plugin.datasets.transforms.loading', False,
-     'from mmcl_plugin.mllm.cache_reader import TextFeatureCache'),
+     'from mmcl_plugin.mllm.extraction import extract_text_features'),
     ('mmcl_plugin.datasets.transforms.loading', False,
      'def f():\n    from ...mllm import extraction'),
     ('mmcl_plugin.utils.atomic_io', False, 'import mmcl_plugin.models.heads'),

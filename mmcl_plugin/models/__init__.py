@@ -1,1 +1,1 @@
-from . import backbones, data_preprocessors, heads, losses, recognizers  # noqa: F401,E501
+from . import backbones, data_preprocessors, heads, losses, recognizers, utils  # noqa: F401,E501

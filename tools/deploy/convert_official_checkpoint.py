@@ -37,6 +37,8 @@ from mmcl_plugin.apis import (inference_model_config,  # noqa: E402
 from mmcl_plugin.apis.convert_official import (  # noqa: E402
     convert_official_state_dict, load_converted, load_official_checkpoint,
     summarize_dropped)
+from mmcl_plugin.utils import (add_trust_argument,  # noqa: E402
+                               trust_pickles)
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -47,7 +49,11 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('out', help='output checkpoint (.pth)')
     parser.add_argument('--with-frm', action='store_true',
                         help='keep the MMCL FRM (as frm_head)')
-    return parser.parse_args(argv)
+    add_trust_argument(parser)
+    args = parser.parse_args(argv)
+    if args.trust_pickles:
+        trust_pickles()
+    return args
 
 
 def target_model_config(cfg: Config, with_frm: bool) -> Dict:
