@@ -63,6 +63,11 @@ import mmcl_plugin.utils
 heavy = [m for m in ('torch', 'torchvision', 'mmengine', 'mmaction', 'mmcv')
          if m in sys.modules]
 import mmcl_plugin
+# the weights-only checkpoint loader comes with mmengine.runner, before any
+# registry lookup
+from mmengine.runner.checkpoint import CheckpointLoader
+loader = CheckpointLoader._get_checkpoint_loader('/any/epoch_1.pth')
+checkpoint_loader = f'{loader.__module__}.{loader.__name__}'
 components = json.loads(sys.argv[1])
 missing = []
 for module, reg_module, reg_name, cls in components:
@@ -72,6 +77,7 @@ for module, reg_module, reg_name, cls in components:
         missing.append(f'{reg_module}.{reg_name}: {cls} -> {found}')
 from mmengine.registry import HOOKS
 print(json.dumps(dict(heavy=heavy, missing=missing,
+                      checkpoint_loader=checkpoint_loader,
                       hooks_locations=HOOKS._locations)))
 '''
 
@@ -84,6 +90,8 @@ def test_import_is_light_and_every_component_is_found_by_its_registry():
     assert out['heavy'] == [], 'import mmcl_plugin.utils imported ' + \
         ', '.join(out['heavy'])
     assert out['missing'] == []
+    assert out['checkpoint_loader'] == \
+        'mmcl_plugin.engine.checkpoint_loading.load_from_local'
     # registries made without locations share one default list: untouched
     assert out['hooks_locations'] == []
 
