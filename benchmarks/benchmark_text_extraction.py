@@ -4,7 +4,7 @@
 [--batch-size 8] [--num-strips 32]``
 
 Builds a small randomly initialised model of one family
-(``mmcl_plugin.mllm.testing``; no download), loads it once, and runs the
+(``tests/helpers/tiny_mllms.py``; no download), loads it once, and runs the
 whole extraction (``extract_text_features``: strips -> greedy generation
 with hidden states -> sharded cache) over the same strips twice: with
 ``--batch-size`` strips per generate call and with one. Prints the
@@ -18,7 +18,10 @@ import sys
 import tempfile
 import time
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+sys.path.insert(0, REPO)
+# the tiny random models are test doubles: they live under tests/
+sys.path.insert(1, osp.join(REPO, 'tests', 'helpers'))
 import mmcl_plugin  # noqa: E402,F401  (compat fixes first)
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
@@ -29,7 +32,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         '--family',
         default='llava',
-        help='tiny model family (mmcl_plugin.mllm.testing)')
+        help='tiny model family (tests/helpers/tiny_mllms.py)')
     parser.add_argument('--hidden-size', type=int, default=256)
     parser.add_argument('--num-layers', type=int, default=4)
     parser.add_argument('--image-size', type=int, default=64)
@@ -71,7 +74,7 @@ def timed_extraction(extractor, source, cache_dir, batch_size, device):
 def compare(batched_dir, single_dir):
     """(answers that agree, samples, max |difference| of the token
     features of agreeing answers)."""
-    from mmcl_plugin.mllm.cache_reader import TextFeatureCache
+    from mmcl_plugin.text_cache.cache_reader import TextFeatureCache
     batched = TextFeatureCache(batched_dir)
     single = TextFeatureCache(single_dir)
     agree, largest = 0, 0.0
@@ -95,8 +98,8 @@ def main() -> None:
     transformers.utils.logging.disable_progress_bar()
     from mmcl_plugin.mllm.settings import ExtractionSettings
     from mmcl_plugin.mllm.strip_sources import InMemoryStripSource
-    from mmcl_plugin.mllm.testing import build_tiny_mllm
     from mmcl_plugin.mllm.text_feature_extractor import TextFeatureExtractor
+    from tiny_mllms import build_tiny_mllm
 
     work = tempfile.mkdtemp(prefix='bench_text_extraction_')
     try:

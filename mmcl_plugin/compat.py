@@ -1,47 +1,63 @@
-"""Compatibility fixes for the pinned OpenMMLab stack.
+"""Compatibility fixes for the pinned OpenMMLab stack, applied on import.
 
 Every fix here works around one upstream problem with the versions pinned in
-``requirements/`` and is applied once, before ``mmaction.models`` or
-``torchvision`` are imported. ``import mmcl_plugin`` (which configs reach
-through ``custom_imports``) calls :func:`apply_all` first thing.
+``requirements/`` that must be dealt with when a module is imported.
+``import mmcl_plugin`` (which configs reach through ``custom_imports``)
+calls :func:`install`, which applies none of them yet: it only arranges,
+through :mod:`mmcl_plugin.import_hooks`, that each fix runs right before
+the module it concerns is first imported. So importing
+``mmcl_plugin`` (or ``mmcl_plugin.utils``) does not import torch, mmengine
+or mmaction, and a process that never imports torchvision is never
+patched for it. :func:`applied` tells which fixes ran.
 
 Each fix has a ``*_needed()`` probe so that ``tests/test_compat.py`` can tell
 when upstream has fixed the problem and the workaround can be dropped.
 
 Fixes:
 
-1. ``torchvision_ops_schema``: PyPI's torchvision 0.28 cannot load its
-   compiled ops next to the CPU build of torch 2.13 and then dies on import
-   with "operator torchvision::nms does not exist", because its fake-tensor
-   registrations assume the ops exist. Defining the two op schemas (without
-   kernels) lets it import. Detection ops stay unavailable; nothing here
-   uses them.
-2. ``mmaction_drn``: mmaction2 1.2.0's wheel lacks
-   ``mmaction/models/localizers/drn`` (upstream issue #2714), so
+1. ``torchvision_ops_schema`` (before ``torchvision``): PyPI's torchvision
+   0.28 cannot load its compiled ops next to the CPU build of torch 2.13
+   and then dies on import with "operator torchvision::nms does not exist",
+   because its fake-tensor registrations assume the ops exist. Defining
+   the two op schemas (without kernels) lets it import. Detection ops stay
+   unavailable; nothing here uses them.
+2. ``mmaction_drn`` (before ``mmaction.models``): mmaction2 1.2.0's wheel
+   lacks ``mmaction/models/localizers/drn`` (upstream issue #2714), so
    ``import mmaction.models`` fails. A placeholder module supplies ``DRN``,
    which raises a clear error if anyone builds it.
-3. ``mmaction_multimodal``: with transformers >= 4.28 installed,
-   ``mmaction.models`` imports its VindLU code, which uses a transformers
-   function removed in 5.x. We switch that optional code off.
-5. ``cpu_launchers``: mmengine's pytorch and slurm launchers call
-   ``torch.cuda.set_device`` even without CUDA, and configs default to NCCL,
-   so a torchrun/slurm run on CPU machines fails. Without CUDA we skip the
-   device call and fall back to the gloo backend.
-6. ``cpu_ddp_device_ids``: mmengine's runner passes ``device_ids`` to DDP,
-   which torch rejects for a model on the CPU; we drop them there.
-7. ``mmcv_lite_warning``: silence mmcv-lite's warning about compiled ops
-   that the skeleton models never use.
+3. ``mmaction_multimodal`` (before ``mmaction.models``): with transformers
+   >= 4.28 installed, ``mmaction.models`` imports its VindLU code, which
+   uses a transformers function removed in 5.x. We switch that optional
+   code off.
+4. ``mmcv_lite_warning`` (before ``mmcv.cnn.bricks.transformer``): mmcv-lite
+   warns on import that it lacks ``MultiScaleDeformableAttention``, which
+   the skeleton models never use. The warning filter matches that message
+   from that module only.
+
+Not here, because they are not import-time problems: the CPU fix of
+mmengine's torchrun/slurm launchers is applied by ``tools/train.py`` and
+``tools/test.py`` (:mod:`mmcl_plugin.engine.launchers`), and DDP of CPU
+models is the ``CPUDistributedDataParallel`` wrapper that CPU configs name
+(:mod:`mmcl_plugin.engine.model_wrappers`). Checkpoints are read by the
+weights-only loader of :mod:`mmcl_plugin.engine.checkpoint_loading`, which
+:mod:`mmcl_plugin.registration` installs once ``mmengine.runner`` is
+imported.
+
+Only the standard library is imported at module level.
 """
-import contextlib
-import functools
 import importlib.util
 import os
+import re
 import sys
 import types
 import warnings
-from typing import Callable
+from typing import Callable, Dict
 
-_APPLIED = False
+from .import_hooks import run_before_import
+
+#: fix name -> whether it was applied, for the fixes that have run.
+_APPLIED: Dict[str, bool] = {}
+_INSTALLED = False
 # Holds the torch.library handle so that the schemas stay registered.
 _TORCHVISION_LIB = None
 
@@ -159,122 +175,84 @@ def fix_mmaction_multimodal() -> bool:
 
 
 # --------------------------------------------------------------------------
-# 5. torchrun / slurm launchers on CPU machines
+# 4. mmcv-lite's import-time warning
 # --------------------------------------------------------------------------
-def cpu_launchers_needed() -> bool:
-    """Whether mmengine's launchers call CUDA even when it is absent."""
-    import inspect
-
-    import torch
-    from mmengine.dist import utils as dist_utils
-    source = inspect.getsource(dist_utils._init_dist_pytorch)
-    return (not torch.cuda.is_available()
-            and 'torch.cuda.set_device' in source
-            and 'cuda.is_available' not in source)
+#: The module that warns, and the start of its message.
+MMCV_LITE_WARNING_MODULE = 'mmcv.cnn.bricks.transformer'
+MMCV_LITE_WARNING = 'Fail to import ``MultiScaleDeformableAttention``'
 
 
-@contextlib.contextmanager
-def _without_cuda_device_selection():
-    import torch
-    set_device = torch.cuda.set_device
-    torch.cuda.set_device = lambda device: None
-    try:
-        yield
-    finally:
-        torch.cuda.set_device = set_device
+def mmcv_lite_warning_needed() -> bool:
+    """Whether the installed mmcv lacks its compiled ops (mmcv-lite).
 
-
-def _cpu_capable(launcher: Callable) -> Callable:
-    """Wrap an mmengine launcher so it works without CUDA (gloo, no device)."""
-
-    @functools.wraps(launcher)
-    def wrapper(backend, *args, **kwargs):
-        import torch
-        if torch.cuda.is_available():
-            return launcher(backend, *args, **kwargs)
-        if backend == 'nccl':
-            warnings.warn('CUDA is not available: using the gloo backend '
-                          'instead of nccl.')
-            backend = 'gloo'
-        with _without_cuda_device_selection():
-            return launcher(backend, *args, **kwargs)
-
-    return wrapper
-
-
-def fix_cpu_launchers() -> bool:
-    if not cpu_launchers_needed():
-        return False
-    from mmengine.dist import utils as dist_utils
-    dist_utils._init_dist_pytorch = _cpu_capable(dist_utils._init_dist_pytorch)
-    dist_utils._init_dist_slurm = _cpu_capable(dist_utils._init_dist_slurm)
-    return True
-
-
-# --------------------------------------------------------------------------
-# 6. DDP-wrapping a CPU model
-# --------------------------------------------------------------------------
-def cpu_ddp_device_ids_needed() -> bool:
-    """Whether mmengine passes CUDA device_ids to DDP for any model."""
-    import inspect
-
-    import torch
-    from mmengine.runner import Runner
-    source = inspect.getsource(Runner.wrap_model)
-    return (not torch.cuda.is_available()
-            and "device_ids=[int(os.environ['LOCAL_RANK'])]" in source)
-
-
-def fix_cpu_ddp_device_ids() -> bool:
-    """Drop ``device_ids`` when DDP wraps a model that lives on the CPU.
-
-    torch's DDP rejects device ids for CPU modules; mmengine always passes
-    the local rank.
+    Looks for mmcv's ``_ext`` library beside its package without importing
+    mmcv.
     """
-    if not cpu_ddp_device_ids_needed():
+    spec = _find_spec('mmcv')
+    if spec is None or spec.origin is None:
         return False
-    from mmengine.model import MMDistributedDataParallel
-    original_init = MMDistributedDataParallel.__init__
-
-    @functools.wraps(original_init)
-    def __init__(self, module, detect_anomalous_params=False, **kwargs):
-        on_cpu = all(p.device.type == 'cpu' for p in module.parameters())
-        if on_cpu:
-            kwargs['device_ids'] = None
-        original_init(self, module, detect_anomalous_params, **kwargs)
-
-    MMDistributedDataParallel.__init__ = __init__
-    return True
+    pkg_dir = os.path.dirname(spec.origin)
+    return not any(name.startswith('_ext.') for name in os.listdir(pkg_dir))
 
 
-# --------------------------------------------------------------------------
-# 7. mmcv-lite's import-time warning
-# --------------------------------------------------------------------------
 def quiet_mmcv_lite_warning() -> bool:
-    """mmcv-lite has no compiled ops; mmcv warns about it on every import.
+    """Ignore mmcv-lite's "Fail to import MultiScaleDeformableAttention".
 
-    The skeleton models never use MultiScaleDeformableAttention.
+    The filter matches only that message, as a ``UserWarning`` from
+    :data:`MMCV_LITE_WARNING_MODULE`; every other warning, and this one
+    from anywhere else, is shown as before.
     """
+    if MMCV_LITE_WARNING_MODULE in sys.modules or \
+            not mmcv_lite_warning_needed():
+        return False
     warnings.filterwarnings(
-        'ignore', message='Fail to import ``MultiScaleDeformableAttention``')
+        'ignore',
+        message=re.escape(MMCV_LITE_WARNING),
+        category=UserWarning,
+        module=re.escape(MMCV_LITE_WARNING_MODULE) + r'\Z')
     return True
 
 
-def apply_all() -> dict:
-    """Apply every fix that this environment needs, once.
+# --------------------------------------------------------------------------
+# Installation
+# --------------------------------------------------------------------------
+def _record(name: str, fix: Callable[[], bool]) -> Callable[[], None]:
+    """A hook that runs ``fix`` and records whether it applied."""
 
-    Returns:
-        dict: fix name -> whether it was applied in this call.
+    def hook() -> None:
+        _APPLIED[name] = fix()
+
+    return hook
+
+
+#: module -> the fixes to run right before it is first imported.
+BEFORE_IMPORT = (
+    ('torchvision', 'torchvision_ops_schema', fix_torchvision_ops),
+    ('mmaction.models', 'mmaction_drn', fix_mmaction_drn),
+    ('mmaction.models', 'mmaction_multimodal', fix_mmaction_multimodal),
+    (MMCV_LITE_WARNING_MODULE, 'mmcv_lite_warning', quiet_mmcv_lite_warning),
+)
+
+
+def install() -> None:
+    """Arrange for every fix to run when the module it concerns is imported.
+
+    Cheap (no third-party import) and idempotent. A module that is already
+    imported gets its fix at once: a fix that must come before the import
+    then sees that it is too late and is recorded as not applied, as
+    before.
     """
-    global _APPLIED
-    if _APPLIED:
-        return {}
-    _APPLIED = True
-    return {
-        'torchvision_ops_schema': fix_torchvision_ops(),
-        'mmaction_drn': fix_mmaction_drn(),
-        'mmaction_multimodal': fix_mmaction_multimodal(),
-        'cpu_launchers': fix_cpu_launchers(),
-        'cpu_ddp_device_ids': fix_cpu_ddp_device_ids(),
-        'mmcv_lite_warning': quiet_mmcv_lite_warning(),
-    }
+    global _INSTALLED
+    if _INSTALLED:
+        return
+    _INSTALLED = True
+    for module, name, fix in BEFORE_IMPORT:
+        hook = _record(name, fix)
+        if not run_before_import(module, hook):
+            hook()
+
+
+def applied() -> Dict[str, bool]:
+    """The fixes that have run so far: name -> whether it was needed and
+    applied (False: not needed, or its module was imported too early)."""
+    return dict(_APPLIED)

@@ -1,25 +1,17 @@
 """Each compat fix: the upstream problem still exists, and the fix works.
 
 A failing ``*_still_needed`` test means upstream fixed the problem for the
-pinned versions: drop that fix from ``mmcl_plugin/compat.py``.
+pinned versions: drop that fix from ``mmcl_plugin/compat.py``. The fixes run
+from import hooks (``compat.install``); the last tests check that they run
+when their modules are imported and not at ``import mmcl_plugin``.
 """
-import os
-import subprocess
-import sys
+import json
 
 import pytest
 import torch
+from fresh_python import run_python
 
 from mmcl_plugin import compat
-
-
-def run_python(code: str, env=None) -> subprocess.CompletedProcess:
-    """Run code in a fresh interpreter that has no compat fixes."""
-    return subprocess.run([sys.executable, '-c', code],
-                          capture_output=True,
-                          text=True,
-                          timeout=300,
-                          env=env)
 
 
 def test_torchvision_ops_fix_still_needed():
@@ -68,40 +60,50 @@ def test_mmaction_multimodal_fix_needed_only_with_transformers_5():
     assert compat.mmaction_multimodal_needed() == (not vindlu_imports_work)
 
 
-def _dist_env():
-    env = dict(os.environ, RANK='0', WORLD_SIZE='1', LOCAL_RANK='0',
-               MASTER_ADDR='127.0.0.1', MASTER_PORT='29631')
-    env.pop('CUDA_VISIBLE_DEVICES', None)
-    return env
-
-
-@pytest.mark.skipif(torch.cuda.is_available(), reason='CPU-only problem')
-def test_cpu_launcher_fix_still_needed():
-    result = run_python(
-        'from mmengine.dist import init_dist\ninit_dist("pytorch")',
-        env=_dist_env())
-    assert result.returncode != 0, 'mmengine launches on CPU: drop fix 5'
-
-
-@pytest.mark.skipif(torch.cuda.is_available(), reason='CPU-only problem')
-def test_cpu_launcher_and_ddp_wrapping_work_with_fix():
-    result = run_python(
-        'import mmcl_plugin, torch\n'
-        'import torch.distributed as dist\n'
-        'from mmengine.dist import init_dist\n'
-        'from mmengine.model import MMDistributedDataParallel\n'
-        'init_dist("pytorch", backend="nccl")\n'
-        'print("backend", dist.get_backend())\n'
-        'm = MMDistributedDataParallel(module=torch.nn.Linear(2, 2),\n'
-        '                              device_ids=[0])\n'
-        'print("ddp", m.device_ids)\n',
-        env=_dist_env())
+def test_mmcv_lite_warning_fix_still_needed():
+    assert compat.mmcv_lite_warning_needed(), 'full mmcv installed: drop 4'
+    result = run_python('import mmcv.cnn.bricks.transformer')
     assert result.returncode == 0, result.stderr
-    assert 'backend gloo' in result.stdout
-    assert 'ddp None' in result.stdout
+    assert compat.MMCV_LITE_WARNING in result.stderr
 
 
-@pytest.mark.skipif(torch.cuda.is_available(), reason='CPU-only problem')
-def test_cpu_ddp_device_ids_fix_still_needed():
-    assert compat.cpu_ddp_device_ids_needed(), \
-        'mmengine no longer passes device_ids on CPU: drop fix 6'
+def test_fixes_run_when_their_modules_are_imported_not_before():
+    result = run_python(
+        'import json, sys, warnings\n'
+        'import mmcl_plugin\n'
+        'from mmcl_plugin import compat\n'
+        'heavy = ("torch", "torchvision", "mmengine", "mmaction", "mmcv")\n'
+        'print(json.dumps([[m for m in heavy if m in sys.modules],\n'
+        '                  compat.applied()]))\n'
+        'import mmaction.models\n'
+        'import torchvision\n'
+        'print(json.dumps(compat.applied()))\n'
+        # the mmcv-lite filter is scoped: the message from elsewhere shows
+        'warnings.warn_explicit(compat.MMCV_LITE_WARNING + " (elsewhere)",\n'
+        '                       UserWarning, "elsewhere.py", 1,\n'
+        '                       module="elsewhere")\n')
+    assert result.returncode == 0, result.stderr
+    first, after = (json.loads(line)
+                    for line in result.stdout.strip().splitlines()[-2:])
+    assert first == [[], {}], 'import mmcl_plugin imported or fixed things'
+    assert after == {
+        'torchvision_ops_schema': True,
+        'mmaction_drn': True,
+        'mmaction_multimodal': compat.mmaction_multimodal_needed(),
+        'mmcv_lite_warning': True
+    }
+    # mmaction.models imported mmcv's transformer bricks without the warning
+    assert 'Fail to import ``MultiScaleDeformableAttention`` from' \
+        not in result.stderr
+    assert 'elsewhere.py:1: UserWarning: Fail to import' in result.stderr
+
+
+def test_a_fix_whose_module_came_first_is_recorded_as_too_late():
+    result = run_python(
+        'import json, sys\n'
+        'sys.modules["torchvision"] = None  # imported (and failed) before\n'
+        'import mmcl_plugin\n'
+        'from mmcl_plugin import compat\n'
+        'print(json.dumps(compat.applied()))\n')
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)['torchvision_ops_schema'] is False

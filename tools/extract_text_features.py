@@ -4,7 +4,7 @@ Asks the MLLM each prompt about every sample's frame strip (greedy VQA)
 and stores, per sample and prompt, the answer text, the hidden states of
 its tokens (L x D, float16) and their mean, optionally a sentence-encoder
 vector of the answer, in a sharded cache that ``LoadTextFeatureFromCache``
-reads (see ``mmcl_plugin/mllm/cache_format.py``).
+reads (see ``mmcl_plugin/text_cache/cache_format.py``).
 
     # settings and samples from a config (text_extraction = dict(...) and
     # the train dataloader of an MMCL config)
@@ -30,8 +30,8 @@ from typing import Any, Dict, Optional, Sequence
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 import mmcl_plugin  # noqa: E402,F401  (compat fixes before mmaction)
 
-from mmcl_plugin.mllm.cache_reader import TextFeatureCache  # noqa: E402
 from mmcl_plugin.mllm.settings import ExtractionSettings  # noqa: E402
+from mmcl_plugin.text_cache.cache_reader import TextFeatureCache  # noqa: E402
 
 logger = logging.getLogger('extract_text_features')
 
@@ -243,8 +243,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     import transformers
     transformers.logging.set_verbosity_error()
     transformers.utils.logging.disable_progress_bar()
-    from mmcl_plugin.mllm.cache_format import CacheMismatchError
     from mmcl_plugin.mllm.extraction import extract_text_features
+    from mmcl_plugin.text_cache.cache_format import CacheMismatchError
     try:
         summary = extract_text_features(
             settings,

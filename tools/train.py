@@ -13,6 +13,7 @@ import mmcl_plugin  # noqa: E402,F401  (compat fixes before mmaction)
 from mmengine.config import Config, DictAction  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
+from mmcl_plugin.engine import fix_cpu_launchers  # noqa: E402
 from mmcl_plugin.utils import (add_trust_argument,  # noqa: E402
                                trust_pickles)
 
@@ -104,6 +105,9 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
 
 def main() -> None:
     args = parse_args()
+    if args.launcher != 'none':
+        # torchrun / slurm on machines without CUDA: gloo, no device call
+        fix_cpu_launchers()
     cfg = merge_args(Config.fromfile(args.config), args)
     runner = Runner.from_cfg(cfg)
     runner.train()

@@ -50,3 +50,6 @@ optim_wrapper = dict(optimizer=dict(lr=0.02))
 default_hooks = dict(
     checkpoint=dict(interval=1, max_keep_ckpts=1), logger=dict(interval=4))
 randomness = dict(seed=0)
+# CPU config: DDP (tools/dist_train.sh) without CUDA device ids
+model_wrapper_cfg = dict(
+    type='CPUDistributedDataParallel', broadcast_buffers=False)

@@ -49,3 +49,6 @@ param_scheduler = [
         end=max_epochs,
         convert_to_iter_based=True)
 ]
+# CPU config: DDP (tools/dist_train.sh) without CUDA device ids
+model_wrapper_cfg = dict(
+    type='CPUDistributedDataParallel', broadcast_buffers=False)

@@ -231,7 +231,7 @@ class MMCLPoseDataset(PoseDataset):
     def _join_text_feature_cache(self, data_list: List[Dict]) -> None:
         """Point the data infos at the text-feature cache; every sample
         must have features there."""
-        from mmcl_plugin.mllm.cache_reader import open_text_feature_cache
+        from mmcl_plugin.text_cache.cache_reader import open_text_feature_cache
         cache = open_text_feature_cache(self.text_feature_cache)
         # held so that the cache counts as in use while the dataset lives
         self._text_cache = cache

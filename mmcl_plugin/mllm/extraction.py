@@ -13,9 +13,11 @@ import torch
 from torch.utils.data import DataLoader
 from tqdm import tqdm
 
-from .cache_format import (CacheMeta, CacheMismatchError, meta_differences,
-                           mismatch_message, read_meta)
-from .cache_writer import PromptFeatures, ShardPlan, TextFeatureCacheWriter
+from ..text_cache.cache_format import (CacheMeta, CacheMismatchError,
+                                       meta_differences, mismatch_message,
+                                       read_meta)
+from ..text_cache.cache_writer import (PromptFeatures, ShardPlan,
+                                       TextFeatureCacheWriter)
 from .distributed import default_device, dist_info
 from .model_loading import resolve_compute_dtype
 from .settings import ExtractionSettings

@@ -8,8 +8,8 @@ import numpy as np
 import torch
 
 from .answer_extractor import MLLMAnswerExtractor
-from .cache_format import CacheMeta
-from .cache_writer import PromptFeatures
+from ..text_cache.cache_format import CacheMeta
+from ..text_cache.cache_writer import PromptFeatures
 from .sentence_encoder import SentenceEncoder
 from .settings import ExtractionSettings
 

@@ -1,6 +1,7 @@
 from .atomic_io import (atomic_path, atomic_write, dump_json_atomic,
                         dump_pickle_atomic, fsync_directory, save_npy_atomic,
                         write_text_atomic)
+from .config_helpers import find_transform, innermost_dataset_cfg
 from .safe_pickle import (TRUST_ENV, UntrustedPickleError, add_trust_argument,
                           load_pickle, pickles_trusted, trust_pickles)
 
@@ -8,5 +9,6 @@ __all__ = [
     'atomic_path', 'atomic_write', 'dump_json_atomic', 'dump_pickle_atomic',
     'fsync_directory', 'save_npy_atomic', 'write_text_atomic', 'TRUST_ENV',
     'UntrustedPickleError', 'add_trust_argument', 'load_pickle',
-    'pickles_trusted', 'trust_pickles'
+    'pickles_trusted', 'trust_pickles', 'find_transform',
+    'innermost_dataset_cfg'
 ]

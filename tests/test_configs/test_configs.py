@@ -659,6 +659,11 @@ MEANT_TO_CHANGE = [
      '(the CPU config composes the blocks as nwucla/*-cpu* does): '
      'fam_head / frm_head None, video / text roots None, the data blocks\' '
      'video_suffix and helpers, the strip normalisation kept (no strips)'),
+    ('*-cpu_*', ('model_wrapper_cfg', ),
+     'CPU configs name the CPUDistributedDataParallel wrapper (DDP of CPU '
+     'models was a process-wide patch of compat.py)'),
+    ('*demo*', ('model_wrapper_cfg', ),
+     'the demo is a CPU config: CPUDistributedDataParallel wrapper'),
 ]
 
 

@@ -113,6 +113,10 @@ def make_runner(work_dir: str,
         resume=resume,
         launcher=launcher,
         env_cfg=dict(dist_cfg=dict(backend='gloo')),
+        # distributed: DDP of a model on the CPU, as the CPU configs name it
+        # (the runner reads model_wrapper_cfg from its cfg only)
+        cfg=None if launcher == 'none' else dict(model_wrapper_cfg=dict(
+            type='CPUDistributedDataParallel', broadcast_buffers=False)),
         default_scope='mmaction',
         experiment_name=f'toy_{uuid.uuid4().hex[:12]}')
 
@@ -125,6 +129,10 @@ def main() -> None:
     parser.add_argument('--num-workers', type=int, default=0)
     parser.add_argument('--launcher', default='none')
     args = parser.parse_args()
+    if args.launcher != 'none':
+        # as tools/train.py does: torchrun without CUDA
+        from mmcl_plugin.engine import fix_cpu_launchers
+        fix_cpu_launchers()
     runner = make_runner(args.work_dir,
                          args.max_epochs,
                          args.resume,

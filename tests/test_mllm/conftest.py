@@ -7,8 +7,7 @@ import numpy as np
 import pytest
 
 from mllm_helpers import DEMO_TRAIN, DEMO_VAL, load_demo_generator, make_strips
-
-from mmcl_plugin.mllm.testing import build_tiny_mllm
+from tiny_mllms import build_tiny_mllm
 
 
 @pytest.fixture(scope='session', autouse=True)

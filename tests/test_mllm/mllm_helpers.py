@@ -1,14 +1,14 @@
 """Helpers shared by the MLLM tests (imported by module name: pytest puts
-this directory on sys.path)."""
+this directory on sys.path; ``tiny_mllms`` comes from ``tests/helpers``)."""
 import os.path as osp
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
+from tiny_mllms import FAMILIES
 
-from mmcl_plugin.mllm.cache_format import CacheMeta
-from mmcl_plugin.mllm.cache_writer import (PromptFeatures,
-                                           TextFeatureCacheWriter)
-from mmcl_plugin.mllm.testing import FAMILIES
+from mmcl_plugin.text_cache.cache_format import CacheMeta
+from mmcl_plugin.text_cache.cache_writer import (PromptFeatures,
+                                                 TextFeatureCacheWriter)
 
 ALL_FAMILIES: List[str] = sorted(FAMILIES)
 

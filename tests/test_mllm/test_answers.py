@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from mmcl_plugin.mllm.answers import parse_yes_no, yes_no_onehot
+from mmcl_plugin.text_cache.answers import parse_yes_no, yes_no_onehot
 
 
 @pytest.mark.parametrize('answer,verdict', [

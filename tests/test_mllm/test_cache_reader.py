@@ -9,9 +9,9 @@ import pytest
 
 from mllm_helpers import synthetic_features, write_synthetic_cache
 
-from mmcl_plugin.mllm.cache_format import CacheMismatchError
-from mmcl_plugin.mllm.cache_reader import (TextFeatureCache,
-                                           open_text_feature_cache)
+from mmcl_plugin.text_cache.cache_format import CacheMismatchError
+from mmcl_plugin.text_cache.cache_reader import (TextFeatureCache,
+                                                 open_text_feature_cache)
 
 NAMES = ['S010', 'S002', 'S003', 'S004', 'S005']
 

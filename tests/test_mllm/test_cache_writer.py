@@ -9,10 +9,12 @@ import pytest
 
 from mllm_helpers import synthetic_features
 
-from mmcl_plugin.mllm.cache_format import (CacheMeta, CacheMismatchError,
-                                           shard_data_path, shard_record_path)
-from mmcl_plugin.mllm.cache_writer import (PromptFeatures,
-                                           TextFeatureCacheWriter, plan_shards)
+from mmcl_plugin.text_cache.cache_format import (CacheMeta, CacheMismatchError,
+                                                 shard_data_path,
+                                                 shard_record_path)
+from mmcl_plugin.text_cache.cache_writer import (PromptFeatures,
+                                                 TextFeatureCacheWriter,
+                                                 plan_shards)
 
 
 def meta_of(**overrides):

@@ -8,7 +8,7 @@ import numpy as np
 
 from mllm_helpers import DEMO_TRAIN, DEMO_VAL, load_demo_generator
 
-from mmcl_plugin.mllm.cache_reader import TextFeatureCache
+from mmcl_plugin.text_cache.cache_reader import TextFeatureCache
 
 
 def test_cache_holds_the_npy_features_and_answers(demo_workspace):

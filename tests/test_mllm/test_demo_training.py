@@ -10,7 +10,7 @@ from mmengine.runner import Runner
 
 from mllm_helpers import DEMO_TRAIN, REPO
 
-from mmcl_plugin.mllm.cache_reader import TextFeatureCache
+from mmcl_plugin.text_cache.cache_reader import TextFeatureCache
 
 CONFIG = osp.join(
     REPO, 'projects', 'mllm_text_cache', 'configs',

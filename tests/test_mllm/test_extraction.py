@@ -11,14 +11,15 @@ import pytest
 
 from mllm_helpers import ALL_FAMILIES, make_strips
 
-from mmcl_plugin.mllm.cache_format import (CacheMismatchError, shard_data_path,
-                                           shard_record_path)
-from mmcl_plugin.mllm.cache_reader import TextFeatureCache
 from mmcl_plugin.mllm.extraction import (extract_text_features, shard_batches)
-from mmcl_plugin.mllm.cache_writer import ShardPlan
 from mmcl_plugin.mllm.settings import DEFAULT_PROMPT, ExtractionSettings
 from mmcl_plugin.mllm.strip_sources import InMemoryStripSource
 from mmcl_plugin.mllm.text_feature_extractor import TextFeatureExtractor
+from mmcl_plugin.text_cache.cache_format import (CacheMismatchError,
+                                                 shard_data_path,
+                                                 shard_record_path)
+from mmcl_plugin.text_cache.cache_reader import TextFeatureCache
+from mmcl_plugin.text_cache.cache_writer import ShardPlan
 
 PROMPTS = (DEFAULT_PROMPT, 'what are the people doing?')
 

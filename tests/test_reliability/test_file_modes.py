@@ -60,9 +60,9 @@ def test_frame_strips(tmp_path, umask):
 
 
 def test_text_feature_cache_shards(tmp_path, umask):
-    from mmcl_plugin.mllm.cache_format import CacheMeta
-    from mmcl_plugin.mllm.cache_writer import (PromptFeatures,
-                                               TextFeatureCacheWriter)
+    from mmcl_plugin.text_cache.cache_format import CacheMeta
+    from mmcl_plugin.text_cache.cache_writer import (PromptFeatures,
+                                                     TextFeatureCacheWriter)
     meta = CacheMeta(identity=dict(model='m', prompts=['q']),
                      storage_dtype='float16',
                      hidden_size=4,

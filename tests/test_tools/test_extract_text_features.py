@@ -6,9 +6,9 @@ import os.path as osp
 import numpy as np
 import pytest
 from PIL import Image
+from tiny_mllms import build_tiny_mllm
 
-from mmcl_plugin.mllm.cache_reader import TextFeatureCache
-from mmcl_plugin.mllm.testing import build_tiny_mllm
+from mmcl_plugin.text_cache.cache_reader import TextFeatureCache
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 

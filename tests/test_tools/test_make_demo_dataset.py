@@ -147,8 +147,6 @@ def test_actions_move_as_named(dataset):
 
 
 def test_prenormalize3d_runs_without_nan(dataset):
-    from mmcl_plugin import compat
-    compat.apply_all()
     from mmaction.datasets.transforms.pose_transforms import PreNormalize3D
     _, _, content = dataset
     for ann in content['annotations']:

@@ -115,7 +115,9 @@ class _OsSystem:
 
 
 def test_trusted_files_load_fully(tmp_path, monkeypatch):
-    monkeypatch.delenv(TRUST_ENV, raising=False)
+    # setenv (not delenv of an unset variable) records the state to restore:
+    # trust_pickles() below must not leak into later tests
+    monkeypatch.setenv(TRUST_ENV, '0')
     marker = tmp_path / 'ran'
     path = dump([_Payload(str(marker))], tmp_path / 'mine.pkl')
     assert not pickles_trusted()

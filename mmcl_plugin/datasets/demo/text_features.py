@@ -131,9 +131,10 @@ def write_text_cache(out_dir: str, annotations: Sequence[Dict],
     Returns:
         str: the cache directory.
     """
-    from mmcl_plugin.mllm.cache_format import CacheMeta, CacheMismatchError
-    from mmcl_plugin.mllm.cache_writer import (PromptFeatures,
-                                               TextFeatureCacheWriter)
+    from mmcl_plugin.text_cache.cache_format import (CacheMeta,
+                                                     CacheMismatchError)
+    from mmcl_plugin.text_cache.cache_writer import (PromptFeatures,
+                                                     TextFeatureCacheWriter)
     cache_dir = osp.join(out_dir, TEXT_CACHE_DIR)
     meta = CacheMeta(
         identity=dict(model='simulated MLLM (tools/data/make_demo_dataset.py)',

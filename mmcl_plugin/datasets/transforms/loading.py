@@ -29,11 +29,11 @@ import torch
 from mmaction.registry import TRANSFORMS
 from mmcv.transforms import BaseTransform
 
-from mmcl_plugin.mllm.answers import yes_no_onehot
-from mmcl_plugin.mllm.cache_reader import (TextFeatureCache,
-                                           open_text_feature_cache)
 from mmcl_plugin.models.modalities import (STRIP_FEATURE, TEXT_FEATURE,
                                            pad_tokens)
+from mmcl_plugin.text_cache.answers import yes_no_onehot
+from mmcl_plugin.text_cache.cache_reader import (TextFeatureCache,
+                                                 open_text_feature_cache)
 
 #: Key of the array in ``.npz`` feature files.
 NPZ_FEATURE_KEY = 'feature'

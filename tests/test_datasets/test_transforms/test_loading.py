@@ -190,9 +190,9 @@ def write_cache(cache_dir, answers, width=4, model='m', prompts=('q0', ),
     """A text-feature cache via the real writer. ``answers``: sample ->
     one answer per prompt; prompt p of every sample has len(prompts) + p
     tokens, token j of value 10 * p + j (:func:`cache_tokens`)."""
-    from mmcl_plugin.mllm.cache_format import CacheMeta
-    from mmcl_plugin.mllm.cache_writer import (PromptFeatures,
-                                               TextFeatureCacheWriter)
+    from mmcl_plugin.text_cache.cache_format import CacheMeta
+    from mmcl_plugin.text_cache.cache_writer import (PromptFeatures,
+                                                     TextFeatureCacheWriter)
     meta = CacheMeta(identity=dict(model=model, prompts=list(prompts)),
                      storage_dtype='float16', hidden_size=width,
                      shard_size=shard_size, pool='mean')
@@ -297,7 +297,7 @@ def test_cache_onehot_answers(two_prompt_cache):
 
 def test_cache_errors_name_the_sample(two_prompt_cache, tmp_path):
     from mmcl_plugin.datasets.transforms import LoadTextFeatureFromCache
-    from mmcl_plugin.mllm.cache_format import CacheMismatchError
+    from mmcl_plugin.text_cache.cache_format import CacheMismatchError
     with pytest.raises(KeyError, match=f'{SAMPLE}.*text_feature_cache'):
         LoadTextFeatureFromCache()(cache_results())
     missing = dict(frame_dir='NOPE', text_feature_cache=two_prompt_cache)
@@ -321,7 +321,7 @@ def test_cache_errors_name_the_sample(two_prompt_cache, tmp_path):
 
 def test_cache_of_another_model_in_the_same_run(two_prompt_cache, tmp_path):
     from mmcl_plugin.datasets.transforms import LoadTextFeatureFromCache
-    from mmcl_plugin.mllm.cache_format import CacheMismatchError
+    from mmcl_plugin.text_cache.cache_format import CacheMismatchError
     other = write_cache(tmp_path / 'other', ANSWERS, model='n',
                         prompts=('q0', 'q1'))
     transform = LoadTextFeatureFromCache()

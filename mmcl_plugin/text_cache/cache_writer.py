@@ -1,6 +1,6 @@
 """Writing the sharded text-feature cache, resumably.
 
-See :mod:`mmcl_plugin.mllm.cache_format` for the layout. The writer plans
+See :mod:`mmcl_plugin.text_cache.cache_format` for the layout. The writer plans
 the shards of a sample list, tells which of this rank's shards still need
 work (missing, incomplete, truncated or failing their checksum), writes a
 finished shard atomically and, once every shard is complete, the index.
