@@ -664,6 +664,18 @@ MEANT_TO_CHANGE = [
      'models was a process-wide patch of compat.py)'),
     ('*demo*', ('model_wrapper_cfg', ),
      'the demo is a CPU config: CPUDistributedDataParallel wrapper'),
+    ('*', ('*dataloader.dataset.num_classes',
+           '*dataloader.dataset.dataset.num_classes',
+           '*dataloader.dataset.num_joints'),
+     'every split is validated at start-up (issue #14): the data blocks '
+     'give each dataset the config\'s num_classes (labels in [0, N)) and '
+     'the val / test datasets the joint count the train set had'),
+    ('*', ('default_hooks.checkpoint.type', 'default_hooks.dataset_check',
+           'default_hooks.skipped_media'),
+     'runtime base (issue #14): crash-safe SafeCheckpointHook (same '
+     'interval / max_keep_ckpts), DatasetCheckHook (datasets vs the '
+     'model\'s classes and FRM text width before training), '
+     'SkippedMediaHook (skip_bad_media report; idle without it)'),
 ]
 
 
