@@ -247,13 +247,15 @@ def extract_text_features(settings: ExtractionSettings,
     if shard_size is None:
         recorded = read_meta(cache_dir)
         shard_size = recorded.shard_size if recorded else DEFAULT_SHARD_SIZE
-    recorded = _check_recorded(cache_dir, settings, compute_dtype, shard_size)
     own_plan = [
         shard for shard in plan_shards(samples, shard_size)
         if shard.index % world_size == rank
     ]
+    # before anything reads the directory: a second run stops at once
     locks = lock_shards(cache_dir, own_plan)
     try:
+        recorded = _check_recorded(cache_dir, settings, compute_dtype,
+                                   shard_size)
         pending = None
         if recorded is not None:
             writer = TextFeatureCacheWriter(cache_dir, recorded, samples,
