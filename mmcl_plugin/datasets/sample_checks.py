@@ -10,10 +10,11 @@ finds all of these in one pass over the annotations, so a dataset fails
 when it is built, with one error naming every bad sample
 (:func:`invalid_samples_message`).
 
-The pass is vectorised where the data allow it (labels and frame counts
-as arrays; per skeleton two reductions, min and max, which also propagate
-NaN), so a 57k-sample NTU split is checked in about a second
-(``benchmarks/benchmark_dataset_checks.py``).
+The pass is vectorised where the data allow it (labels as one array; per
+skeleton two whole-array reductions, min and max, which also propagate
+NaN), so 57k NTU-size samples (100 frames, 25 joints, with 2-D keypoints)
+are checked in 1.3 s, 4.5x the 0.29 s of the finite-only check of the
+training split it replaces (``benchmarks/benchmark_dataset_checks.py``).
 """
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -100,14 +101,19 @@ def image_keypoint_problem(keypoint_2d: np.ndarray,
             not np.issubdtype(keypoint_2d.dtype, np.number):
         return ''  # no keypoints: strips show whole frames
     xy = keypoint_2d[..., :2]
-    low, high = xy.min(axis=(0, 1, 2)), xy.max(axis=(0, 1, 2))
-    if not (np.isfinite(low).all() and np.isfinite(high).all()):
+    # whole-array reductions (fast; per-axis ones of the strided x / y are
+    # 10x slower), per axis only when a point may be out of bounds
+    low, high = float(xy.min()), float(xy.max())
+    if not (np.isfinite(low) and np.isfinite(high)):
         return (f'{key} contains NaN/inf at {_count(~np.isfinite(xy))} '
                 f'values')
     if image_shape is None:
         return ''
     height, width = (float(s) for s in image_shape[:2])
+    if low >= -min(width, height) and high <= 2 * min(width, height):
+        return ''
     size = np.array([width, height])
+    low, high = xy.min(axis=(0, 1, 2)), xy.max(axis=(0, 1, 2))
     if (low < -size).any() or (high > 2 * size).any():
         outside = _count(((xy < -size) | (xy > 2 * size)).any(axis=-1))
         return (f'{key} has {outside} points more than one image size '
@@ -139,7 +145,10 @@ def label_problems(labels: Sequence,
                    num_classes: Optional[int] = None) -> Dict[int, str]:
     """The problem of every bad label, by position (vectorised when the
     labels are plain integers)."""
-    array = np.asarray(labels) if labels else np.zeros(0, np.int64)
+    try:
+        array = np.asarray(labels) if len(labels) else np.zeros(0, np.int64)
+    except ValueError:  # ragged: lists of labels of different lengths
+        array = np.zeros((0, 0))
     if array.dtype.kind in 'iu' and array.ndim == 1:
         bad = array < 0
         if num_classes is not None:
