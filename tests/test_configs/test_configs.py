@@ -714,6 +714,23 @@ def test_snapshot_configs_still_exist():
         'python tests/test_configs/config_snapshot.py if that is intended')
 
 
+@pytest.mark.parametrize('rel', config_files())
+def test_every_split_checks_the_models_classes(rel):
+    """Every loader's dataset has the classifier's num_classes (a config
+    that overrides the benchmark's num_classes must pass it to the data
+    blocks' datasets too: they validate labels against it)."""
+    cfg = resolved(rel)
+    num_classes = ((cfg.get('model') or {}).get('cls_head')
+                   or {}).get('num_classes')
+    for phase in ('train', 'val', 'test'):
+        loader = cfg.get(f'{phase}_dataloader')
+        if not loader or num_classes is None:
+            continue
+        dataset = dataset_of(loader)
+        if dataset.get('type') == 'MMCLPoseDataset':
+            assert dataset.get('num_classes') == num_classes, (phase, rel)
+
+
 @pytest.mark.parametrize(
     'rel', sorted(set(load_snapshot()) & set(config_files())))
 def test_config_resolves_as_its_snapshot(rel):
