@@ -11,10 +11,13 @@ from typing import Dict, List, Optional, Sequence, Union
 
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 from mmaction.models.utils import Graph
 from mmaction.registry import MODELS
 from mmengine.model import BaseModule
 from mmengine.model.weight_init import constant_init, kaiming_init
+
+from ..utils import grouped_batch_norm
 
 
 def relation_channels(in_channels: int) -> int:
@@ -117,11 +120,45 @@ class CTRGCBlock(nn.Module):
         self.relu = nn.ReLU(inplace=True)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """(N, C_in, T, V) -> (N, C_out, T, V)."""
-        out = sum(
-            conv(x, self.A[i], self.alpha)
-            for i, conv in enumerate(self.convs))
-        return self.relu(self.bn(out) + self.down(x))
+        """(N, C_in, T, V) -> (N, C_out, T, V).
+
+        Computes ``sum_k convs[k](x, A[k], alpha)`` with the K subsets
+        batched: ``conv1``/``conv2`` act on the temporal mean of ``x``
+        (they are linear, so this equals pooling their outputs), the
+        ``conv3`` of all subsets is one convolution, ``conv4`` one batched
+        product, and the sum over subsets happens inside the aggregation
+        product.
+        """
+        N, _, T, V = x.shape
+        K, C = self.num_subsets, self.convs[0].out_channels
+        R = self.convs[0].rel_channels
+        # relations: (N, K, 2, R, V) from the temporal mean
+        w12 = torch.cat([w for conv in self.convs
+                         for w in (conv.conv1.weight, conv.conv2.weight)])
+        b12 = torch.cat([b for conv in self.convs
+                         for b in (conv.conv1.bias, conv.conv2.bias)])
+        q = F.conv1d(x.mean(2), w12.flatten(1).unsqueeze(-1), b12)
+        q = q.view(N, K, 2, R, V)
+        relation = torch.tanh(q[:, :, 0].unsqueeze(-1) -
+                              q[:, :, 1].unsqueeze(-2))  # (N, K, R, V, V)
+        # per-channel topologies conv4(relation) * alpha + A: (N, K, C, V, V)
+        # (alpha scales conv4's small weights instead of the product)
+        w4 = torch.stack([conv.conv4.weight.view(C, R)
+                          for conv in self.convs]) * self.alpha
+        b4 = torch.stack([conv.conv4.bias for conv in self.convs])
+        shared = (b4 * self.alpha).view(K, C, 1, 1) + self.A.unsqueeze(1)
+        topology = torch.matmul(w4, relation.flatten(-2)).view(N, K, C, V, V)
+        topology += shared
+        # features of every subset: (N, K, C, T, V)
+        w3 = torch.cat([conv.conv3.weight for conv in self.convs])
+        b3 = torch.cat([conv.conv3.bias for conv in self.convs])
+        feat = F.conv2d(x, w3, b3).view(N, K, C, T, V)
+        # out[n, c, t, u] = sum_k sum_v topology[n, k, c, u, v] *
+        #                   feat[n, k, c, t, v]
+        out = torch.matmul(feat, topology.transpose(-1, -2)).sum(1)
+        out = self.bn(out)
+        out += self.down(x)
+        return self.relu(out)
 
 
 class TemporalConvBN(nn.Sequential):
@@ -158,7 +195,9 @@ class MultiScaleTCN(nn.Module):
     ``len(dilations) + 2`` branches of ``out_channels / num_branches``
     channels each, concatenated: one per dilation (1x1 conv, BN, ReLU,
     temporal conv + BN), one (1x1 conv, BN, ReLU, 3x1 max-pool, BN) and one
-    1x1 conv + BN. Every branch applies the temporal stride.
+    1x1 conv + BN. Every branch applies the temporal stride. The 1x1
+    convolutions and BNs that open the first ``len(dilations) + 1``
+    branches run as one convolution and one BN call.
 
     Args:
         in_channels (int): Input channels C_in.
@@ -168,6 +207,8 @@ class MultiScaleTCN(nn.Module):
         stride (int): Temporal stride. Defaults to 1.
         dilations (Sequence[int]): Dilations of the temporal convolutions.
             Defaults to (1, 2).
+        out_relu (bool): ReLU on the concatenated output, as pyskl's
+            CTR-GCN (its ``MSTCN``) has. Defaults to False.
     """
 
     def __init__(self,
@@ -175,8 +216,10 @@ class MultiScaleTCN(nn.Module):
                  out_channels: int,
                  kernel_size: int = 5,
                  stride: int = 1,
-                 dilations: Sequence[int] = (1, 2)) -> None:
+                 dilations: Sequence[int] = (1, 2),
+                 out_relu: bool = False) -> None:
         super().__init__()
+        self.out_relu = out_relu
         num_branches = len(dilations) + 2
         if out_channels % num_branches:
             raise ValueError(f'out_channels={out_channels} must be divisible '
@@ -204,7 +247,16 @@ class MultiScaleTCN(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """(N, C_in, T, V) -> (N, C_out, ceil(T / stride), V)."""
-        return torch.cat([branch(x) for branch in self.branches], dim=1)
+        heads = self.branches[:-1]  # 1x1 conv, BN, ReLU, ...
+        h = F.conv2d(x, torch.cat([b[0].weight for b in heads]),
+                     torch.cat([b[0].bias for b in heads]))
+        h = F.relu(grouped_batch_norm(h, [b[1] for b in heads]), inplace=True)
+        parts = h.split(heads[0][1].num_features, dim=1)
+        outs = [b[3](part) for b, part in zip(heads[:-1], parts[:-1])]
+        outs.append(heads[-1][4](heads[-1][3](parts[-1])))
+        outs.append(self.branches[-1](x))
+        out = torch.cat(outs, dim=1)
+        return F.relu(out, inplace=True) if self.out_relu else out
 
 
 class CTRGCNUnit(nn.Module):
@@ -220,6 +272,8 @@ class CTRGCNUnit(nn.Module):
         adaptive (bool): Learn the shared topology. Defaults to True.
         kernel_size (int): Temporal kernel size. Defaults to 5.
         dilations (Sequence[int]): TCN dilations. Defaults to (1, 2).
+        tcn_relu (bool): ReLU on the TCN output (pyskl's CTR-GCN).
+            Defaults to False.
     """
 
     def __init__(self,
@@ -230,7 +284,8 @@ class CTRGCNUnit(nn.Module):
                  residual: bool = True,
                  adaptive: bool = True,
                  kernel_size: int = 5,
-                 dilations: Sequence[int] = (1, 2)) -> None:
+                 dilations: Sequence[int] = (1, 2),
+                 tcn_relu: bool = False) -> None:
         super().__init__()
         self.gcn = CTRGCBlock(in_channels, out_channels, A, adaptive)
         self.tcn = MultiScaleTCN(
@@ -238,7 +293,8 @@ class CTRGCNUnit(nn.Module):
             out_channels,
             kernel_size=kernel_size,
             stride=stride,
-            dilations=dilations)
+            dilations=dilations,
+            out_relu=tcn_relu)
         if not residual:
             self.residual = None
         elif in_channels == out_channels and stride == 1:
@@ -252,7 +308,7 @@ class CTRGCNUnit(nn.Module):
         """(N, C_in, T, V) -> (N, C_out, ceil(T / stride), V)."""
         out = self.tcn(self.gcn(x))
         if self.residual is not None:
-            out = out + self.residual(x)
+            out += self.residual(x)
         return self.relu(out)
 
 
@@ -284,6 +340,9 @@ class CTRGCN(BaseModule):
         adaptive (bool): Learn the shared topologies. Defaults to True.
         tcn_kernel_size (int): Temporal kernel size. Defaults to 5.
         tcn_dilations (Sequence[int]): TCN dilations. Defaults to (1, 2).
+        tcn_relu (bool): ReLU on every TCN's output, the one difference of
+            pyskl's CTR-GCN (checkpoints converted with ``--from pyskl``
+            need it). Defaults to False (the official model).
         dropout (float): Dropout on the output features (the official
             model drops before its classifier; ``GCNHead`` has its own
             dropout too). Defaults to 0.
@@ -308,6 +367,7 @@ class CTRGCN(BaseModule):
                  adaptive: bool = True,
                  tcn_kernel_size: int = 5,
                  tcn_dilations: Sequence[int] = (1, 2),
+                 tcn_relu: bool = False,
                  dropout: float = 0.,
                  init_cfg: Optional[Union[Dict, List[Dict]]] = None) -> None:
         super().__init__(init_cfg=init_cfg)
@@ -333,7 +393,8 @@ class CTRGCN(BaseModule):
                     residual=stage != 1,
                     adaptive=adaptive,
                     kernel_size=tcn_kernel_size,
-                    dilations=tcn_dilations))
+                    dilations=tcn_dilations,
+                    tcn_relu=tcn_relu))
             channels = width
         self.units = nn.ModuleList(units)
         self.out_channels = channels
