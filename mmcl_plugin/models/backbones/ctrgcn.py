@@ -17,7 +17,8 @@ from mmaction.registry import MODELS
 from mmengine.model import BaseModule
 from mmengine.model.weight_init import constant_init, kaiming_init
 
-from ..utils import grouped_batch_norm
+from ..utils import (fold_batch_norm, grouped_batch_norm, normalize_skeletons,
+                     uses_running_stats)
 
 
 def relation_channels(in_channels: int) -> int:
@@ -122,17 +123,17 @@ class CTRGCBlock(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """(N, C_in, T, V) -> (N, C_out, T, V).
 
-        Computes ``sum_k convs[k](x, A[k], alpha)`` with the K subsets
-        batched: ``conv1``/``conv2`` act on the temporal mean of ``x``
-        (they are linear, so this equals pooling their outputs), the
-        ``conv3`` of all subsets is one convolution, ``conv4`` one batched
-        product, and the sum over subsets happens inside the aggregation
-        product.
+        Computes ``sum_k convs[k](x, A[k], alpha)``: the relations of all
+        subsets come from one 1-D convolution of the temporal mean of
+        ``x`` (``conv1``/``conv2`` are linear, so this equals pooling
+        their outputs), ``alpha`` scales ``conv4``'s weights instead of
+        its output, and the subsets' terms are accumulated in place (no
+        K-times larger intermediate, which on CPUs would be a fresh,
+        page-faulting allocation at every call).
         """
         N, _, T, V = x.shape
         K, C = self.num_subsets, self.convs[0].out_channels
         R = self.convs[0].rel_channels
-        # relations: (N, K, 2, R, V) from the temporal mean
         w12 = torch.cat([w for conv in self.convs
                          for w in (conv.conv1.weight, conv.conv2.weight)])
         b12 = torch.cat([b for conv in self.convs
@@ -141,21 +142,20 @@ class CTRGCBlock(nn.Module):
         q = q.view(N, K, 2, R, V)
         relation = torch.tanh(q[:, :, 0].unsqueeze(-1) -
                               q[:, :, 1].unsqueeze(-2))  # (N, K, R, V, V)
-        # per-channel topologies conv4(relation) * alpha + A: (N, K, C, V, V)
-        # (alpha scales conv4's small weights instead of the product)
-        w4 = torch.stack([conv.conv4.weight.view(C, R)
-                          for conv in self.convs]) * self.alpha
-        b4 = torch.stack([conv.conv4.bias for conv in self.convs])
-        shared = (b4 * self.alpha).view(K, C, 1, 1) + self.A.unsqueeze(1)
-        topology = torch.matmul(w4, relation.flatten(-2)).view(N, K, C, V, V)
-        topology += shared
-        # features of every subset: (N, K, C, T, V)
-        w3 = torch.cat([conv.conv3.weight for conv in self.convs])
-        b3 = torch.cat([conv.conv3.bias for conv in self.convs])
-        feat = F.conv2d(x, w3, b3).view(N, K, C, T, V)
-        # out[n, c, t, u] = sum_k sum_v topology[n, k, c, u, v] *
-        #                   feat[n, k, c, t, v]
-        out = torch.matmul(feat, topology.transpose(-1, -2)).sum(1)
+        out = None
+        for k, conv in enumerate(self.convs):
+            # conv4(relation) * alpha + A[k]: (N, C, V, V)
+            topology = torch.matmul(
+                conv.conv4.weight.view(C, R) * self.alpha,
+                relation[:, k].flatten(-2)).view(N, C, V, V)
+            topology += (conv.conv4.bias * self.alpha).view(C, 1, 1) + \
+                self.A[k]
+            # out[n, c, t, u] += sum_v topology[n, c, u, v] * x3[n, c, t, v]
+            term = torch.matmul(conv.conv3(x), topology.transpose(-1, -2))
+            if out is None:
+                out = term
+            else:
+                out += term
         out = self.bn(out)
         out += self.down(x)
         return self.relu(out)
@@ -187,6 +187,16 @@ class TemporalConvBN(nn.Sequential):
                 stride=(stride, 1),
                 padding=(pad, 0),
                 dilation=(dilation, 1)), nn.BatchNorm2d(out_channels))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """(N, C_in, T, V) -> (N, C_out, ceil(T / stride), V); with running
+        statistics (eval) the BN is folded into the convolution."""
+        conv, bn = self[0], self[1]
+        if not uses_running_stats(bn):
+            return bn(conv(x))
+        weight, bias = fold_batch_norm(conv.weight, conv.bias, bn)
+        return F.conv2d(x, weight, bias, conv.stride, conv.padding,
+                        conv.dilation)
 
 
 class MultiScaleTCN(nn.Module):
@@ -429,15 +439,10 @@ class CTRGCN(BaseModule):
         Returns:
             torch.Tensor: Features of shape (N, M, C_out, T_out, V).
         """
-        N, M, T, V, C = x.size()
-        expected = (self.num_person, self.num_joints, self.in_channels)
-        if (M, V, C) != expected:
-            raise ValueError(f'CTRGCN expects (M, V, C) = {expected}, got '
-                             f'input of shape {tuple(x.shape)}')
-        x = x.permute(0, 1, 3, 4, 2).reshape(N, M * V * C, T)
-        x = self.data_bn(x)
-        x = x.view(N, M, V, C, T).permute(0, 1, 3, 4, 2).reshape(
-            N * M, C, T, V)
+        N, M = x.shape[:2]
+        x = normalize_skeletons(
+            x, self.data_bn,
+            (self.num_person, self.num_joints, self.in_channels), 'CTRGCN')
         for unit in self.units:
             x = unit(x)
         x = self.drop(x)
