@@ -330,6 +330,13 @@ def _concatenate(pieces: Dict[str, List[Tuple[Tuple[int, ...], str,
     return joined
 
 
+def unknown_keys_error(source: str, keys: List[str],
+                       layout: str) -> ValueError:
+    """The error for checkpoint keys that belong to no known tensor."""
+    return ValueError(f'{source}: {len(keys)} keys are not of {layout}: '
+                      f'{keys[:10]}' + (' ...' if len(keys) > 10 else ''))
+
+
 def _check_alias(key: str, value: torch.Tensor,
                  state_dict: Mapping[str, torch.Tensor], source: str) -> None:
     """An HD-GCN ``conv_d`` copy must equal the last layer's tensor."""
@@ -393,10 +400,8 @@ def convert_official_state_dict(state_dict: Mapping[str, torch.Tensor],
         else:
             unknown.append(key)
     if unknown:
-        raise ValueError(
-            f'{source}: {len(unknown)} keys are not of the official {arch} '
-            f'/ MMCL model: {unknown[:10]}' +
-            (' ...' if len(unknown) > 10 else ''))
+        raise unknown_keys_error(source, unknown,
+                                 f'the official {arch} / MMCL model')
     converted.update(_concatenate(pieces, source))
     if with_frm:
         missing = [k for k in OFFICIAL_FRM_KEYS if k not in state_dict]

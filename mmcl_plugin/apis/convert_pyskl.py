@@ -31,7 +31,7 @@ import torch
 
 from .convert_official import (MS_TCN_RULES, RESIDUAL_RULES,
                                ConvertedCheckpoint, MappedKey, apply_rules,
-                               key_rules)
+                               key_rules, unknown_keys_error)
 
 #: Backbones pyskl checkpoints convert into.
 PYSKL_ARCHS = ('STGCN', 'CTRGCN')
@@ -105,10 +105,7 @@ def convert_pyskl_state_dict(state_dict: Mapping[str, torch.Tensor],
         converted[mapped.target] = value if mapped.transform is None else \
             mapped.transform(value)
     if unknown:
-        raise ValueError(
-            f'{source}: {len(unknown)} keys are not of a pyskl {arch} '
-            f'recognizer: {unknown[:10]}' +
-            (' ...' if len(unknown) > 10 else ''))
+        raise unknown_keys_error(source, unknown, f'a pyskl {arch} recognizer')
     return ConvertedCheckpoint(converted, dropped)
 
 

@@ -94,6 +94,16 @@ def unit_residual(ops: Ops, x: torch.Tensor, p: str, c_in: int, c_out: int,
                   f'{p}.residual.bn')
 
 
+def gcn_output(ops: Ops, y: torch.Tensor, x: torch.Tensor, p: str,
+               c_in: int, c_out: int) -> torch.Tensor:
+    """``relu(bn(y) + down(x))`` of the graph convolution ``p`` (``down``:
+    identity, or 1x1 conv + BN when the width changes)."""
+    y = ops.bn(y, f'{p}.bn')
+    if c_in != c_out:
+        return F.relu(y + ops.bn(ops.conv(x, f'{p}.down.0'), f'{p}.down.1'))
+    return F.relu(y + x)
+
+
 def data_bn(ops: Ops, x: torch.Tensor) -> torch.Tensor:
     """(N, C, T, V, M) -> normalised (N * M, C, T, V)."""
     N, C, T, V, M = x.shape
@@ -103,11 +113,29 @@ def data_bn(ops: Ops, x: torch.Tensor) -> torch.Tensor:
         N * M, C, T, V)
 
 
-def pool_and_classify(ops: Ops, x: torch.Tensor, N: int,
-                      M: int) -> torch.Tensor:
-    """Mean over T, V and M, then ``fc``."""
+def pool_and_classify(ops: Ops, x: torch.Tensor, N: int, M: int,
+                      fc: str = 'fc') -> torch.Tensor:
+    """Mean over T, V and M, then the classifier ``fc``."""
     x = x.view(N, M, x.size(1), -1).mean(3).mean(1)
-    return ops.linear(x, 'fc')
+    return ops.linear(x, fc)
+
+
+def forward_units(ops: Ops, x: torch.Tensor, units, body) -> torch.Tensor:
+    """Input BN, units ``l1``.. (``relu(body + residual)``), pooling, fc.
+
+    ``body(ops, x, index, c_in, c_out, stride)`` computes unit ``l{index}``
+    without its residual.
+    """
+    N, C, T, V, M = x.shape
+    x = data_bn(ops, x)
+    for index, (c_in, c_out, stride, residual) in enumerate(units, 1):
+        if index == 1:
+            c_in = C
+        x = F.relu(
+            body(ops, x, index, c_in, c_out, stride) +
+            unit_residual(ops, x, f'l{index}', c_in, c_out, stride,
+                          residual))
+    return pool_and_classify(ops, x, N, M)
 
 
 def official_state_dict(num_class: int = 10, num_point: int = 25,
@@ -175,25 +203,17 @@ def _gcn(ops: Ops, x: torch.Tensor, p: str, c_in: int,
         relation = torch.tanh(x1.unsqueeze(-1) - x2.unsqueeze(-2))
         topology = ops.conv(relation, q + '.conv4') * alpha + A[k]
         y = y + torch.einsum('ncuv,nctv->nctu', topology, x3)
-    y = ops.bn(y, f'{p}.gcn1.bn')
-    if c_in != c_out:
-        y = y + ops.bn(ops.conv(x, f'{p}.gcn1.down.0'), f'{p}.gcn1.down.1')
-    else:
-        y = y + x
-    return F.relu(y)
+    return gcn_output(ops, y, x, f'{p}.gcn1', c_in, c_out)
+
+
+def _unit(ops: Ops, x: torch.Tensor, index: int, c_in: int, c_out: int,
+          stride: int) -> torch.Tensor:
+    p = f'l{index}'
+    return ms_tcn(ops, _gcn(ops, x, p, c_in, c_out), f'{p}.tcn1', stride)
 
 
 def _forward(ops: Ops, x: torch.Tensor) -> torch.Tensor:
-    N, C, T, V, M = x.shape
-    x = data_bn(ops, x)
-    for index, (c_in, c_out, stride, residual) in enumerate(UNITS, 1):
-        if index == 1:
-            c_in = C
-        p = f'l{index}'
-        t = ms_tcn(ops, _gcn(ops, x, p, c_in, c_out), f'{p}.tcn1', stride)
-        x = F.relu(t + unit_residual(ops, x, p, c_in, c_out, stride,
-                                     residual))
-    return pool_and_classify(ops, x, N, M)
+    return forward_units(ops, x, UNITS, _unit)
 
 
 @torch.no_grad()

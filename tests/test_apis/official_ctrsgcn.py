@@ -12,10 +12,8 @@ from collections import OrderedDict
 from typing import Dict
 
 import torch
-import torch.nn.functional as F
 from functional_reference import Ops, add_bn, add_conv, calibrate
-from official_ctrgcn import (UNITS, data_bn, pool_and_classify,
-                             unit_residual)
+from official_ctrgcn import UNITS, forward_units, gcn_output
 
 NUM_SUBSETS = 3
 KERNEL = 5
@@ -61,27 +59,19 @@ def _gcn(ops: Ops, x: torch.Tensor, p: str, c_in: int,
     for k in range(NUM_SUBSETS):
         mixed = torch.matmul(x.reshape(N, C * T, V), A[k]).view(N, C, T, V)
         y = y + ops.conv(mixed, f'{p}.gcn1.conv_d.{k}')
-    y = ops.bn(y, f'{p}.gcn1.bn')
-    if c_in != c_out:
-        y = y + ops.bn(ops.conv(x, f'{p}.gcn1.down.0'), f'{p}.gcn1.down.1')
-    else:
-        y = y + x
-    return F.relu(y)
+    return gcn_output(ops, y, x, f'{p}.gcn1', c_in, c_out)
+
+
+def _unit(ops: Ops, x: torch.Tensor, index: int, c_in: int, c_out: int,
+          stride: int) -> torch.Tensor:
+    p = f'l{index}'
+    g = _gcn(ops, x, p, c_in, c_out)
+    return ops.bn(ops.conv(g, f'{p}.tcn1.conv', stride, (KERNEL - 1) // 2),
+                  f'{p}.tcn1.bn')
 
 
 def _forward(ops: Ops, x: torch.Tensor) -> torch.Tensor:
-    N, C, T, V, M = x.shape
-    x = data_bn(ops, x)
-    for index, (c_in, c_out, stride, residual) in enumerate(UNITS, 1):
-        if index == 1:
-            c_in = C
-        p = f'l{index}'
-        g = _gcn(ops, x, p, c_in, c_out)
-        t = ops.bn(ops.conv(g, f'{p}.tcn1.conv', stride, (KERNEL - 1) // 2),
-                   f'{p}.tcn1.bn')
-        x = F.relu(t + unit_residual(ops, x, p, c_in, c_out, stride,
-                                     residual))
-    return pool_and_classify(ops, x, N, M)
+    return forward_units(ops, x, UNITS, _unit)
 
 
 @torch.no_grad()

@@ -22,8 +22,7 @@ from typing import Dict, List, Sequence, Tuple
 import torch
 import torch.nn.functional as F
 from functional_reference import Ops, add_bn, add_conv, calibrate
-from official_ctrgcn import (add_ms_tcn, data_bn, ms_tcn, pool_and_classify,
-                             unit_residual)
+from official_ctrgcn import add_ms_tcn, forward_units, gcn_output, ms_tcn
 
 NUM_SUBSETS = 3
 
@@ -148,25 +147,16 @@ def _gcn(ops: Ops, x: torch.Tensor, p: str, c_in: int, c_out: int,
         out = (out * torch.sigmoid(att)[..., None, None]).sum(dim=2)
     else:
         out = out.sum(dim=2)
-    out = ops.bn(out, f'{p}.bn')
-    if c_in != c_out:
-        out = out + ops.bn(ops.conv(x, f'{p}.down.0'), f'{p}.down.1')
-    else:
-        out = out + x
-    return F.relu(out)
+    return gcn_output(ops, out, x, p, c_in, c_out)
 
 
 def _forward(ops: Ops, x: torch.Tensor, layers, base: int) -> torch.Tensor:
-    N, C, T, V, M = x.shape
-    x = data_bn(ops, x)
-    for index, (c_in, c_out, stride, residual) in enumerate(units(base), 1):
-        if index == 1:
-            c_in = C
+
+    def unit(ops, x, index, c_in, c_out, stride):
         g = _gcn(ops, x, f'l{index}.gcn1', c_in, c_out, layers, index > 1)
-        t = ms_tcn(ops, g, f'l{index}.tcn1', stride)
-        x = F.relu(t + unit_residual(ops, x, f'l{index}', c_in, c_out,
-                                     stride, residual))
-    return pool_and_classify(ops, x, N, M)
+        return ms_tcn(ops, g, f'l{index}.tcn1', stride)
+
+    return forward_units(ops, x, units(base), unit)
 
 
 @torch.no_grad()

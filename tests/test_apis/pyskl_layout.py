@@ -28,7 +28,9 @@ from typing import Dict, List, Tuple
 import torch
 import torch.nn.functional as F
 from functional_reference import Ops, add_bn, add_conv, calibrate
-from official_ctrgcn import UNITS, add_ms_tcn, ms_tcn
+import official_ctrgcn
+from official_ctrgcn import (UNITS, gcn_output, ms_tcn, pool_and_classify,
+                             unit_residual)
 
 MS_CFG = [(3, 1), (3, 2), (3, 3), (3, 4), ('max', 3), '1x1']
 NUM_SUBSETS = 3
@@ -48,10 +50,9 @@ def _stages(in_channels: int, base: int) -> List[Tuple[int, int, int,
     return stages
 
 
-def _unit_tcn(ops, x, name, stride=1, kernel=1, dilation=1, bn=True):
+def _temporal_conv(ops, x, name, stride, kernel, dilation):
     pad = (kernel + (kernel - 1) * (dilation - 1) - 1) // 2
-    x = ops.conv(x, name + '.conv', stride, pad, dilation)
-    return ops.bn(x, name + '.bn') if bn else x
+    return ops.conv(x, name + '.conv', stride, pad, dilation)
 
 
 def stgcnpp_state_dict(num_class: int = 10, num_point: int = 25,
@@ -108,20 +109,13 @@ def _stgcnpp(ops: Ops, x: torch.Tensor, in_channels: int,
     for i, (c_in, c_out, stride, residual) in enumerate(
             _stages(in_channels, base)):
         p = f'backbone.gcn.{i}'
-        if not residual:
-            res = 0
-        elif c_in == c_out and stride == 1:
-            res = x
-        else:
-            res = _unit_tcn(ops, x, f'{p}.residual', stride)
+        res = unit_residual(ops, x, p, c_in, c_out, stride, residual)
         # unit_gcn: 'pre' conv, einsum with A, BN + own residual, ReLU
         A = ops.sd[f'{p}.gcn.A']
         n, _, t, v = x.shape
         y = ops.conv(x, f'{p}.gcn.conv').view(n, NUM_SUBSETS, c_out, t, v)
         y = torch.einsum('nkctv,kvw->nctw', y, A)
-        down = x if c_in == c_out else ops.bn(
-            ops.conv(x, f'{p}.gcn.down.0'), f'{p}.gcn.down.1')
-        y = F.relu(ops.bn(y, f'{p}.gcn.bn') + down)
+        y = gcn_output(ops, y, x, f'{p}.gcn', c_in, c_out)
         # mstcn
         outs = []
         for b, cfg in enumerate(MS_CFG):
@@ -133,55 +127,41 @@ def _stgcnpp(ops: Ops, x: torch.Tensor, in_channels: int,
             if cfg[0] == 'max':
                 outs.append(F.max_pool2d(h, (3, 1), (stride, 1), (1, 0)))
             else:
-                outs.append(_unit_tcn(ops, h, q + '.3', stride, cfg[0],
-                                      cfg[1], bn=False))
+                outs.append(_temporal_conv(ops, h, q + '.3', stride, cfg[0],
+                                           cfg[1]))
         h = torch.cat(outs, 1)
         h = ops.conv(F.relu(ops.bn(h, f'{p}.tcn.transform.0')),
                      f'{p}.tcn.transform.2')
         h = ops.bn(h, f'{p}.tcn.bn')
         x = F.relu(h + res)
-    x = x.view(N, M, x.size(1), -1).mean(3).mean(1)
-    return ops.linear(x, 'cls_head.fc_cls')
-
-
-def _pyskl_rel(in_channels: int) -> int:
-    return 8 if in_channels <= 16 else in_channels // 8
+    return pool_and_classify(ops, x, N, M, 'cls_head.fc_cls')
 
 
 def ctrgcn_state_dict(num_class: int = 10, num_point: int = 25,
                       num_person: int = 2, in_channels: int = 3,
                       seed: int = 0) -> 'OrderedDict':
-    """A random, calibrated pyskl CTR-GCN state dict."""
-    g = torch.Generator().manual_seed(seed)
+    """A random, calibrated pyskl CTR-GCN state dict.
+
+    The tensors of the official layout (same shapes: both use 8 relation
+    channels for 3-channel inputs), renamed, plus pyskl's ``backbone.A``;
+    the BN statistics are calibrated again for pyskl's forward.
+    """
+    official = official_ctrgcn.official_state_dict(
+        num_class, num_point, num_person, in_channels, seed)
+    g = torch.Generator().manual_seed(seed + 1)
     sd: Dict[str, torch.Tensor] = OrderedDict()
     sd['backbone.A'] = torch.rand(NUM_SUBSETS, num_point, num_point,
                                   generator=g)
-    add_bn(sd, 'backbone.data_bn', num_person * in_channels * num_point, g)
-    for i, (c_in, c_out, stride, residual) in enumerate(UNITS):
-        if i == 0:
-            c_in = in_channels
-        p = f'backbone.net.{i}'
-        for k in range(NUM_SUBSETS):
-            q = f'{p}.gcn1.convs.{k}'
-            r = _pyskl_rel(c_in)
-            add_conv(sd, q + '.conv1', r, c_in, g)
-            add_conv(sd, q + '.conv2', r, c_in, g)
-            add_conv(sd, q + '.conv3', c_out, c_in, g)
-            add_conv(sd, q + '.conv4', c_out, r, g)
-        if c_in != c_out:
-            add_conv(sd, f'{p}.gcn1.down.0', c_out, c_in, g)
-            add_bn(sd, f'{p}.gcn1.down.1', c_out, g)
-        sd[f'{p}.gcn1.A'] = torch.rand(NUM_SUBSETS, num_point, num_point,
-                                       generator=g) / num_point
-        sd[f'{p}.gcn1.alpha'] = torch.tensor([0.3])
-        add_bn(sd, f'{p}.gcn1.bn', c_out, g)
-        add_ms_tcn(sd, f'{p}.tcn1', c_out, g)
-        if residual and (c_in != c_out or stride != 1):
-            add_conv(sd, f'{p}.residual.conv', c_out, c_in, g)
-            add_bn(sd, f'{p}.residual.bn', c_out, g)
-    sd['cls_head.fc_cls.weight'] = torch.randn(num_class, 256,
-                                               generator=g) * 0.1
-    sd['cls_head.fc_cls.bias'] = torch.randn(num_class, generator=g) * 0.1
+    for key, value in official.items():
+        if key.startswith('fc.'):
+            key = 'cls_head.fc_cls.' + key[3:]
+        elif key.startswith('data_bn.'):
+            key = 'backbone.' + key
+        else:
+            unit, rest = key.split('.', 1)
+            key = f'backbone.net.{int(unit[1:]) - 1}.' + rest.replace(
+                'gcn1.PA', 'gcn1.A')
+        sd[key] = value
     calibrate(sd, _ctrgcn, (4, num_person, 16, num_point, in_channels), g)
     return sd
 
@@ -206,19 +186,11 @@ def _ctrgcn(ops: Ops, x: torch.Tensor) -> torch.Tensor:
             rel = torch.tanh(x1.unsqueeze(-1) - x2.unsqueeze(-2))
             topology = ops.conv(rel, q + '.conv4') * alpha + A[k]
             y = y + torch.einsum('ncuv,nctu->nctv', topology, x3)
-        y = ops.bn(y, f'{p}.gcn1.bn')
-        y = y + (x if c_in == c_out else ops.bn(
-            ops.conv(x, f'{p}.gcn1.down.0'), f'{p}.gcn1.down.1'))
-        t = F.relu(ms_tcn(ops, F.relu(y), f'{p}.tcn1', stride))
-        if not residual:
-            res = 0
-        elif c_in == c_out and stride == 1:
-            res = x
-        else:
-            res = _unit_tcn(ops, x, f'{p}.residual', stride)
-        x = F.relu(t + res)
-    x = x.view(N, M, x.size(1), -1).mean(3).mean(1)
-    return ops.linear(x, 'cls_head.fc_cls')
+        y = gcn_output(ops, y, x, f'{p}.gcn1', c_in, c_out)
+        t = F.relu(ms_tcn(ops, y, f'{p}.tcn1', stride))
+        x = F.relu(t + unit_residual(ops, x, p, c_in, c_out, stride,
+                                     residual))
+    return pool_and_classify(ops, x, N, M, 'cls_head.fc_cls')
 
 
 @torch.no_grad()

@@ -26,12 +26,7 @@ CTRGCN = dict(type='CTRGCN', tcn_relu=True,
               graph_cfg=dict(layout='nturgb+d', mode='spatial'))
 
 
-@pytest.fixture(autouse=True, scope='module')
-def single_thread():
-    num_threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(num_threads)
+pytestmark = pytest.mark.usefixtures('single_thread')
 
 
 def recognizer(backbone):

@@ -14,11 +14,10 @@ import torch.nn as nn
 import torch.nn.functional as F
 from mmaction.models.utils import Graph
 from mmaction.registry import MODELS
-from mmengine.model import BaseModule
 from mmengine.model.weight_init import constant_init, kaiming_init
 
-from ..utils import (fold_batch_norm, grouped_batch_norm, normalize_skeletons,
-                     uses_running_stats)
+from ..utils import fold_batch_norm, grouped_batch_norm, uses_running_stats
+from .base_skeleton_gcn import BaseSkeletonGCN
 
 
 def relation_channels(in_channels: int) -> int:
@@ -38,6 +37,15 @@ def relation_channels(in_channels: int) -> int:
     if in_channels in (3, 9) or in_channels < 8:
         return 8
     return in_channels // 8
+
+
+def graph_residual(in_channels: int, out_channels: int) -> nn.Module:
+    """A graph convolution's residual: identity, or 1x1 conv + BN when the
+    width changes."""
+    if in_channels == out_channels:
+        return nn.Identity()
+    return nn.Sequential(
+        nn.Conv2d(in_channels, out_channels, 1), nn.BatchNorm2d(out_channels))
 
 
 class CTRGC(nn.Module):
@@ -111,12 +119,7 @@ class CTRGCBlock(nn.Module):
         else:
             self.register_buffer('A', A.clone())
         self.alpha = nn.Parameter(torch.zeros(1))
-        if in_channels != out_channels:
-            self.down = nn.Sequential(
-                nn.Conv2d(in_channels, out_channels, 1),
-                nn.BatchNorm2d(out_channels))
-        else:
-            self.down = nn.Identity()
+        self.down = graph_residual(in_channels, out_channels)
         self.bn = nn.BatchNorm2d(out_channels)
         self.relu = nn.ReLU(inplace=True)
 
@@ -269,7 +272,33 @@ class MultiScaleTCN(nn.Module):
         return F.relu(out, inplace=True) if self.out_relu else out
 
 
-class CTRGCNUnit(nn.Module):
+def unit_residual(in_channels: int, out_channels: int, stride: int,
+                  residual: bool) -> Optional[nn.Module]:
+    """A unit's residual: None, identity, or 1x1 conv (with the temporal
+    stride) + BN when the shape changes."""
+    if not residual:
+        return None
+    if in_channels == out_channels and stride == 1:
+        return nn.Identity()
+    return TemporalConvBN(in_channels, out_channels, 1, stride)
+
+
+class GCNUnit(nn.Module):
+    """A unit of the GCN backbones: ``relu(tcn(gcn(x)) + residual(x))``.
+
+    Subclasses set ``gcn``, ``tcn`` and ``residual`` (None for none, see
+    :func:`unit_residual`).
+    """
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """(N, C_in, T, V) -> (N, C_out, ceil(T / stride), V)."""
+        out = self.tcn(self.gcn(x))
+        if self.residual is not None:
+            out += self.residual(x)
+        return F.relu(out, inplace=True)
+
+
+class CTRGCNUnit(GCNUnit):
     """One CTR-GCN unit: CTR-GC block, multi-scale TCN, residual, ReLU.
 
     Args:
@@ -305,25 +334,12 @@ class CTRGCNUnit(nn.Module):
             stride=stride,
             dilations=dilations,
             out_relu=tcn_relu)
-        if not residual:
-            self.residual = None
-        elif in_channels == out_channels and stride == 1:
-            self.residual = nn.Identity()
-        else:
-            self.residual = TemporalConvBN(in_channels, out_channels, 1,
-                                           stride)
-        self.relu = nn.ReLU(inplace=True)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """(N, C_in, T, V) -> (N, C_out, ceil(T / stride), V)."""
-        out = self.tcn(self.gcn(x))
-        if self.residual is not None:
-            out += self.residual(x)
-        return self.relu(out)
+        self.residual = unit_residual(in_channels, out_channels, stride,
+                                      residual)
 
 
 @MODELS.register_module()
-class CTRGCN(BaseModule):
+class CTRGCN(BaseSkeletonGCN):
     """CTR-GCN backbone.
 
     ``num_stages`` units; the width doubles at ``inflate_stages`` and the
@@ -429,21 +445,3 @@ class CTRGCN(BaseModule):
         for module in self.modules():
             if isinstance(module, CTRGCBlock):
                 constant_init(module.bn, 1e-6)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Extract skeleton features.
-
-        Args:
-            x (torch.Tensor): Skeletons of shape (N, M, T, V, C).
-
-        Returns:
-            torch.Tensor: Features of shape (N, M, C_out, T_out, V).
-        """
-        N, M = x.shape[:2]
-        x = normalize_skeletons(
-            x, self.data_bn,
-            (self.num_person, self.num_joints, self.in_channels), 'CTRGCN')
-        for unit in self.units:
-            x = unit(x)
-        x = self.drop(x)
-        return x.reshape((N, M) + x.shape[1:])

@@ -17,11 +17,11 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from mmaction.registry import MODELS
-from mmengine.model import BaseModule
 from mmengine.model.weight_init import constant_init, kaiming_init
 
-from ..utils import fold_batch_norm, normalize_skeletons, uses_running_stats
-from .ctrgcn import TemporalConvBN
+from ..utils import fold_batch_norm, uses_running_stats
+from .base_skeleton_gcn import BaseSkeletonGCN
+from .ctrgcn import GCNUnit, TemporalConvBN, graph_residual, unit_residual
 
 
 class NormalizedAdjacencyGC(nn.Module):
@@ -61,12 +61,7 @@ class NormalizedAdjacencyGC(nn.Module):
         self.convs = nn.ModuleList(
             nn.Conv2d(in_channels, out_channels, 1)
             for _ in range(num_subsets))
-        if in_channels != out_channels:
-            self.down = nn.Sequential(
-                nn.Conv2d(in_channels, out_channels, 1),
-                nn.BatchNorm2d(out_channels))
-        else:
-            self.down = nn.Identity()
+        self.down = graph_residual(in_channels, out_channels)
         self.bn = nn.BatchNorm2d(out_channels)
         self.relu = nn.ReLU(inplace=True)
 
@@ -116,7 +111,7 @@ class NormalizedAdjacencyGC(nn.Module):
         return self.relu(out)
 
 
-class CTRSGCNUnit(nn.Module):
+class CTRSGCNUnit(GCNUnit):
     """One CTRS-GCN unit: graph convolution, 5 x 1 TCN, residual, ReLU.
 
     Args:
@@ -145,25 +140,12 @@ class CTRSGCNUnit(nn.Module):
                                          num_subsets, num_joints, adaptive)
         self.tcn = TemporalConvBN(out_channels, out_channels, kernel_size,
                                   stride)
-        if not residual:
-            self.residual = None
-        elif in_channels == out_channels and stride == 1:
-            self.residual = nn.Identity()
-        else:
-            self.residual = TemporalConvBN(in_channels, out_channels, 1,
-                                           stride)
-        self.relu = nn.ReLU(inplace=True)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """(N, C_in, T, V) -> (N, C_out, ceil(T / stride), V)."""
-        out = self.tcn(self.gcn(x))
-        if self.residual is not None:
-            out += self.residual(x)
-        return self.relu(out)
+        self.residual = unit_residual(in_channels, out_channels, stride,
+                                      residual)
 
 
 @MODELS.register_module()
-class CTRSGCN(BaseModule):
+class CTRSGCN(BaseSkeletonGCN):
     """CTRS-GCN backbone (MMCL release).
 
     The unit layout of :class:`~mmcl_plugin.models.backbones.CTRGCN`
@@ -263,21 +245,3 @@ class CTRSGCN(BaseModule):
                 for conv in module.convs:
                     nn.init.normal_(conv.weight, 0, std)
                     nn.init.zeros_(conv.bias)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Extract skeleton features.
-
-        Args:
-            x (torch.Tensor): Skeletons of shape (N, M, T, V, C).
-
-        Returns:
-            torch.Tensor: Features of shape (N, M, C_out, T_out, V).
-        """
-        N, M = x.shape[:2]
-        x = normalize_skeletons(
-            x, self.data_bn,
-            (self.num_person, self.num_joints, self.in_channels), 'CTRSGCN')
-        for unit in self.units:
-            x = unit(x)
-        x = self.drop(x)
-        return x.reshape((N, M) + x.shape[1:])

@@ -21,12 +21,11 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from mmaction.registry import MODELS
-from mmengine.model import BaseModule
 from mmengine.model.weight_init import constant_init
 
-from ..utils import (HierarchicalGraph, count_batch, normalize_skeletons,
-                     sliced_batch_norm)
-from .ctrgcn import MultiScaleTCN, TemporalConvBN
+from ..utils import HierarchicalGraph, count_batch, sliced_batch_norm
+from .base_skeleton_gcn import BaseSkeletonGCN
+from .ctrgcn import GCNUnit, MultiScaleTCN, graph_residual, unit_residual
 
 
 class GroupedEdgeConv(nn.Module):
@@ -158,12 +157,7 @@ class HDGraphConv(nn.Module):
         self.edge = GroupedEdgeConv(c, L, edge_k)
         self.attention = HierarchyAttention(
             out_channels, layers, V) if attention else None
-        if in_channels != out_channels:
-            self.down = nn.Sequential(
-                nn.Conv2d(in_channels, out_channels, 1),
-                nn.BatchNorm2d(out_channels))
-        else:
-            self.down = nn.Identity()
+        self.down = graph_residual(in_channels, out_channels)
         self.bn = nn.BatchNorm2d(out_channels)
         self.relu = nn.ReLU(inplace=True)
 
@@ -219,7 +213,7 @@ class HDGraphConv(nn.Module):
         return self.relu(out)
 
 
-class HDGCNUnit(nn.Module):
+class HDGCNUnit(GCNUnit):
     """One HD-GCN unit: HD graph conv, multi-scale TCN, residual, ReLU.
 
     Args:
@@ -255,25 +249,12 @@ class HDGCNUnit(nn.Module):
             kernel_size=kernel_size,
             stride=stride,
             dilations=dilations)
-        if not residual:
-            self.residual = None
-        elif in_channels == out_channels and stride == 1:
-            self.residual = nn.Identity()
-        else:
-            self.residual = TemporalConvBN(in_channels, out_channels, 1,
-                                           stride)
-        self.relu = nn.ReLU(inplace=True)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """(N, C_in, T, V) -> (N, C_out, ceil(T / stride), V)."""
-        out = self.tcn(self.gcn(x))
-        if self.residual is not None:
-            out += self.residual(x)
-        return self.relu(out)
+        self.residual = unit_residual(in_channels, out_channels, stride,
+                                      residual)
 
 
 @MODELS.register_module()
-class HDGCN(BaseModule):
+class HDGCN(BaseSkeletonGCN):
     """HD-GCN backbone.
 
     Ten units by default (widths 64 x 4, 128 x 3, 256 x 3; temporal stride
@@ -388,21 +369,3 @@ class HDGCN(BaseModule):
                 std = (2. / module.branch_channels)**0.5
                 nn.init.normal_(module.reduce[0].weight, 0, std)
                 nn.init.normal_(module.subset_conv.weight, 0, std)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Extract skeleton features.
-
-        Args:
-            x (torch.Tensor): Skeletons of shape (N, M, T, V, C).
-
-        Returns:
-            torch.Tensor: Features of shape (N, M, C_out, T_out, V).
-        """
-        N, M = x.shape[:2]
-        x = normalize_skeletons(
-            x, self.data_bn,
-            (self.num_person, self.num_joints, self.in_channels), 'HDGCN')
-        for unit in self.units:
-            x = unit(x)
-        x = self.drop(x)
-        return x.reshape((N, M) + x.shape[1:])

@@ -12,12 +12,7 @@ from mmcl_plugin.models.backbones.hdgcn import GroupedEdgeConv, HDGraphConv
 from mmcl_plugin.models.utils import HierarchicalGraph
 
 
-@pytest.fixture(autouse=True, scope='module')
-def single_thread():
-    num_threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(num_threads)
+pytestmark = pytest.mark.usefixtures('single_thread')
 
 
 def build(**kwargs) -> HDGCN:
