@@ -287,14 +287,20 @@ class GCNUnit(nn.Module):
     """A unit of the GCN backbones: ``relu(tcn(gcn(x)) + residual(x))``.
 
     Subclasses set ``gcn``, ``tcn`` and ``residual`` (None for none, see
-    :func:`unit_residual`).
+    :func:`unit_residual`). The residual and the ReLU work in place on the
+    TCN's output unless its backward needs that output
+    (``reuse_tcn_output = False``, e.g. a TCN ending with a ReLU).
     """
+
+    reuse_tcn_output = True
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """(N, C_in, T, V) -> (N, C_out, ceil(T / stride), V)."""
         out = self.tcn(self.gcn(x))
-        if self.residual is not None:
-            out += self.residual(x)
+        if self.residual is None:
+            return F.relu(out, inplace=self.reuse_tcn_output)
+        residual = self.residual(x)
+        out = out.add_(residual) if self.reuse_tcn_output else out + residual
         return F.relu(out, inplace=True)
 
 
@@ -336,6 +342,7 @@ class CTRGCNUnit(GCNUnit):
             out_relu=tcn_relu)
         self.residual = unit_residual(in_channels, out_channels, stride,
                                       residual)
+        self.reuse_tcn_output = not tcn_relu
 
 
 @MODELS.register_module()
