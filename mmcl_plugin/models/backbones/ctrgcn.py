@@ -40,12 +40,11 @@ def relation_channels(in_channels: int) -> int:
 
 
 def graph_residual(in_channels: int, out_channels: int) -> nn.Module:
-    """A graph convolution's residual: identity, or 1x1 conv + BN when the
-    width changes."""
+    """A graph convolution's residual: identity, or 1x1 conv + BN (a
+    :class:`TemporalConvBN`) when the width changes."""
     if in_channels == out_channels:
         return nn.Identity()
-    return nn.Sequential(
-        nn.Conv2d(in_channels, out_channels, 1), nn.BatchNorm2d(out_channels))
+    return TemporalConvBN(in_channels, out_channels)
 
 
 class CTRGC(nn.Module):
@@ -210,7 +209,8 @@ class MultiScaleTCN(nn.Module):
     temporal conv + BN), one (1x1 conv, BN, ReLU, 3x1 max-pool, BN) and one
     1x1 conv + BN. Every branch applies the temporal stride. The 1x1
     convolutions and BNs that open the first ``len(dilations) + 1``
-    branches run as one convolution and one BN call.
+    branches run as one convolution and one BN call (in eval the BNs are
+    folded into the convolution).
 
     Args:
         in_channels (int): Input channels C_in.
@@ -261,9 +261,17 @@ class MultiScaleTCN(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """(N, C_in, T, V) -> (N, C_out, ceil(T / stride), V)."""
         heads = self.branches[:-1]  # 1x1 conv, BN, ReLU, ...
-        h = F.conv2d(x, torch.cat([b[0].weight for b in heads]),
-                     torch.cat([b[0].bias for b in heads]))
-        h = F.relu(grouped_batch_norm(h, [b[1] for b in heads]), inplace=True)
+        norms = [b[1] for b in heads]
+        if all(uses_running_stats(bn) for bn in norms):  # eval: fold BNs
+            folded = [fold_batch_norm(b[0].weight, b[0].bias, b[1])
+                      for b in heads]
+            h = F.conv2d(x, torch.cat([w for w, _ in folded]),
+                         torch.cat([b for _, b in folded]))
+        else:
+            h = F.conv2d(x, torch.cat([b[0].weight for b in heads]),
+                         torch.cat([b[0].bias for b in heads]))
+            h = grouped_batch_norm(h, norms)
+        h = F.relu(h, inplace=True)
         parts = h.split(heads[0][1].num_features, dim=1)
         outs = [b[3](part) for b, part in zip(heads[:-1], parts[:-1])]
         outs.append(heads[-1][4](heads[-1][3](parts[-1])))

@@ -23,7 +23,8 @@ import torch.nn.functional as F
 from mmaction.registry import MODELS
 from mmengine.model.weight_init import constant_init
 
-from ..utils import HierarchicalGraph, count_batch, sliced_batch_norm
+from ..utils import (HierarchicalGraph, count_batch, fold_batch_norm,
+                     sliced_batch_norm, uses_running_stats)
 from .base_skeleton_gcn import BaseSkeletonGCN
 from .ctrgcn import GCNUnit, MultiScaleTCN, graph_residual, unit_residual
 
@@ -172,9 +173,17 @@ class HDGraphConv(nn.Module):
         """
         N, _, T, V = x.shape
         L, K, c = self.num_layers, self.num_subsets, self.branch_channels
-        reduced = self.reduce(x).view(N, L, c, T, V)
-        weight = self.subset_conv.weight.view(L, K * c, c)
-        bias = self.subset_conv.bias.view(L, K, c, 1, 1)
+        C = (K + 1) * c
+        reduced = self._reduce(x).view(N, L, c, T, V)
+        # subsets: the 1x1 convs commute with the joint aggregation, so the
+        # K of a layer run as one product first; in eval their BN folds
+        # into the weights (scale) and the added bias (shift)
+        weight = self.subset_conv.weight.view(L * K * c, c)
+        bias = self.subset_conv.bias
+        folded = uses_running_stats(self.subset_bn)
+        if folded:
+            weight, bias = fold_batch_norm(weight, bias, self.subset_bn)
+        weight, bias = weight.view(L, K * c, c), bias.view(L, K, c, 1, 1)
         count_batch(self.subset_bn)
         feats = []
         for i in range(L):
@@ -185,32 +194,53 @@ class HDGraphConv(nn.Module):
                                 self.A[i].transpose(-1, -2))
             feat = feat.view(N, K, c, T, V)
             feat += bias[i]
-            feats.append(
-                sliced_batch_norm(
-                    feat.view(N, K * c, T, V), self.subset_bn,
-                    i * K * c, (i + 1) * K * c))
+            feat = feat.view(N, K * c, T, V)
+            if not folded:
+                feat = sliced_batch_norm(feat, self.subset_bn, i * K * c,
+                                         (i + 1) * K * c)
+            feats.append(feat)
         # EdgeConv on the time-pooled features, constant over time
         edge = self.edge(reduced.mean(3))  # (N, L, c, V)
+        # layer weights (N, L, C): AHA, or ones for a plain sum
         if self.attention is None:
-            out_feat = feats[0] + feats[1] if L > 1 else feats[0]
-            for feat in feats[2:]:
-                out_feat += feat
-            out_edge = edge.sum(1)
+            weights = x.new_ones(1, L, C)
         else:
             pooled = torch.cat(
                 [torch.stack([feat.amax(2) for feat in feats], 1), edge],
                 dim=2)  # (N, L, C, V)
-            weights = self.attention(pooled)  # (N, L, C)
-            layer_weights = weights[:, :, :K * c, None, None]
+            weights = self.attention(pooled)
+        # weighted sum over the layers; in eval the output BN folds in
+        shift = None
+        if uses_running_stats(self.bn):
+            scale = torch.rsqrt(self.bn.running_var + self.bn.eps) * \
+                self.bn.weight
+            shift = self.bn.bias - self.bn.running_mean * scale
+            weights = weights * scale
+        layer_weights = weights[:, :, :K * c, None, None]
+        if shift is None:
             out_feat = feats[0] * layer_weights[:, 0]
-            for i in range(1, L):
-                out_feat.addcmul_(feats[i], layer_weights[:, i])
-            out_edge = (edge * weights[:, :, K * c:, None]).sum(1)
+        else:
+            out_feat = torch.addcmul(shift[:K * c].view(-1, 1, 1), feats[0],
+                                     layer_weights[:, 0])
+        for i in range(1, L):
+            out_feat.addcmul_(feats[i], layer_weights[:, i])
+        out_edge = (edge * weights[:, :, K * c:, None]).sum(1)
+        if shift is not None:
+            out_edge += shift[K * c:, None]
         out = torch.cat(
             [out_feat, out_edge.unsqueeze(2).expand(N, c, T, V)], dim=1)
-        out = self.bn(out)
+        if shift is None:
+            out = self.bn(out)
         out += self.down(x)
         return self.relu(out)
+
+    def _reduce(self, x: torch.Tensor) -> torch.Tensor:
+        """The layers' 1x1 conv, BN (folded in eval) and ReLU."""
+        conv, bn = self.reduce[0], self.reduce[1]
+        if not uses_running_stats(bn):
+            return self.reduce(x)
+        weight, bias = fold_batch_norm(conv.weight, conv.bias, bn)
+        return F.relu(F.conv2d(x, weight, bias), inplace=True)
 
 
 class HDGCNUnit(GCNUnit):

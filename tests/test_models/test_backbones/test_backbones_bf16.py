@@ -36,5 +36,7 @@ def test_bf16_autocast_trains_and_stays_close_to_fp32(backbone):
         reference = model.cls_head(model.backbone(x))
         with torch.autocast('cpu', dtype=torch.bfloat16):
             low = model.cls_head(model.backbone(x)).float()
-    assert reference.abs().max() > 0.05
-    torch.testing.assert_close(low, reference, rtol=0.05, atol=0.02)
+    scale = reference.abs().max()
+    assert scale > 0.05
+    # bf16 keeps ~3 significant digits: within 3 % of the largest logit
+    assert (low - reference).abs().max() <= 0.03 * scale
