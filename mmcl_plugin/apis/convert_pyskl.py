@@ -6,9 +6,10 @@ They are mmcv checkpoints of a ``RecognizerGCN`` (``state_dict`` with
 ``backbone.*`` and ``cls_head.fc_cls.*``).
 
 - STGCN++ (pyskl's ``STGCN``) -> mmaction2's ``STGCN``: the backbone
-  names are identical (mmaction2 ported it), the graph layouts too
-  (``'nturgb+d'``, ``'coco'``, ...); only the head's ``fc_cls`` becomes
-  ``fc`` (mmaction2's ``GCNHead``).
+  names are identical (mmaction2 ported it), and so are the zoo's graph
+  layouts (``'nturgb+d'`` for the 3-D skeletons, ``'coco'`` for the
+  HRNet 2-D ones; the checkpoints carry their adjacency tensors anyway);
+  only the head's ``fc_cls`` becomes ``fc`` (mmaction2's ``GCNHead``).
 - CTR-GCN -> :class:`~mmcl_plugin.models.backbones.CTRGCN` with
   ``tcn_relu=True``: pyskl's temporal module ends with a ReLU (its
   ``MSTCN``), which the official model lacks. ``backbone.net.{i}`` ->

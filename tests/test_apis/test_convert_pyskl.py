@@ -42,16 +42,25 @@ def logits(model, x):
         return model.cls_head(model.backbone(x))
 
 
-def test_stgcnpp_checkpoint_gives_pyskl_logits_in_mmaction_stgcn():
-    sd = pyskl_layout.stgcnpp_state_dict(NUM_CLASSES, seed=0)
+@pytest.mark.parametrize('layout,V,base', [('nturgb+d', 25, 64),
+                                           ('coco', 17, 16)])
+def test_stgcnpp_checkpoint_gives_pyskl_logits_in_mmaction_stgcn(
+        layout, V, base):
+    """The 3-D NTU model at full width, a narrow HRNet 2-D (COCO) one."""
+    sd = pyskl_layout.stgcnpp_state_dict(NUM_CLASSES, num_point=V, base=base,
+                                         seed=0)
     converted = convert_pyskl_state_dict(sd, 'STGCN')
     assert converted.dropped == []
     assert 'cls_head.fc.weight' in converted.state_dict
-    model = recognizer(STGCNPP)
+    model = recognizer(dict(STGCNPP, base_channels=base,
+                            graph_cfg=dict(layout=layout, mode='spatial')))
+    model.cls_head = MODELS.build(dict(type='GCNHead',
+                                       num_classes=NUM_CLASSES,
+                                       in_channels=4 * base))
     load_converted(model, converted.state_dict, arch='STGCN')
     torch.manual_seed(0)
-    x = torch.randn(2, 2, 12, 25, 3)
-    expected = pyskl_layout.stgcnpp_forward(sd, x)
+    x = torch.randn(2, 2, 12, V, 3)
+    expected = pyskl_layout.stgcnpp_forward(sd, x, base=base)
     assert expected.abs().max() > 0.5
     torch.testing.assert_close(logits(model, x), expected, rtol=1e-4,
                                atol=1e-4)
