@@ -6,8 +6,8 @@
 Generates NTU-like videos (textured moving background and a moving
 "person", 2-D keypoints around it, 1920x1080 by default as in NTU RGB+D),
 then makes their strips through the library the tool uses
-(:func:`mmcl_plugin.apis.strips.make_strips`, one process, JPEG output
-included) with, for each backend:
+(:func:`mmcl_plugin.datasets.offline.make_strips`, one process, JPEG
+output included) with, for each backend:
 
 * ``seek``: the transform's readers, which decode only the m chosen
   frames (decord: seek to the frame, decoding from the previous key
@@ -37,8 +37,8 @@ import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
-from mmcl_plugin.apis.strips import (StripSettings, make_strips,  # noqa
-                                     make_tasks)
+from mmcl_plugin.datasets.offline import (StripSettings,  # noqa: E402
+                                          make_strips, make_tasks)
 from mmcl_plugin.datasets.transforms.frame_strip import (  # noqa: E402
     FRAME_READERS, DecordFrameReader, OpenCVFrameReader)
 
@@ -183,8 +183,9 @@ def main() -> None:
             for run in range(args.repeats + 1):
                 for mode, reader in modes.items():
                     settings = StripSettings(
-                        num_frames=args.num_frames,
-                        strip_size=tuple(args.strip_size), backend=reader)
+                        strip=dict(num_frames=args.num_frames,
+                                   strip_size=tuple(args.strip_size),
+                                   io_backend=reader))
                     out_dir = osp.join(root, f'strips_{reader}')
                     seconds = time_mode(annotations, root, out_dir, settings)
                     if run > 0:  # the first run warms the page cache

@@ -11,7 +11,11 @@ times one optimiser step (forward, backward, SGD update) of:
 
 and prints the median step time and its ratio to the baseline, then the
 parameters and FLOPs of the deployed (inference) model against the
-baseline's.
+baseline's, and those of the FAM image encoder on one strip as the
+config's data preprocessor prepares it (e.g. resized to a shorter side of
+299 for the Inception-v3 preset). The online variant's step includes that
+preparation (resize, normalisation) of the uint8 strips.
+``--no-timing`` prints the costs only.
 """
 import argparse
 import copy
@@ -44,6 +48,9 @@ def parse_args() -> argparse.Namespace:
         '--device',
         default='cuda' if torch.cuda.is_available() else 'cpu')
     parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument(
+        '--no-timing', action='store_true',
+        help='print parameters and FLOPs only (no train steps)')
     return parser.parse_args()
 
 
@@ -82,11 +89,15 @@ def synthetic_batch(args, strip_size, text_channels, num_joints,
     return dict(
         inputs=inputs,
         labels=labels,
-        frame_strips=torch.randn(n, 3, *strip_size, generator=g).to(dev),
+        frame_strips=torch.randint(
+            0, 256, (n, 3, *strip_size), generator=g,
+            dtype=torch.uint8).to(dev),
         strip_features=torch.randn(n, encoder_channels, generator=g).to(dev),
-        text_features=torch.randn(n, args.text_len, text_channels,
+        # one prompt of text_len answer tokens: (N, P=1, L, D), (N, 1, L)
+        text_features=torch.randn(n, 1, args.text_len, text_channels,
                                   generator=g).to(dev),
-        text_masks=torch.ones(n, args.text_len, dtype=torch.bool).to(dev))
+        text_masks=torch.ones(n, 1, args.text_len,
+                              dtype=torch.bool).to(dev))
 
 
 def time_train_step(model, batch, variant, args) -> float:
@@ -98,7 +109,7 @@ def time_train_step(model, batch, variant, args) -> float:
     kwargs = dict(text_features=batch['text_features'],
                   text_masks=batch['text_masks'])
     if variant == 'mmcl_online':
-        kwargs['frame_strips'] = batch['frame_strips']
+        kwargs['frame_strips'] = None  # prepared in the timed step
     elif variant == 'mmcl_frozen_cache':
         kwargs['strip_features'] = batch['strip_features']
     else:
@@ -111,6 +122,9 @@ def time_train_step(model, batch, variant, args) -> float:
         if args.device.startswith('cuda'):
             torch.cuda.synchronize()
         start = time.perf_counter()
+        if variant == 'mmcl_online':
+            kwargs['frame_strips'] = model.data_preprocessor.prepare_strips(
+                batch['frame_strips'])
         losses = model.loss(batch['inputs'], samples, **kwargs)
         loss = sum(v for k, v in losses.items() if k.startswith('loss'))
         optimizer.zero_grad()
@@ -133,6 +147,20 @@ def complexity(model, args, num_joints, in_channels):
         model, input_shape=None, inputs=(torch.zeros(shape), 'head'),
         show_table=False, show_arch=False)
     return info['params'], info['flops']
+
+
+def encoder_complexity(model, strip_size):
+    """(params, FLOPs, input shape) of the FAM image encoder on one strip
+    prepared by the model's data preprocessor."""
+    from mmengine.analysis import get_model_complexity_info
+    strip = torch.zeros(1, 3, *strip_size, dtype=torch.uint8)
+    prepared = model.data_preprocessor.prepare_strips(strip).cpu()
+    encoder = copy.deepcopy(model.fam_head.image_encoder).cpu()
+    encoder.eval()  # mmpretrain's ResNet.train() returns None: no chaining
+    info = get_model_complexity_info(
+        encoder, input_shape=None, inputs=(prepared, ), show_table=False,
+        show_arch=False)
+    return info['params'], info['flops'], tuple(prepared.shape[-2:])
 
 
 def main() -> None:
@@ -160,10 +188,13 @@ def main() -> None:
     for name, model_cfg in variants.items():
         torch.manual_seed(args.seed)
         models[name] = MODELS.build(model_cfg).to(args.device)
-        seconds[name] = time_train_step(models[name], batch, name, args)
-    print(f'{"train step":<20}{"seconds":>10}{"x baseline":>12}')
-    for name, sec in seconds.items():
-        print(f'{name:<20}{sec:>10.3f}{sec / seconds["baseline"]:>12.2f}')
+        if not args.no_timing:
+            seconds[name] = time_train_step(models[name], batch, name, args)
+    if seconds:
+        print(f'{"train step":<20}{"seconds":>10}{"x baseline":>12}')
+        for name, sec in seconds.items():
+            print(f'{name:<20}{sec:>10.3f}'
+                  f'{sec / seconds["baseline"]:>12.2f}')
 
     deployed = MODELS.build(inference_model_config(mmcl_cfg))
     base_params, base_flops = complexity(models['baseline'], args,
@@ -177,6 +208,12 @@ def main() -> None:
     print(f'(MMCL in training: {mmcl_params:,} params with FAM and FRM)')
     print(f'deployed == baseline: params {dep_params == base_params}, '
           f'FLOPs {dep_flops == base_flops}')
+    enc_params, enc_flops, enc_size = encoder_complexity(
+        models['mmcl_online'], strip_size)
+    encoder_type = mmcl_cfg['fam_head']['image_encoder']['type']
+    print(f'FAM encoder {encoder_type}: {enc_params:,} params, '
+          f'{enc_flops / 1e9:.2f} GFLOPs per strip (input '
+          f'{enc_size[0]} x {enc_size[1]})')
 
 
 if __name__ == '__main__':

@@ -9,6 +9,6 @@ from . import compat
 
 compat.apply_all()
 
-from . import (apis, datasets, evaluation, mllm,  # noqa: E402,F401
-               models, utils)
+from . import (apis, datasets, engine, evaluation,  # noqa: E402,F401
+               mllm, models, utils)
 from .version import __version__  # noqa: E402,F401

@@ -23,10 +23,6 @@ Fixes:
 3. ``mmaction_multimodal``: with transformers >= 4.28 installed,
    ``mmaction.models`` imports its VindLU code, which uses a transformers
    function removed in 5.x. We switch that optional code off.
-4. ``checkpoint_weights_only``: torch >= 2.6 loads with ``weights_only=True``
-   and refuses the message hub (``HistoryBuffer``) that mmengine stores in
-   its checkpoints, so ``--resume`` fails. mmengine's local-file loader gets
-   back the full unpickling it was written for.
 5. ``cpu_launchers``: mmengine's pytorch and slurm launchers call
    ``torch.cuda.set_device`` even without CUDA, and configs default to NCCL,
    so a torchrun/slurm run on CPU machines fails. Without CUDA we skip the
@@ -163,45 +159,6 @@ def fix_mmaction_multimodal() -> bool:
 
 
 # --------------------------------------------------------------------------
-# 4. resuming mmengine checkpoints on torch >= 2.6
-# --------------------------------------------------------------------------
-def checkpoint_weights_only_needed() -> bool:
-    """Whether mmengine's local loader uses torch's weights-only default."""
-    import inspect
-
-    import torch
-    from mmengine.runner import checkpoint
-    source = inspect.getsource(checkpoint.load_from_local)
-    major, minor = (int(v) for v in torch.__version__.split('.')[:2])
-    return (major, minor) >= (2, 6) and 'weights_only' not in source
-
-
-def load_local_checkpoint(filename: str, map_location=None):
-    """mmengine's local checkpoint loader with full unpickling.
-
-    Checkpoints written by mmengine pickle the message hub (``HistoryBuffer``
-    objects, numpy arrays), which torch >= 2.6 refuses by default; this
-    restores the behaviour mmengine 0.10.7 was written for. Only load
-    checkpoints you trust, as with any pickle.
-    """
-    import torch
-    filename = os.path.expanduser(filename)
-    if not os.path.isfile(filename):
-        raise FileNotFoundError(f'{filename} can not be found.')
-    return torch.load(
-        filename, map_location=map_location, weights_only=False)
-
-
-def fix_checkpoint_weights_only() -> bool:
-    if not checkpoint_weights_only_needed():
-        return False
-    from mmengine.runner.checkpoint import CheckpointLoader
-    CheckpointLoader.register_scheme(
-        prefixes='', force=True)(load_local_checkpoint)
-    return True
-
-
-# --------------------------------------------------------------------------
 # 5. torchrun / slurm launchers on CPU machines
 # --------------------------------------------------------------------------
 def cpu_launchers_needed() -> bool:
@@ -317,7 +274,6 @@ def apply_all() -> dict:
         'torchvision_ops_schema': fix_torchvision_ops(),
         'mmaction_drn': fix_mmaction_drn(),
         'mmaction_multimodal': fix_mmaction_multimodal(),
-        'checkpoint_weights_only': fix_checkpoint_weights_only(),
         'cpu_launchers': fix_cpu_launchers(),
         'cpu_ddp_device_ids': fix_cpu_ddp_device_ids(),
         'mmcv_lite_warning': quiet_mmcv_lite_warning(),

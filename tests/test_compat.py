@@ -7,7 +7,6 @@ import os
 import subprocess
 import sys
 
-import numpy as np
 import pytest
 import torch
 
@@ -67,36 +66,6 @@ def test_mmaction_multimodal_fix_needed_only_with_transformers_5():
     except ImportError:
         vindlu_imports_work = False
     assert compat.mmaction_multimodal_needed() == (not vindlu_imports_work)
-
-
-def _message_hub_checkpoint(path):
-    from mmengine.logging import HistoryBuffer
-    history = HistoryBuffer()
-    history.update(0.5)
-    torch.save(dict(message_hub=dict(h=history), lr=np.float64(0.1),
-                    state_dict=dict(w=torch.ones(2))), path)
-
-
-def test_checkpoint_weights_only_fix_still_needed(tmp_path):
-    path = str(tmp_path / 'epoch_1.pth')
-    _message_hub_checkpoint(path)
-    result = run_python(
-        'from mmengine.runner.checkpoint import _load_checkpoint\n'
-        f'_load_checkpoint({path!r}, map_location="cpu")')
-    assert result.returncode != 0, 'mmengine resumes on torch 2.6+: drop 4'
-    assert 'weights_only' in result.stderr
-
-
-def test_mmengine_checkpoints_load_with_fix(tmp_path):
-    from mmengine.runner.checkpoint import _load_checkpoint
-    path = str(tmp_path / 'epoch_1.pth')
-    _message_hub_checkpoint(path)
-    loaded = _load_checkpoint(path, map_location='cpu')
-    assert loaded['message_hub']['h'].current() == 0.5
-    assert loaded['lr'] == 0.1
-    assert loaded['state_dict']['w'].tolist() == [1., 1.]
-    with pytest.raises(FileNotFoundError, match='missing.pth'):
-        _load_checkpoint(str(tmp_path / 'missing.pth'))
 
 
 def _dist_env():

@@ -21,8 +21,9 @@ import torch  # noqa: E402
 from mmengine.config import Config  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
-from mmcl_plugin.apis.strip_features import (StripDataset,  # noqa: E402
-                                             collate_strips, find_transform)
+from mmcl_plugin.datasets.offline import (StripDataset,  # noqa: E402
+                                          collate_strips, offline_data_infos,
+                                          strip_step_cfg)
 from mmcl_plugin.utils import save_npy_atomic  # noqa: E402
 
 
@@ -44,26 +45,6 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def train_dataset_cfg(cfg: Config) -> dict:
-    """The innermost dataset config of the train dataloader."""
-    dataset = cfg.train_dataloader.dataset
-    while 'dataset' in dataset:  # RepeatDataset and other wrappers
-        dataset = dataset.dataset
-    return dataset
-
-
-def strip_settings(cfg: Config, pipeline) -> dict:
-    """The BuildFrameStrip step: the config's ``strip_step`` (configs that
-    train from the cache keep it there), else the train pipeline's."""
-    if cfg.get('strip_step', None) is not None:
-        return dict(cfg.strip_step)
-    try:
-        return find_transform(pipeline, 'BuildFrameStrip')
-    except KeyError:
-        raise KeyError('the config has neither `strip_step` nor a '
-                       'BuildFrameStrip step in its train pipeline')
-
-
 def build_encoder(cfg: Config, device: str):
     """The FAM head with its encoder weights, in eval mode."""
     from mmaction.registry import MODELS
@@ -74,35 +55,34 @@ def build_encoder(cfg: Config, device: str):
     return head.to(device).eval()
 
 
+def build_strip_preprocessor(cfg: Config, device: str):
+    """The config's ``MMCLDataPreprocessor``: the strips are resized and
+    normalised exactly as in training."""
+    from mmaction.registry import MODELS
+    preprocessor = dict(cfg.model.get('data_preprocessor') or {})
+    if preprocessor.get('type') != 'MMCLDataPreprocessor':
+        raise ValueError(f'model.data_preprocessor of {cfg.filename} must '
+                         f'be an MMCLDataPreprocessor (it normalises the '
+                         f'strips), got {preprocessor.get("type")!r}')
+    return MODELS.build(preprocessor).to(device)
+
+
 def main() -> None:
     args = parse_args()
-    from mmaction.registry import DATASETS, TRANSFORMS
+    from mmaction.registry import TRANSFORMS
     from mmaction.utils import register_all_modules
     register_all_modules()
     cfg = Config.fromfile(args.config)
 
-    dataset_cfg = dict(train_dataset_cfg(cfg))
-    strip_cfg = strip_settings(cfg, dataset_cfg['pipeline'])
-    dataset_cfg['pipeline'] = []
-    dataset_cfg.pop('text_feature_root', None)
-    dataset_cfg.pop('strip_feature_root', None)
-    if args.split is not None:
-        dataset_cfg['split'] = args.split
-    dataset = DATASETS.build(dataset_cfg)
-    infos = [dataset.get_data_info(i) for i in range(len(dataset))]
+    strip_cfg = strip_step_cfg(cfg)
+    infos = offline_data_infos(cfg, args.split)
     todo = [
         info for info in infos
         if not osp.exists(osp.join(args.out_dir, info['frame_dir'] + '.npy'))
     ]
     print(f'{len(infos)} samples, {len(infos) - len(todo)} already done')
 
-    preprocessor = cfg.model.get('data_preprocessor', {})
-    mean = torch.tensor(
-        preprocessor.get('strip_mean', [123.675, 116.28, 103.53]),
-        device=args.device).view(1, 3, 1, 1)
-    std = torch.tensor(
-        preprocessor.get('strip_std', [58.395, 57.12, 57.375]),
-        device=args.device).view(1, 3, 1, 1)
+    preprocessor = build_strip_preprocessor(cfg, args.device)
     head = build_encoder(cfg, args.device)
     loader = torch.utils.data.DataLoader(
         StripDataset(todo, TRANSFORMS.build(strip_cfg)),
@@ -121,7 +101,7 @@ def main() -> None:
             ok = [i for i, strip in enumerate(strips) if strip is not None]
             if ok:
                 batch = torch.stack([strips[i] for i in ok]).to(args.device)
-                feats = head.encode_strips((batch.float() - mean) / std)
+                feats = head.encode_strips(preprocessor.prepare_strips(batch))
                 for i, feat in zip(ok, feats.cpu().numpy()):
                     save_npy_atomic(
                         feat.astype('float32'),

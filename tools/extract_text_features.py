@@ -53,7 +53,8 @@ SETTING_FLAGS = (('model', 'model'), ('prompt', 'prompts'),
                  ('dtype', 'dtype'), ('storage_dtype', 'storage_dtype'),
                  ('pool', 'pool'), ('sentence_encoder', 'sentence_encoder'),
                  ('auto_class', 'auto_class'), ('trust_remote_code',
-                                                'trust_remote_code'))
+                                                'trust_remote_code'),
+                 ('token_ids', 'token_ids'))
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
@@ -111,6 +112,11 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
         choices=('auto', 'image-text-to-text', 'visual-question-answering'))
     model.add_argument(
         '--trust-remote-code', action='store_true', default=None)
+    model.add_argument(
+        '--token-ids', action='store_true', default=None,
+        help="also store each answer's generated token ids (the MMCL "
+        "release's FRM input; LoadTextFeatureFromCache(feature="
+        "'token_ids'))")
     run = parser.add_argument_group('run')
     run.add_argument('--batch-size', type=int)
     run.add_argument(
@@ -179,7 +185,7 @@ def default_out_dir(cfg) -> Optional[str]:
     """The train dataset's ``text_feature_cache`` of an MMCL config."""
     if cfg is None or 'train_dataloader' not in cfg:
         return None
-    from mmcl_plugin.mllm.strip_sources import innermost_dataset_cfg
+    from mmcl_plugin.utils.config_helpers import innermost_dataset_cfg
     return innermost_dataset_cfg(
         cfg.train_dataloader).get('text_feature_cache')
 

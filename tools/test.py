@@ -1,9 +1,13 @@
 """Test a recognizer on skeletons only, optionally dumping the scores.
 
-``python tools/test.py CONFIG CHECKPOINT [--dump results.pkl]``. The dump is
-a list of dicts with ``pred_score`` and ``gt_label`` per sample, the format
-the multi-stream ensemble tool reads. Works with an MMCL checkpoint or with
-the exported skeleton-only checkpoint
+``python tools/test.py CONFIG CHECKPOINT [--dump results.pkl]
+[--dump-kind probs|logits]``. The dump is a list of dicts with
+``pred_score``, ``gt_label`` and ``score_kind`` per sample, the format the
+multi-stream ensemble tool reads: ``probs`` (default) are the
+clip-averaged probabilities, ``logits`` the clip-averaged raw class scores
+(the head's ``average_clips`` is set to ``'score'``; with one test clip
+they are the raw logits the official code saves). Works with an MMCL
+checkpoint or with the exported skeleton-only checkpoint
 (``tools/deploy/export_inference_model.py``).
 """
 import argparse
@@ -16,6 +20,10 @@ import mmcl_plugin  # noqa: E402,F401  (compat fixes before mmaction)
 from mmengine.config import Config, DictAction  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
+from mmcl_plugin.evaluation import AVERAGE_CLIPS, SCORE_KINDS  # noqa: E402
+from mmcl_plugin.utils import (add_trust_argument,  # noqa: E402
+                               trust_pickles)
+
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Test an MMCL model')
@@ -24,6 +32,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--work-dir', help='dir for the evaluation logs')
     parser.add_argument(
         '--dump', type=str, help='pickle file for the per-sample scores')
+    parser.add_argument(
+        '--dump-kind',
+        choices=SCORE_KINDS,
+        default='probs',
+        help='what --dump stores: clip-averaged probabilities (default) or '
+        'clip-averaged raw logits (e.g. for a logit ensemble)')
     parser.add_argument(
         '--cfg-options',
         nargs='+',
@@ -35,7 +49,10 @@ def parse_args() -> argparse.Namespace:
         default='none',
         help='job launcher')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    add_trust_argument(parser)
     args = parser.parse_args()
+    if args.trust_pickles:
+        trust_pickles()  # through the environment: workers inherit it
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)
     return args
@@ -53,14 +70,28 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
     if args.dump is not None:
         if not args.dump.endswith(('.pkl', '.pickle')):
             raise ValueError(f'--dump must be a .pkl file, got {args.dump}')
-        dump_metric = dict(type='DumpResults', out_file_path=args.dump)
+        dump_metric = dict(
+            type='DumpScores',
+            out_file_path=args.dump,
+            score_kind=args.dump_kind)
+        # the head computes what the dump says it holds
+        cfg.model.cls_head.average_clips = AVERAGE_CLIPS[args.dump_kind]
         evaluators = cfg.test_evaluator
         if isinstance(evaluators, (list, tuple)):
             cfg.test_evaluator = list(evaluators) + [dump_metric]
         else:
             cfg.test_evaluator = [evaluators, dump_metric]
+    elif args.dump_kind != 'probs':
+        raise ValueError('--dump-kind needs --dump')
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
+        if args.dump is not None and cfg.model.cls_head.get(
+                'average_clips') != AVERAGE_CLIPS[args.dump_kind]:
+            raise ValueError(
+                f'--cfg-options set model.cls_head.average_clips to '
+                f'{cfg.model.cls_head.get("average_clips")!r}, but '
+                f'--dump-kind {args.dump_kind} needs '
+                f'{AVERAGE_CLIPS[args.dump_kind]!r}')
     return cfg
 
 

@@ -13,6 +13,9 @@ import mmcl_plugin  # noqa: E402,F401  (compat fixes before mmaction)
 from mmengine.config import Config, DictAction  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
+from mmcl_plugin.utils import (add_trust_argument,  # noqa: E402
+                               trust_pickles)
+
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Train an MMCL model')
@@ -55,7 +58,10 @@ def parse_args() -> argparse.Namespace:
         default='none',
         help='job launcher')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    add_trust_argument(parser)
     args = parser.parse_args()
+    if args.trust_pickles:
+        trust_pickles()  # through the environment: workers inherit it
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)
     return args

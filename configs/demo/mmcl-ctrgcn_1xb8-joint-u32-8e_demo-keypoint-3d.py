@@ -2,15 +2,20 @@
 # (tools/data/make_demo_dataset.py): 8 epochs of 8 iterations, about 1.5
 # minutes on 2 CPU cores. The image encoder is a narrow, randomly
 # initialised ResNet-18 and the strips are small.
-_base_ = '../mmcl/mmcl-ctrgcn_4xb16-joint-u64-65e_ntu60-xsub-keypoint-3d.py'
+_base_ = [
+    '../_base_/models/ctrgcn.py', '../_base_/models/mmcl_heads.py',
+    '../_base_/datasets/demo.py', '../_base_/schedules/sgd_65e_ntu.py',
+    '../_base_/default_runtime.py'
+]
 
-num_classes = 4
-data_root = 'data/demo/'
-ann_file = data_root + 'demo_ntu25.pkl'
-
+# FAM: a narrow, randomly initialised ResNet-18 and 128 channels; FRM: the
+# demo's 32-wide text features. (dict(head, key=value) replaces the head's
+# key as a whole: image_encoder is given in full.)
 model = dict(
-    cls_head=dict(num_classes=num_classes),
+    _base_.mmcl_heads,
+    cls_head=dict(num_classes=_base_.num_classes),
     fam_head=dict(
+        _base_.mmcl_heads.fam_head,
         image_encoder=dict(
             type='mmpretrain.ResNet',
             depth=18,
@@ -18,52 +23,9 @@ model = dict(
             base_channels=16,
             init_cfg=None),
         encoder_channels=128,
-        hidden_channels=128,
-        loss_align=dict(gather_distributed=True)),
-    frm_head=dict(text_channels=32, hidden_channels=32))
-
-skeleton_train_steps = [
-    dict(type='PreNormalize3DWithFrameMap'),
-    dict(type='GenSkeFeat', dataset='nturgb+d', feats=['j']),
-    dict(type='UniformSampleFrames', clip_len=32),
-    dict(type='PoseDecode'),
-]
-train_pipeline = skeleton_train_steps + [
-    dict(type='BuildFrameStrip', num_frames=5, strip_size=(64, 320)),
-    dict(type='LoadTextFeature'),
-    dict(type='FormatGCNInput', num_person=2),
-    dict(type='PackMMCLInputs', meta_keys=('frame_dir', ))
-]
-test_pipeline = [
-    dict(type='PreNormalize3D'),
-    dict(type='GenSkeFeat', dataset='nturgb+d', feats=['j']),
-    dict(type='UniformSampleFrames', clip_len=32, num_clips=1, test_mode=True),
-    dict(type='PoseDecode'),
-    dict(type='FormatGCNInput', num_person=2),
-    dict(type='PackActionInputs', meta_keys=('frame_dir', ))
-]
-
-train_dataloader = dict(
-    batch_size=8,
-    num_workers=0,
-    persistent_workers=False,
-    dataset=dict(
-        ann_file=ann_file,
-        split='train',
-        video_root=data_root + 'videos/',
-        video_suffix='.mp4',
-        text_feature_root=data_root + 'text_features/',
-        pipeline=train_pipeline))
-val_dataloader = dict(
-    batch_size=8,
-    num_workers=0,
-    persistent_workers=False,
-    dataset=dict(ann_file=ann_file, split='val', pipeline=test_pipeline))
-test_dataloader = dict(
-    batch_size=8,
-    num_workers=0,
-    persistent_workers=False,
-    dataset=dict(ann_file=ann_file, split='val', pipeline=test_pipeline))
+        hidden_channels=128),
+    frm_head=dict(
+        _base_.mmcl_heads.frm_head, text_channels=32, hidden_channels=32))
 
 max_epochs = 8
 train_cfg = dict(max_epochs=max_epochs, val_begin=1, val_interval=1)

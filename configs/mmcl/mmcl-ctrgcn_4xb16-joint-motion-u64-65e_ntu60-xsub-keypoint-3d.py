@@ -1,37 +1,20 @@
-# MMCL + CTR-GCN, NTU RGB+D 60 X-Sub, 3-D joint-motion stream
-# (GenSkeFeat feats=['jm']). Same model, FAM/FRM inputs and schedule as the
-# joint config; only the skeleton feature of the three pipelines changes.
-_base_ = './mmcl-ctrgcn_4xb16-joint-u64-65e_ntu60-xsub-keypoint-3d.py'
+# MMCL + CTR-GCN, NTU RGB+D 60 X-Sub, 3-D joint-motion stream.
+# Training: skeletons, RGB frame strips (FAM) and MLLM text features (FRM);
+# testing: skeletons only. CTR-GCN's 65-epoch NTU schedule.
+_base_ = [
+    '../_base_/models/ctrgcn.py', '../_base_/models/mmcl_heads.py',
+    '../_base_/datasets/ntu.py', '../_base_/schedules/sgd_65e_ntu.py',
+    '../_base_/default_runtime.py'
+]
 
-skeleton_train_steps = [
-    dict(type='PreNormalize3DWithFrameMap'),
-    dict(type='GenSkeFeat', dataset='nturgb+d', feats=['jm']),
-    dict(type='UniformSampleFrames', clip_len=64),
-    dict(type='PoseDecode'),
-]
-train_pipeline = skeleton_train_steps + [
-    dict(type='BuildFrameStrip', num_frames=5, strip_size=(224, 1120)),
-    dict(type='LoadTextFeature'),
-    dict(type='FormatGCNInput', num_person=2),
-    dict(type='PackMMCLInputs', meta_keys=('frame_dir', ))
-]
-val_pipeline = [
-    dict(type='PreNormalize3D'),
-    dict(type='GenSkeFeat', dataset='nturgb+d', feats=['jm']),
-    dict(type='UniformSampleFrames', clip_len=64, num_clips=1, test_mode=True),
-    dict(type='PoseDecode'),
-    dict(type='FormatGCNInput', num_person=2),
-    dict(type='PackActionInputs', meta_keys=('frame_dir', ))
-]
-test_pipeline = [
-    dict(type='PreNormalize3D'),
-    dict(type='GenSkeFeat', dataset='nturgb+d', feats=['jm']),
-    dict(
-        type='UniformSampleFrames', clip_len=64, num_clips=10, test_mode=True),
-    dict(type='PoseDecode'),
-    dict(type='FormatGCNInput', num_person=2),
-    dict(type='PackActionInputs', meta_keys=('frame_dir', ))
-]
+model = dict(_base_.mmcl_heads)
+
+# Joint-motion stream: the data block's pipelines with GenSkeFeat feats=['jm']
+feats = ['jm']
+skeleton_train_steps, train_pipeline, val_pipeline, test_pipeline = (
+    [dict(step, feats=feats) if 'feats' in step else step for step in steps]
+    for steps in (_base_.skeleton_train_steps, _base_.train_pipeline,
+                  _base_.val_pipeline, _base_.test_pipeline))
 
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 val_dataloader = dict(dataset=dict(pipeline=val_pipeline))

@@ -1,14 +1,30 @@
-# MMCL + STGCN++, NTU RGB+D 120 X-Sub, 3-D joint-motion stream: the
-# NTU60 X-Sub config on NTU120 (120 classes, NTU120 annotation file and text
-# features; the FRM head takes its class count from cls_head).
-_base_ = './mmcl-stgcnpp_4xb16-joint-motion-u64-65e_ntu60-xsub-keypoint-3d.py'
+# MMCL + STGCN++, NTU RGB+D 120 X-Sub, 3-D joint-motion stream.
+# Training: skeletons, RGB frame strips (FAM) and MLLM text features (FRM);
+# testing: skeletons only. CTR-GCN's 65-epoch NTU schedule.
+_base_ = [
+    '../_base_/models/stgcnpp.py', '../_base_/models/mmcl_heads.py',
+    '../_base_/datasets/ntu.py', '../_base_/schedules/sgd_65e_ntu.py',
+    '../_base_/default_runtime.py'
+]
 
+# NTU120: 120 classes (the FRM head takes its class count from cls_head),
+# its annotation file and text features
 num_classes = 120
 ann_file = 'data/skeleton/ntu120_3d.pkl'
 text_feature_root = 'data/mmcl_text_features/ntu120_blip_vqa/'
+model = dict(_base_.mmcl_heads, cls_head=dict(num_classes=num_classes))
 
-model = dict(cls_head=dict(num_classes=num_classes))
+# Joint-motion stream: the data block's pipelines with GenSkeFeat feats=['jm']
+feats = ['jm']
+skeleton_train_steps, train_pipeline, val_pipeline, test_pipeline = (
+    [dict(step, feats=feats) if 'feats' in step else step for step in steps]
+    for steps in (_base_.skeleton_train_steps, _base_.train_pipeline,
+                  _base_.val_pipeline, _base_.test_pipeline))
+
 train_dataloader = dict(
-    dataset=dict(ann_file=ann_file, text_feature_root=text_feature_root))
-val_dataloader = dict(dataset=dict(ann_file=ann_file))
-test_dataloader = dict(dataset=dict(ann_file=ann_file))
+    dataset=dict(
+        ann_file=ann_file,
+        text_feature_root=text_feature_root,
+        pipeline=train_pipeline))
+val_dataloader = dict(dataset=dict(ann_file=ann_file, pipeline=val_pipeline))
+test_dataloader = dict(dataset=dict(ann_file=ann_file, pipeline=test_pipeline))

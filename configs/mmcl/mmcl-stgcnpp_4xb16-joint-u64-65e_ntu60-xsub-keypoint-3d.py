@@ -1,14 +1,10 @@
-# MMCL + STGCN++, NTU RGB+D 60 X-Sub, 3-D joint stream: the
-# CTR-GCN config of the same stream with the backbone swapped (same heads,
-# pipelines and schedule).
-_base_ = './mmcl-ctrgcn_4xb16-joint-u64-65e_ntu60-xsub-keypoint-3d.py'
+# MMCL + STGCN++, NTU RGB+D 60 X-Sub, 3-D joint stream.
+# Training: skeletons, RGB frame strips (FAM) and MLLM text features (FRM);
+# testing: skeletons only. CTR-GCN's 65-epoch NTU schedule.
+_base_ = [
+    '../_base_/models/stgcnpp.py', '../_base_/models/mmcl_heads.py',
+    '../_base_/datasets/ntu.py', '../_base_/schedules/sgd_65e_ntu.py',
+    '../_base_/default_runtime.py'
+]
 
-# STGCN++ (mmaction2's STGCN with the STGCN++ options) replaces CTR-GCN.
-model = dict(
-    backbone=dict(
-        _delete_=True,
-        type='STGCN',
-        gcn_adaptive='init',
-        gcn_with_res=True,
-        tcn_type='mstcn',
-        graph_cfg=dict(layout='nturgb+d', mode='spatial')))
+model = dict(_base_.mmcl_heads)

@@ -1,41 +1,15 @@
-# CTR-GCN baseline on NW-UCLA (cross-view), 3-D bone motion stream
-# (LayoutGenSkeFeat feats=['bm'] on the 20-joint Kinect v1 layout). Same
-# recipe as the joint config; only the skeleton feature of the pipelines
-# changes.
-_base_ = './ctrgcn_1xb16-joint-u52-65e_nwucla-xview-keypoint-3d.py'
+# CTR-GCN baseline on NW-UCLA (cross-view), 3-D bone-motion stream: the MMCL
+# config without FAM / FRM and with a skeleton-only training pipeline; model,
+# data and schedule are otherwise identical.
+_base_ = './mmcl-ctrgcn_1xb16-bone-motion-u52-65e_nwucla-xview-keypoint-3d.py'
 
-nwucla_layout = {{_base_.nwucla_layout}}
-feats = ['bm']
-skeleton_train_steps = [
-    dict(type='PreNormalize3D'),
-    dict(type='RandomRotate3D', theta=0.3),
-    dict(type='LayoutGenSkeFeat', layout=nwucla_layout, feats=feats),
-    dict(type='UniformSampleFrames', clip_len=52),
-    dict(type='PoseDecode'),
-]
-train_pipeline = skeleton_train_steps + [
+model = dict(fam_head=None, frm_head=None)
+train_pipeline = _base_.skeleton_train_steps + [
     dict(type='FormatGCNInput', num_person=1),
     dict(type='PackActionInputs', meta_keys=('frame_dir', ))
 ]
-val_pipeline = [
-    dict(type='PreNormalize3D'),
-    dict(type='LayoutGenSkeFeat', layout=nwucla_layout, feats=feats),
-    dict(type='UniformSampleFrames', clip_len=52, num_clips=1, test_mode=True),
-    dict(type='PoseDecode'),
-    dict(type='FormatGCNInput', num_person=1),
-    dict(type='PackActionInputs', meta_keys=('frame_dir', ))
-]
-test_pipeline = [
-    dict(type='PreNormalize3D'),
-    dict(type='LayoutGenSkeFeat', layout=nwucla_layout, feats=feats),
-    dict(
-        type='UniformSampleFrames', clip_len=52, num_clips=10, test_mode=True),
-    dict(type='PoseDecode'),
-    dict(type='FormatGCNInput', num_person=1),
-    dict(type='PackActionInputs', meta_keys=('frame_dir', ))
-]
-
 train_dataloader = dict(
-    dataset=dict(dataset=dict(pipeline=train_pipeline)))
-val_dataloader = dict(dataset=dict(pipeline=val_pipeline))
-test_dataloader = dict(dataset=dict(pipeline=test_pipeline))
+    dataset=dict(
+        dataset=dict(
+            video_root=None, text_feature_root=None,
+            pipeline=train_pipeline)))

@@ -1,66 +1,32 @@
-# MMCL + CTR-GCN on NW-UCLA (cross-view), 3-D joint motion stream: the CTR-GCN
-# NW-UCLA recipe of the baseline config plus FAM (frame strips of the RGB
-# videos through ResNet-18) and FRM (MLLM text features). NW-UCLA has no 2-D
-# image keypoints, so strips tile whole frames. Data, joined by the sample
-# name (e.g. a01_s01_e00_v01): data/nwucla_rgb/<name>.avi (the dataset's
-# multi-view RGB videos) and data/mmcl_text_features/nwucla_blip_vqa/<name>.npy
-# (tools/extract_text_features.py). Testing is skeleton-only.
-_base_ = './ctrgcn_1xb16-joint-motion-u52-65e_nwucla-xview-keypoint-3d.py'
-
-video_root = 'data/nwucla_rgb/'
-text_feature_root = 'data/mmcl_text_features/nwucla_blip_vqa/'
-
-model = dict(
-    # FAM: ResNet-18 (ImageNet weights) encodes the frame strip.
-    fam_head=dict(
-        _delete_=True,
-        type='FAMHead',
-        image_encoder=dict(
-            type='mmpretrain.ResNet',
-            depth=18,
-            init_cfg=dict(
-                type='Pretrained',
-                checkpoint='https://download.openmmlab.com/mmclassification/'
-                'v0/resnet/resnet18_8xb32_in1k_20210831-fbbb1da6.pth',
-                prefix='backbone')),
-        encoder_channels=512,
-        hidden_channels=512,
-        frozen=False,
-        loss_align=dict(
-            type='SymmetricInfoNCELoss',
-            temperature=0.4,
-            loss_weight=0.1,
-            gather_distributed=True)),
-    # FRM: BLIP VQA answer-token features (width 768), K = 2 matrices.
-    frm_head=dict(
-        _delete_=True,
-        type='FRMHead',
-        text_channels=768,
-        hidden_channels=256,
-        num_weights=2,
-        loss_refine=dict(type='CrossEntropyLoss', loss_weight=0.2)),
-    data_preprocessor=dict(
-        strip_mean=[123.675, 116.28, 103.53],
-        strip_std=[58.395, 57.12, 57.375]))
-
-train_pipeline = [
-    dict(type='PreNormalize3DWithFrameMap'),
-    dict(type='RandomRotate3D', theta=0.3),
-    dict(
-        type='LayoutGenSkeFeat',
-        layout={{_base_.nwucla_layout}},
-        feats=['jm']),
-    dict(type='UniformSampleFrames', clip_len=52),
-    dict(type='PoseDecode'),
-    dict(type='BuildFrameStrip', num_frames=5, strip_size=(224, 1120)),
-    dict(type='LoadTextFeature'),
-    dict(type='FormatGCNInput', num_person=1),
-    dict(type='PackMMCLInputs', meta_keys=('frame_dir', ))
+# MMCL + CTR-GCN on NW-UCLA (cross-view), 3-D joint-motion stream: CTR-GCN's
+# NW-UCLA recipe plus, in training, FAM (frame strips of the RGB videos
+# through ResNet-18) and FRM (MLLM text features); testing is skeleton-only.
+_base_ = [
+    '../_base_/models/ctrgcn.py', '../_base_/models/mmcl_heads.py',
+    '../_base_/datasets/nwucla.py', '../_base_/schedules/sgd_65e_nwucla.py',
+    '../_base_/default_runtime.py'
 ]
-train_dataloader = dict(
-    dataset=dict(
-        dataset=dict(
-            video_root=video_root,
-            video_suffix='.avi',
-            text_feature_root=text_feature_root,
-            pipeline=train_pipeline)))
+
+# CTR-GCN on the 20-joint Kinect v1 graph, one person, 10 classes
+model = dict(
+    _base_.mmcl_heads,
+    backbone=dict(
+        graph_cfg=dict(
+            _delete_=True, layout=_base_.nwucla_layout, mode='spatial'),
+        num_person=1),
+    cls_head=dict(num_classes=_base_.num_classes))
+# a checkpoint every epoch; the best one is kept
+default_hooks = dict(
+    checkpoint=dict(interval=1, max_keep_ckpts=2), logger=dict(interval=20))
+
+# Joint-motion stream: the data block's pipelines with LayoutGenSkeFeat
+# feats=['jm']
+feats = ['jm']
+skeleton_train_steps, train_pipeline, val_pipeline, test_pipeline = (
+    [dict(step, feats=feats) if 'feats' in step else step for step in steps]
+    for steps in (_base_.skeleton_train_steps, _base_.train_pipeline,
+                  _base_.val_pipeline, _base_.test_pipeline))
+
+train_dataloader = dict(dataset=dict(dataset=dict(pipeline=train_pipeline)))
+val_dataloader = dict(dataset=dict(pipeline=val_pipeline))
+test_dataloader = dict(dataset=dict(pipeline=test_pipeline))

@@ -7,7 +7,10 @@
 # checkpoint skips cls_head.fc (shape mismatch, logged as a warning).
 # Fine-tuning is skeleton-only (the deployed model), with the NTU model's
 # test pipeline and a 10x smaller learning rate.
-_base_ = '../baseline/ctrgcn_4xb16-joint-u64-65e_ntu120-xsub-keypoint-3d.py'
+_base_ = [
+    '../_base_/models/ctrgcn.py', '../_base_/datasets/ntu.py',
+    '../_base_/schedules/sgd_65e_ntu.py', '../_base_/default_runtime.py'
+]
 
 num_classes = 27
 ann_file = 'data/skeleton/utd_mhad_ntu25.pkl'
@@ -17,7 +20,20 @@ ann_file = 'data/skeleton/utd_mhad_ntu25.pkl'
 load_from = 'checkpoints/ctrgcn_ntu120-xsub-joint.pth'
 
 model = dict(cls_head=dict(num_classes=num_classes))
-train_dataloader = dict(dataset=dict(ann_file=ann_file, split='train'))
+# skeleton-only: no frame strips, no text features
+video_root = None
+text_feature_root = None
+train_pipeline = _base_.skeleton_train_steps + [
+    dict(type='FormatGCNInput', num_person=2),
+    dict(type='PackActionInputs', meta_keys=('frame_dir', ))
+]
+train_dataloader = dict(
+    dataset=dict(
+        ann_file=ann_file,
+        split='train',
+        video_root=video_root,
+        text_feature_root=text_feature_root,
+        pipeline=train_pipeline))
 val_dataloader = dict(dataset=dict(ann_file=ann_file, split='val'))
 test_dataloader = dict(dataset=dict(ann_file=ann_file, split='val'))
 

@@ -5,8 +5,6 @@ from .inference_model import (inference_model_config, save_checkpoint_atomic,
                               skeleton_only_state_dict)
 from .skeleton_inference import (SkeletonClassifier, build_deployed_model,
                                  load_skeleton_sample, prepare_clips)
-from .strips import (StripSettings, StripTask, load_annotations, make_strips,
-                     make_tasks)
 
 __all__ = [
     'inference_model_config', 'save_checkpoint_atomic',
@@ -14,6 +12,5 @@ __all__ = [
     'load_converted', 'load_official_checkpoint', 'unwrap_checkpoint',
     'convert_pyskl_state_dict',
     'SkeletonClassifier', 'build_deployed_model', 'load_skeleton_sample',
-    'prepare_clips', 'StripSettings', 'StripTask', 'load_annotations',
-    'make_strips', 'make_tasks'
+    'prepare_clips'
 ]

@@ -69,6 +69,11 @@ from typing import (Callable, Dict, List, Mapping, NamedTuple, Optional,
 
 import torch
 
+from ..engine.checkpoint_loading import load_from_local
+from ..models.utils.graph_layouts import (CTRGCN_NTU_INWARD_1BASED,
+                                          CTRGCN_NTU_LAYOUT)
+from ..utils.safe_pickle import UntrustedPickleError
+
 #: Backbones with an official layout.
 OFFICIAL_ARCHS = ('CTRGCN', 'CTRSGCN', 'HDGCN')
 #: Prefixes of the official MMCL FAM parameters (always dropped).
@@ -79,14 +84,9 @@ OFFICIAL_FRM_KEYS = ('mlp.0.weight', 'mlp.0.bias', 'mlp.2.weight',
 #: Containers a checkpoint may wrap its state dict in.
 WRAPPER_KEYS = ('state_dict', 'model', 'net', 'model_state_dict')
 
-#: The official CTR-GCN NTU graph: inward edges, 1-based (child, parent).
-#: The hand tips / thumbs chain 22 -> 23 -> 8 and 24 -> 25 -> 12, where
-#: mmaction2's layout links all four to the hands directly.
-OFFICIAL_NTU_INWARD = ((1, 2), (2, 21), (3, 21), (4, 3), (5, 21), (6, 5),
-                       (7, 6), (8, 7), (9, 21), (10, 9), (11, 10), (12, 11),
-                       (13, 1), (14, 13), (15, 14), (16, 15), (17, 1),
-                       (18, 17), (19, 18), (20, 19), (22, 23), (23, 8),
-                       (24, 25), (25, 12))
+#: The official CTR-GCN NTU graph: inward edges, 1-based (child, parent)
+#: (see ``mmcl_plugin.models.utils.graph_layouts``).
+OFFICIAL_NTU_INWARD = CTRGCN_NTU_INWARD_1BASED
 
 
 class KeyRule(NamedTuple):
@@ -426,12 +426,9 @@ def official_ntu_adjacency() -> torch.Tensor:
     computes them the same way).
     """
     from mmaction.models.utils import Graph
-    layout = dict(
-        num_node=25,
-        inward=[(i - 1, j - 1) for i, j in OFFICIAL_NTU_INWARD],
-        center=20)
     return torch.tensor(
-        Graph(layout=layout, mode='spatial').A, dtype=torch.float32)
+        Graph(layout=CTRGCN_NTU_LAYOUT, mode='spatial').A,
+        dtype=torch.float32)
 
 
 def load_converted(model: torch.nn.Module,
@@ -502,9 +499,12 @@ def load_converted(model: torch.nn.Module,
 
 
 def load_official_checkpoint(path: str) -> 'OrderedDict':
-    """Read an official ``.pt``/``.pth`` file (tensors only) on the CPU."""
+    """Read an official ``.pt``/``.pth`` file (tensors only) on the CPU,
+    with the weights-only checkpoint loader."""
     try:
-        loaded = torch.load(path, map_location='cpu', weights_only=True)
+        loaded = load_from_local(path, map_location='cpu')
+    except UntrustedPickleError:
+        raise  # names the file, the refused global and the opt-in
     except Exception as error:  # noqa: BLE001  (torch raises many types)
         raise ValueError(f'{path}: cannot load the checkpoint ({error})'
                          ) from None

@@ -53,8 +53,8 @@ def inference_model_config(model_cfg: Mapping) -> Dict:
     if preprocessor is not None and \
             preprocessor.get('type') == 'MMCLDataPreprocessor':
         preprocessor = dict(preprocessor)
-        preprocessor.pop('strip_mean', None)
-        preprocessor.pop('strip_std', None)
+        for key in ('strip_mean', 'strip_std', 'strip_short_side'):
+            preprocessor.pop(key, None)
         preprocessor['type'] = 'ActionDataPreprocessor'
         cfg['data_preprocessor'] = preprocessor
     return cfg

@@ -17,6 +17,8 @@ import numpy as np
 import torch
 import torch.nn as nn
 
+from ..utils import UntrustedPickleError, load_pickle
+
 #: Average modes of mmaction2's heads.
 AVERAGE_CLIPS = ('prob', 'score', None)
 
@@ -154,8 +156,9 @@ def load_skeleton_sample(path: str, sample: Optional[str] = None) -> Dict:
         annotation = ntu_annotation(raw, osp.basename(path))
     else:
         try:
-            with open(path, 'rb') as f:
-                data = pickle.load(f)
+            data = load_pickle(path)
+        except UntrustedPickleError:
+            raise  # names the file, the refused global and the opt-in
         except (OSError, pickle.UnpicklingError, EOFError) as error:
             raise ValueError(f'{path}: cannot read ({error})') from None
         if isinstance(data, dict) and 'annotations' in data:

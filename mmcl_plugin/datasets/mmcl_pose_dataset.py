@@ -7,6 +7,8 @@ import numpy as np
 from mmaction.datasets import PoseDataset
 from mmaction.registry import DATASETS
 
+from ..utils import load_pickle
+
 #: How many offending samples an error message lists.
 MAX_LISTED = 10
 
@@ -114,7 +116,8 @@ class MMCLPoseDataset(PoseDataset):
         strip_root (str, optional): Directory of precomputed strip images.
         strip_suffix (str): Defaults to '.jpg'.
         text_feature_root (str, optional): Directory of the MLLM text
-            features, (L, D) arrays.
+            features, (L, D) arrays or the other layouts of
+            ``LoadTextFeature``.
         text_feature_suffix (str): Defaults to '.npy'.
         strip_feature_root (str, optional): Directory of cached strip
             features of a frozen image encoder, (D, ) arrays.
@@ -163,15 +166,48 @@ class MMCLPoseDataset(PoseDataset):
         """Load the annotations of the split, join the files, check them.
 
         Raises:
+            UntrustedPickleError: The annotation pickle holds more than
+                plain data (see :func:`~mmcl_plugin.utils.load_pickle`).
             FileNotFoundError: Some samples miss some of their files.
-            ValueError: A skeleton has a wrong shape or NaN/inf values.
+            ValueError: A skeleton has a wrong shape or NaN/inf values, or
+                the pickle lacks the split.
         """
-        data_list = super().load_data_list()
+        data_list = self._load_annotations()
         self._join_files(data_list)
         if self.text_feature_cache is not None:
             self._join_text_feature_cache(data_list)
         if self.check_keypoints:
             self._check_keypoints(data_list)
+        return data_list
+
+    def _load_annotations(self) -> List[Dict]:
+        """The annotations of ``self.split``, as ``PoseDataset`` selects
+        them, read with the restricted unpickler (``PoseDataset`` uses
+        ``mmengine.load``, which runs any code a pickle holds)."""
+        content = load_pickle(self.ann_file)
+        if self.split is None:
+            if isinstance(content, dict) and 'annotations' in content:
+                return content['annotations']
+            return content
+        if not (isinstance(content, dict) and 'split' in content
+                and 'annotations' in content):
+            raise ValueError(f'{self.ann_file}: split={self.split!r} needs '
+                             'a dict with "split" and "annotations" (an '
+                             'mmaction2 skeleton pickle)')
+        if self.split not in content['split']:
+            raise ValueError(f'{self.ann_file}: no split {self.split!r}; it '
+                             f'has {sorted(content["split"])}')
+        annotations = content['annotations']
+        identifier = ('filename' if annotations
+                      and 'filename' in annotations[0] else 'frame_dir')
+        keep = set(content['split'][self.split])
+        data_list = [a for a in annotations if a[identifier] in keep]
+        video_prefix = self.data_prefix.get('video')
+        if video_prefix:
+            for info in data_list:
+                for key in ('filename', 'frame_dir'):
+                    if key in info:
+                        info[key] = osp.join(video_prefix, info[key])
         return data_list
 
     def _join_files(self, data_list: List[Dict]) -> None:

@@ -1,7 +1,7 @@
 """Evaluation of trained models: multi-stream ensembles, transfer to other
 datasets through class mappings, per-class and fine-grained analysis,
-figures. Pure NumPy functions; the command-line tools live in
-``tools/analysis/``.
+figures. Pure NumPy functions, plus the ``DumpScores`` metric that writes
+the score dumps; the command-line tools live in ``tools/analysis/``.
 """
 from .analysis import (fine_grained_report, format_fine_grained_markdown,
                        most_confused_pairs, pair_stats, row_normalize)
@@ -9,13 +9,17 @@ from .class_mapping import (ClassMapping, build_class_mapping,
                             load_class_mapping, restrict_scores)
 from .class_names import (DATASET_CLASSES, NTU60_CLASSES, NTU120_CLASSES,
                           get_class_names, read_class_names)
-from .ensemble import (fuse_scores, normalize_scores, search_weights,
+from .ensemble import (ENSEMBLE_PRESETS, FUSE_MODES, EnsemblePreset,
+                       fuse_scores, scores_to_fuse, search_weights,
                        simplex_grid, softmax)
 from .metrics import (accuracy_report, confusion_matrix, mean_class_accuracy,
                       per_class_accuracy, topk_accuracy, topk_hits)
 from .refinement import predict_scores
-from .score_dumps import (ScoreDump, check_same_samples, load_score_dump,
-                          parse_score_dump, save_score_dump)
+from .score_dump_metric import AVERAGE_CLIPS, DumpScores
+from .score_dumps import (SCORE_KINDS, ScoreDump, align_by_name,
+                          check_same_samples, load_score_dump,
+                          parse_official_scores, parse_score_dump,
+                          save_score_dump)
 from .transfer import format_transfer_report, transfer_report
 
 __all__ = [
@@ -23,10 +27,13 @@ __all__ = [
     'most_confused_pairs', 'pair_stats', 'row_normalize', 'ClassMapping',
     'build_class_mapping', 'load_class_mapping', 'restrict_scores',
     'DATASET_CLASSES', 'NTU60_CLASSES', 'NTU120_CLASSES', 'get_class_names',
-    'read_class_names', 'fuse_scores', 'normalize_scores', 'search_weights',
+    'read_class_names', 'ENSEMBLE_PRESETS', 'FUSE_MODES', 'EnsemblePreset',
+    'fuse_scores', 'scores_to_fuse', 'search_weights',
     'simplex_grid', 'softmax', 'accuracy_report', 'confusion_matrix',
     'mean_class_accuracy', 'per_class_accuracy', 'topk_accuracy',
-    'topk_hits', 'predict_scores', 'ScoreDump', 'check_same_samples',
-    'load_score_dump', 'parse_score_dump', 'save_score_dump',
+    'topk_hits', 'predict_scores', 'AVERAGE_CLIPS', 'DumpScores',
+    'SCORE_KINDS', 'ScoreDump',
+    'align_by_name', 'check_same_samples', 'load_score_dump',
+    'parse_official_scores', 'parse_score_dump', 'save_score_dump',
     'format_transfer_report', 'transfer_report'
 ]

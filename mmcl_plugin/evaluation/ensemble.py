@@ -1,22 +1,28 @@
 """Multi-stream score fusion (joint, bone, joint motion, bone motion, ...).
 
-The fused score of a sample is ``sum_s w_s * S_s`` over the streams s.
-Weights are given, or searched on a *held-out* split: every weight vector
-on a grid of the simplex (non-negative, summing to 1, multiples of
-``step``) is tried and the one with the best top-1 accuracy is kept. Only
-the ratios of the weights matter for top-k, so the simplex covers every
-distinct fusion of the grid. Searching on the test split itself reports
-an optimistic accuracy and is only done when asked for explicitly.
+The fused score of a sample is ``sum_s w_s * S_s`` over the streams s,
+where S_s are the streams' probabilities (``fuse='probs'``: logits are
+turned into probabilities first) or their raw logits (``fuse='logits'``,
+as the official CTR-GCN / MMCL ensembles do). Weights are given, taken
+from a named preset (:data:`ENSEMBLE_PRESETS`), or searched on a
+*held-out* split: every weight vector on a grid of the simplex
+(non-negative, summing to 1, multiples of ``step``) is tried and the one
+with the best top-1 accuracy is kept. Only the ratios of the weights
+matter for top-k, so the simplex covers every distinct fusion of the grid.
+Searching on the test split itself reports an optimistic accuracy and is
+only done when asked for explicitly.
 """
+import dataclasses
 import itertools
-from typing import Callable, Iterable, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterable, Optional, Sequence, Tuple
 
 import numpy as np
 
-from .metrics import topk_hits
+from .metrics import topk_accuracy
+from .score_dumps import ScoreDump
 
-#: How the streams' scores are normalised before fusion.
-NORMALIZATIONS = ('none', 'softmax')
+#: What the streams' scores are fused as.
+FUSE_MODES = ('probs', 'logits')
 
 
 def softmax(scores: np.ndarray) -> np.ndarray:
@@ -26,22 +32,70 @@ def softmax(scores: np.ndarray) -> np.ndarray:
     return exp / exp.sum(axis=1, keepdims=True)
 
 
-def normalize_scores(scores: np.ndarray, mode: str = 'none') -> np.ndarray:
-    """Normalise one stream's (N, C) scores before fusion.
+def scores_to_fuse(dump: ScoreDump, fuse: str) -> np.ndarray:
+    """One stream's (N, C) scores as the fusion takes them.
 
     Args:
-        scores (np.ndarray): (N, C) scores.
-        mode (str): ``'none'`` keeps them (mmaction2's dumps are already
-            clip-averaged probabilities with the default
-            ``average_clips='prob'``); ``'softmax'`` turns logits into
-            probabilities.
+        dump (ScoreDump): The stream, with its ``kind``.
+        fuse (str): 'probs' (logits go through a softmax) or 'logits'.
+
+    Raises:
+        ValueError: ``fuse='logits'`` with a dump of probabilities
+            (clip-averaged probabilities do not give the logits back),
+            naming the file.
     """
-    if mode == 'none':
-        return scores
-    if mode == 'softmax':
-        return softmax(scores)
-    raise ValueError(f'unknown normalisation {mode!r}, expected one of '
-                     f'{NORMALIZATIONS}')
+    if fuse not in FUSE_MODES:
+        raise ValueError(f'fuse must be one of {FUSE_MODES}, got {fuse!r}')
+    if fuse == 'probs':
+        return softmax(dump.scores) if dump.kind == 'logits' else dump.scores
+    if dump.kind != 'logits':
+        raise ValueError(
+            f'{dump.path} holds probabilities, but the fusion is of raw '
+            f'logits: dump them with tools/test.py --dump-kind logits (or '
+            f'fuse probabilities with --fuse probs)')
+    return dump.scores
+
+
+@dataclasses.dataclass(frozen=True)
+class EnsemblePreset:
+    """A published fusion: its streams, weights and score kind.
+
+    Attributes:
+        streams (tuple[str]): Stream names, in the order of ``weights``.
+        weights (tuple[float]): One weight per stream.
+        fuse (str): What is fused, 'logits' or 'probs'.
+        num_classes (int): Classes of the benchmark.
+        source (str): Where the values come from.
+    """
+
+    streams: Tuple[str, ...]
+    weights: Tuple[float, ...]
+    fuse: str
+    num_classes: int
+    source: str
+
+    def __post_init__(self) -> None:
+        if len(self.streams) != len(self.weights):
+            raise ValueError(f'{len(self.weights)} weights for '
+                             f'{len(self.streams)} streams')
+        if self.fuse not in FUSE_MODES:
+            raise ValueError(f'fuse must be one of {FUSE_MODES}')
+
+
+#: Fusions of published results, by name.
+ENSEMBLE_PRESETS: Dict[str, EnsemblePreset] = {
+    # The paper's NTU120 X-Sub 90.3 %: four CTR-GCN streams trained with
+    # MMCL and two HD-GCN streams (joint, bone), raw logits.
+    'mmcl-ntu120-xsub':
+    EnsemblePreset(
+        streams=('J', 'B', 'JM', 'BM', 'HDJ', 'HDB'),
+        weights=(2.361693262051476, 4.35402786600752, 3.6038236890242237,
+                 1.0158095311333564, 3.0574845840597544, 5.0),
+        fuse='logits',
+        num_classes=120,
+        source='MMCL release (github liujf69/MMCL-Action), '
+        'Ensemble/ensemble.py, benchmark NTU120XSub'),
+}
 
 
 def fuse_scores(streams: Sequence[np.ndarray],
@@ -128,7 +182,7 @@ def search_weights(streams: Sequence[np.ndarray],
     rows = progress(grid) if progress is not None else grid
     for weights in rows:
         fused = np.tensordot(weights.astype(np.float32), stacked, axes=1)
-        accuracy = float(topk_hits(fused, labels, 1).mean())
+        accuracy = topk_accuracy(fused, labels, 1)
         key = (accuracy, -float(np.linalg.norm(weights - uniform)))
         if best_key is None or key > best_key:
             best, best_key = weights, key

@@ -1,19 +1,29 @@
-"""Classification metrics on per-sample score matrices.
+"""Classification metrics on per-sample score matrices, as mmaction2
+defines them.
 
 Shapes: N samples, C classes; ``scores`` is (N, C) (probabilities or
 logits: only the ranking matters), ``labels`` (N, ) int class ids.
 
-Top-k follows mmaction2's ``top_k_accuracy`` (a sample is a hit when its
-label is among the k highest scores), except that ties are broken against
-the label instead of by ``argsort``'s order. Mean-class accuracy is the
-mean over the classes that occur in ``labels`` of their top-1 accuracy;
-mmaction2's ``mean_class_accuracy`` also averages in a 0 for every class
-that is only *predicted*, which lowers it on small or unbalanced sets, so
-it is not reused here.
+Reported figures come from mmaction2's own ``top_k_accuracy`` and
+``mean_class_accuracy`` (``mmaction.evaluation``), the functions of its
+``AccMetric`` and of ``tools/analysis_tools/report_accuracy.py``, so a
+score dump gives the same numbers here as there:
+
+- top-k: a sample is a hit when its label is among the last k entries of
+  ``np.argsort(scores)`` (ties fall as ``argsort`` orders them);
+- mean-class: the top-1 (argmax) accuracy of every class that occurs among
+  the labels *or the predictions*, averaged; a class that is only
+  predicted counts as 0.
+
+Per-sample hits (:func:`topk_hits`) follow the same ``argsort`` rule, so
+their mean is mmaction2's top-k; :func:`per_class_accuracy` averages them
+over the samples of each label class.
 """
 from typing import Dict, Sequence
 
 import numpy as np
+from mmaction.evaluation import mean_class_accuracy as mmaction_mean_class
+from mmaction.evaluation import top_k_accuracy
 
 
 def check_scores_labels(scores: np.ndarray, labels: np.ndarray) -> None:
@@ -39,6 +49,9 @@ def check_scores_labels(scores: np.ndarray, labels: np.ndarray) -> None:
 def topk_hits(scores: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
     """Whether each sample's label is among its ``k`` best scores.
 
+    The ``k`` best are the last ``k`` of ``np.argsort(scores)``, as in
+    mmaction2's ``top_k_accuracy``.
+
     Args:
         scores (np.ndarray): (N, C) scores.
         labels (np.ndarray): (N, ) class ids.
@@ -51,21 +64,19 @@ def topk_hits(scores: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
     check_scores_labels(scores, labels)
     if k < 1:
         raise ValueError(f'k must be >= 1, got {k}')
-    k = min(k, scores.shape[1])
-    # the label's rank: how many other classes score at least as high.
-    # Ties count against the label, so a constant score vector is never a
-    # hit (argsort, as in mmaction2, would break ties arbitrarily).
-    label_scores = scores[np.arange(len(labels)), labels]
-    not_lower = (scores >= label_scores[:, None]).sum(axis=1) - 1
-    return not_lower < k
+    best = np.argsort(scores, axis=1)[:, -k:]
+    return (best == labels[:, None]).any(axis=1)
 
 
 def topk_accuracy(scores: np.ndarray, labels: np.ndarray, k: int) -> float:
-    """Fraction of samples whose label is among their ``k`` best scores."""
-    hits = topk_hits(scores, labels, k)
-    if hits.size == 0:
+    """mmaction2's ``top_k_accuracy`` for one k (inputs checked first)."""
+    scores, labels = np.asarray(scores), np.asarray(labels)
+    check_scores_labels(scores, labels)
+    if k < 1:
+        raise ValueError(f'k must be >= 1, got {k}')
+    if labels.size == 0:
         raise ValueError('no samples to compute an accuracy on')
-    return float(hits.mean())
+    return float(top_k_accuracy(scores, labels, (k, ))[0])
 
 
 def confusion_matrix(predictions: np.ndarray, labels: np.ndarray,
@@ -109,17 +120,23 @@ def per_class_accuracy(scores: np.ndarray, labels: np.ndarray,
 
 
 def mean_class_accuracy(scores: np.ndarray, labels: np.ndarray) -> float:
-    """Mean over the classes present in ``labels`` of their top-1 accuracy."""
-    per_class = per_class_accuracy(scores, labels, 1)
-    if not per_class:
+    """mmaction2's ``mean_class_accuracy`` (inputs checked first).
+
+    Classes only predicted, never true, count as 0 (see the module doc).
+    """
+    scores = np.asarray(scores)
+    labels = np.asarray(labels, dtype=np.int64)
+    check_scores_labels(scores, labels)
+    if labels.size == 0:
         raise ValueError('no samples to compute an accuracy on')
-    return float(np.mean(list(per_class.values())))
+    return float(mmaction_mean_class(scores, labels))
 
 
 def accuracy_report(scores: np.ndarray,
                     labels: np.ndarray,
                     topk: Sequence[int] = (1, 5)) -> Dict[str, float]:
-    """Top-k accuracies and the mean-class accuracy.
+    """Top-k accuracies and the mean-class accuracy, as mmaction2's
+    ``report_accuracy.py`` computes them.
 
     Returns:
         dict[str, float]: ``top1``, ``top5`` (one key per k) and

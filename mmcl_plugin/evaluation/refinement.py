@@ -25,9 +25,10 @@ def predict_scores(model: torch.nn.Module,
             ``frm_head`` when ``refine``.
         inputs (torch.Tensor): Preprocessed skeletons (N, num_clips, M, T,
             V, C).
-        text_features (torch.Tensor, optional): (N, L, D) token features
-            (or (N, D)); needed when ``refine``.
-        text_masks (torch.Tensor, optional): (N, L) valid-token mask.
+        text_features (torch.Tensor, optional): (N, P, L, D) token
+            features (``MMCLDataPreprocessor``'s ``text_features``); needed
+            when ``refine``.
+        text_masks (torch.Tensor, optional): (N, P, L) valid-token mask.
         refine (bool): Apply the FRM to every clip's S_M before averaging.
             Defaults to False.
 

@@ -11,7 +11,7 @@ from typing import Dict, List, Sequence
 import numpy as np
 
 from .class_mapping import ClassMapping, restrict_scores
-from .metrics import topk_hits
+from .metrics import topk_accuracy, topk_hits
 
 
 def transfer_report(scores: np.ndarray,
@@ -51,7 +51,7 @@ def transfer_report(scores: np.ndarray,
         scores = restrict_scores(scores, mapping.target_ids)
     targets, sources = targets[mapped], source_labels[mapped]
     hits = {k: topk_hits(scores, targets, k) for k in topk}
-    overall = {f'top{k}': float(h.mean()) for k, h in hits.items()}
+    overall = {f'top{k}': topk_accuracy(scores, targets, k) for k in topk}
     overall['num_samples'] = int(mapped.sum())
     per_class: List[Dict] = []
     for source_id, target_id in mapping.pairs:

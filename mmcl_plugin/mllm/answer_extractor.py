@@ -10,6 +10,14 @@ state that produced the end-of-sequence token (kept: it has read the whole
 answer). Steps after the end of sequence (padding of finished answers in a
 batch) are dropped, so a sample's features do not depend on the other
 samples of its batch beyond floating-point noise.
+
+Beside the answer ids, each answer keeps the ids ``generate()`` returned
+for it (:attr:`GeneratedAnswer.sequence_ids`): models that decode from a
+start token (BLIP VQA's text decoder, encoder-decoder language models)
+return it first, so for BLIP VQA a one-word answer is ``[DEC] yes [SEP]``,
+the (1, 3) id vector the MMCL release feeds its FRM (``LLMs/blip.py``
+saves ``model(image, question, inference='generate')`` of a BLIP VQA
+model whose ``generate`` returns the decoder's ids).
 """
 import dataclasses
 from typing import FrozenSet, List, Optional, Sequence
@@ -24,11 +32,35 @@ from .settings import ExtractionSettings
 
 @dataclasses.dataclass
 class GeneratedAnswer:
-    """One answer: text, token ids (L, ) and features (L, D) float32."""
+    """One answer.
+
+    Attributes:
+        answer (str): Its text (special tokens skipped).
+        token_ids (np.ndarray): (L, ) ids of the answer tokens, through the
+            first stop token.
+        features (np.ndarray): (L, D) float32 token features.
+        sequence_ids (np.ndarray): (S, ) the ids ``generate()`` returned
+            for this answer without padding: the decoder's start token
+            when the model decodes from one, then ``token_ids``.
+    """
 
     answer: str
     token_ids: np.ndarray
     features: np.ndarray
+    sequence_ids: np.ndarray
+
+
+def decodes_from_start_token(model) -> bool:
+    """Whether ``generate()`` returns a decoder start token before the
+    answer (BLIP VQA's text decoder starts from its ``bos``;
+    encoder-decoder language models from ``decoder_start_token_id``)
+    rather than the prompt (decoder-only models)."""
+    config = model.config
+    if config.model_type == 'blip' and hasattr(model, 'text_decoder'):
+        return True
+    return bool(
+        getattr(config.get_text_config(decoder=True), 'is_encoder_decoder',
+                False) or getattr(config, 'is_encoder_decoder', False))
 
 
 def _as_id_set(value) -> set:
@@ -156,6 +188,7 @@ class MLLMAnswerExtractor:
             for prompt in settings.prompts
         ]
         self.stop_ids = stop_token_ids(self.model, settings.generate_kwargs)
+        self.start_token = decodes_from_start_token(self.model)
         self.hidden_size = int(
             config.get_text_config(decoder=True).hidden_size)
         self._generate_kwargs = dict(
@@ -216,7 +249,14 @@ class MLLMAnswerExtractor:
                              f'says hidden_size={self.hidden_size}')
         # generate() appends one token per step after whatever it returns
         # before them (prompt ids, a start token, or nothing)
-        new_tokens = output.sequences[:, -states.size(1):].cpu()
+        num_steps = states.size(1)
+        first = output.sequences.size(1) - num_steps
+        if self.start_token and first < 1:
+            raise ValueError('generate() returned no decoder start token '
+                             'before the answer')
+        first -= int(self.start_token)
+        sequences = output.sequences[:, first:].cpu()
+        new_tokens = sequences[:, -num_steps:]
         del output  # the states of every layer and step: free them now
         answers = []
         for i, length in enumerate(answer_lengths(new_tokens, self.stop_ids)):
@@ -226,11 +266,14 @@ class MLLMAnswerExtractor:
                     answer=self.tokenizer.decode(
                         ids, skip_special_tokens=True).strip(),
                     token_ids=ids.numpy(),
-                    features=states[i, :length].numpy()))
+                    features=states[i, :length].numpy(),
+                    sequence_ids=sequences[
+                        i, :length + int(self.start_token)].numpy()))
         return answers
 
 
 __all__ = [
     'MLLMAnswerExtractor', 'GeneratedAnswer', 'answer_lengths',
-    'answer_token_states', 'stop_token_ids', 'step_hidden_states'
+    'answer_token_states', 'decodes_from_start_token', 'stop_token_ids',
+    'step_hidden_states'
 ]

@@ -25,7 +25,11 @@ and prompt, sample-major) has
   in rows ``[row_e, row_e + length_e)``;
 - ``pooled``: (E, D) their mean, when the cache pools (``pool='mean'``);
 - ``sentence``: (E, D_s) the sentence-encoder vector of each answer, when
-  the cache has a sentence encoder.
+  the cache has a sentence encoder;
+- ``token_ids``: (E, 1 + max_new_tokens) int32, the ids ``generate()``
+  returned for each answer (decoder start token where the model has one,
+  answer, stop token), padded with -1, when the cache stores them
+  (``token_ids`` in its identity).
 """
 import dataclasses
 import hashlib
@@ -44,6 +48,9 @@ SHARD_DIR = 'shards'
 TOKENS_KEY = 'tokens'
 POOLED_KEY = 'pooled'
 SENTENCE_KEY = 'sentence'
+TOKEN_IDS_KEY = 'token_ids'
+#: Fills the ``token_ids`` rows after each answer's ids.
+TOKEN_IDS_PAD = -1
 
 #: Bytes read at a time when hashing a shard.
 _HASH_CHUNK = 1 << 22
@@ -138,6 +145,10 @@ class CacheMeta:
         if self.pool not in (None, 'mean'):
             raise ValueError(f"pool must be None or 'mean', got "
                              f'{self.pool!r}')
+        if self.identity.get('token_ids') and \
+                'max_new_tokens' not in self.identity:
+            raise ValueError('a cache with token_ids needs max_new_tokens in '
+                             'its identity (the width of the id rows)')
 
     @property
     def model(self) -> str:
@@ -148,6 +159,14 @@ class CacheMeta:
     def prompts(self) -> List[str]:
         """The prompts, in entry order."""
         return list(self.identity['prompts'])
+
+    @property
+    def token_ids_width(self) -> Optional[int]:
+        """Width of the ``token_ids`` rows (a start token and up to
+        ``max_new_tokens`` answer ids), None if the cache has none."""
+        if not self.identity.get('token_ids'):
+            return None
+        return 1 + int(self.identity['max_new_tokens'])
 
     @property
     def fingerprint(self) -> str:

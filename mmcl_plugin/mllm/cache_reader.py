@@ -15,7 +15,8 @@ from typing import Dict, List, Optional, Union
 
 import numpy as np
 
-from .cache_format import (INDEX_FILE, POOLED_KEY, SENTENCE_KEY, TOKENS_KEY,
+from .cache_format import (INDEX_FILE, POOLED_KEY, SENTENCE_KEY,
+                           TOKEN_IDS_KEY, TOKEN_IDS_PAD, TOKENS_KEY,
                            CacheMeta, CacheMismatchError, load_json,
                            meta_differences, sha256_file)
 
@@ -144,6 +145,25 @@ class TextFeatureCache:
         entry = self.entry(sample)
         e = entry['entries'][self.prompt_index(prompt)]
         return self._slice(entry['shard'], SENTENCE_KEY, e, e + 1)[0]
+
+    def token_ids(self, sample: str,
+                  prompt: Union[int, str] = 0) -> np.ndarray:
+        """(S, ) int64 ids ``generate()`` returned for the answer
+        (decoder start token where the model has one, answer, stop token;
+        for BLIP VQA and a one-word answer the MMCL release's (3, ) FRM
+        input).
+
+        Raises:
+            KeyError: The cache was made without ``token_ids``.
+        """
+        if self.meta.token_ids_width is None:
+            raise KeyError(f'text-feature cache {self.cache_dir} was made '
+                           f'without token ids (extraction setting '
+                           f'token_ids=True)')
+        entry = self.entry(sample)
+        e = entry['entries'][self.prompt_index(prompt)]
+        row = self._slice(entry['shard'], TOKEN_IDS_KEY, e, e + 1)[0]
+        return row[row != TOKEN_IDS_PAD].astype(np.int64)
 
     # ----------------------------------------------------------- files
     def _shard_path(self, shard: int) -> str:

@@ -17,8 +17,9 @@ import numpy as np
 
 from mmcl_plugin.utils import atomic_write, dump_json_atomic
 from .cache_format import (FORMAT_NAME, FORMAT_VERSION, INDEX_FILE, META_FILE,
-                           POOLED_KEY, SENTENCE_KEY, SHARD_DIR, TOKENS_KEY,
-                           CacheMeta, CacheMismatchError, canonical_json,
+                           POOLED_KEY, SENTENCE_KEY, SHARD_DIR, TOKEN_IDS_KEY,
+                           TOKEN_IDS_PAD, TOKENS_KEY, CacheMeta,
+                           CacheMismatchError, canonical_json,
                            load_json, meta_differences,
                            mismatch_message, read_meta, sha256_bytes,
                            sha256_file, shard_data_path, shard_record_path)
@@ -39,11 +40,14 @@ class PromptFeatures:
         tokens (np.ndarray): (L, D) features of the L >= 1 answer tokens.
         sentence (np.ndarray, optional): (D_s, ) sentence-encoder vector
             of the answer.
+        token_ids (np.ndarray, optional): (S, ) ids ``generate()`` returned
+            for the answer (see ``GeneratedAnswer.sequence_ids``).
     """
 
     answer: str
     tokens: np.ndarray
     sentence: Optional[np.ndarray] = None
+    token_ids: Optional[np.ndarray] = None
 
 
 @dataclasses.dataclass
@@ -309,7 +313,8 @@ class TextFeatureCacheWriter:
         meta = self.meta
         num_prompts = len(meta.prompts)
         dtype = np.dtype(meta.storage_dtype)
-        tokens, pooled, sentence, entries = [], [], [], {}
+        tokens, pooled, sentence, token_ids, entries = [], [], [], [], {}
+        ids_width = meta.token_ids_width
         row = 0
         for name in shard.samples:
             if name not in features:
@@ -332,6 +337,10 @@ class TextFeatureCacheWriter:
                 if meta.sentence_dim is not None:
                     sentence.append(
                         self._stored_sentence(feats.sentence, where, dtype))
+                if ids_width is not None:
+                    token_ids.append(
+                        self._stored_token_ids(feats.token_ids, where,
+                                               ids_width))
                 entry['rows'].append(row)
                 entry['lengths'].append(len(stored))
                 entry['entries'].append(len(tokens) - 1)
@@ -350,6 +359,10 @@ class TextFeatureCacheWriter:
             tensors[SENTENCE_KEY] = np.stack(
                 sentence) if sentence else np.zeros(
                     (0, meta.sentence_dim), dtype)
+        if ids_width is not None:
+            tensors[TOKEN_IDS_KEY] = np.stack(
+                token_ids) if token_ids else np.zeros((0, ids_width),
+                                                      np.int32)
         return tensors, entries
 
     def _stored_tokens(self, tokens: np.ndarray, where: str,
@@ -373,6 +386,23 @@ class TextFeatureCacheWriter:
                              f'{vector.shape}, expected '
                              f'({self.meta.sentence_dim}, )')
         return self._finite(vector.astype(dtype), where, dtype)
+
+    @staticmethod
+    def _stored_token_ids(ids: Optional[np.ndarray], where: str,
+                          width: int) -> np.ndarray:
+        """One ``token_ids`` row: the ids, then :data:`TOKEN_IDS_PAD`."""
+        if ids is None:
+            raise ValueError(f'{where}: the cache stores token ids but none '
+                             'were given')
+        ids = np.asarray(ids)
+        if ids.ndim != 1 or not 1 <= len(ids) <= width or \
+                not np.issubdtype(ids.dtype, np.integer) or \
+                (ids < 0).any() or (ids > np.iinfo(np.int32).max).any():
+            raise ValueError(f'{where}: token ids {ids.tolist()} are not 1 '
+                             f'to {width} non-negative int32 ids')
+        row = np.full(width, TOKEN_IDS_PAD, dtype=np.int32)
+        row[:len(ids)] = ids
+        return row
 
     @staticmethod
     def _finite(array: np.ndarray, where: str, dtype: np.dtype) -> np.ndarray:

@@ -3,9 +3,11 @@
 
 No family needs code here: transformers' ``AutoModelForImageTextToText``
 covers BLIP-2, InstructBLIP, LLaVA, LLaVA-NeXT, LLaVA-OneVision, Qwen2-VL,
-Qwen2.5-VL and later models, ``AutoModelForVisualQuestionAnswering`` the
-BLIP VQA model (``BlipForQuestionAnswering``), so a new model is a config
-line. transformers is imported inside the functions: ``import mmcl_plugin``
+Qwen2.5-VL, DeepSeek-VL (``DeepseekVL[Hybrid]ForConditionalGeneration``),
+GLM-4V (``Glm4vForConditionalGeneration``) and later models,
+``AutoModelForVisualQuestionAnswering`` the BLIP VQA model
+(``BlipForQuestionAnswering``), so a new model is a config line.
+transformers is imported inside the functions: ``import mmcl_plugin``
 does not pay for it.
 """
 from typing import Tuple

@@ -68,6 +68,10 @@ class ExtractionSettings:
         generate_kwargs (dict): Further greedy ``generate`` arguments, e.g.
             ``dict(repetition_penalty=1.1)``; sampling and beams are
             refused (:data:`FORBIDDEN_GENERATE_KWARGS`).
+        token_ids (bool): Also store the ids ``generate()`` returned for
+            each answer (decoder start token, answer, stop token: for BLIP
+            VQA and a one-word answer the (3, ) vector ``[DEC] yes [SEP]``
+            that the MMCL release feeds its FRM). Defaults to False.
     """
 
     model: str
@@ -82,6 +86,7 @@ class ExtractionSettings:
     auto_class: str = 'auto'
     trust_remote_code: bool = False
     generate_kwargs: Dict[str, Any] = dataclasses.field(default_factory=dict)
+    token_ids: bool = False
 
     def __post_init__(self) -> None:
         if isinstance(self.prompts, str):
@@ -118,7 +123,7 @@ class ExtractionSettings:
             dict: JSON-serialisable; equal dicts mean interchangeable
             features.
         """
-        return dict(
+        identity = dict(
             model=self.model,
             prompts=list(self.prompts),
             prompt_template=self.prompt_template,
@@ -133,6 +138,11 @@ class ExtractionSettings:
                 for key in sorted(self.generate_kwargs)
             },
             decoding='greedy')
+        # only when stored: caches made before this setting keep their
+        # identity (and fingerprint)
+        if self.token_ids:
+            identity['token_ids'] = True
+        return identity
 
 
 def settings_problems(settings: ExtractionSettings) -> Sequence[str]:
@@ -157,6 +167,9 @@ def settings_problems(settings: ExtractionSettings) -> Sequence[str]:
                         f'{settings.max_new_tokens!r}')
     if not isinstance(settings.layer, int):
         problems.append(f'layer must be an int, got {settings.layer!r}')
+    if not isinstance(settings.token_ids, bool):
+        problems.append(f'token_ids must be True or False, got '
+                        f'{settings.token_ids!r}')
     for name, allowed in (('dtype', COMPUTE_DTYPES), ('storage_dtype',
                                                       STORAGE_DTYPES),
                           ('pool', POOLINGS), ('auto_class', AUTO_CLASSES)):

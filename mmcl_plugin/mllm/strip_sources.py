@@ -7,7 +7,6 @@ stop a 57k-sample job). Strips are made in data-loader workers, in
 parallel with the model.
 """
 import abc
-import copy
 import os
 import os.path as osp
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
@@ -15,7 +14,10 @@ from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 import numpy as np
 from torch.utils.data import Dataset
 
-from mmcl_plugin.datasets.transforms.frame_strip import read_strip_image
+from mmcl_plugin.datasets.offline.strip_features import (offline_data_infos,
+                                                         strip_step_cfg)
+from mmcl_plugin.datasets.transforms.frame_strip import (read_strip_image,
+                                                         whole_clip_strip)
 
 #: Item of a strip dataset: (name, strip or None, error or None).
 StripItem = Tuple[str, Optional[np.ndarray], Optional[str]]
@@ -153,29 +155,16 @@ class ImageDirectorySource(StripSource):
         return _LoaderDataset(names, _ReadImage(self.paths))
 
 
-def innermost_dataset_cfg(dataloader_cfg: dict) -> dict:
-    """The dataset config inside a data loader config and its wrappers
-    (``RepeatDataset`` ...)."""
-    dataset = dataloader_cfg['dataset']
-    while 'dataset' in dataset:
-        dataset = dataset['dataset']
-    return dataset
-
-
 class _BuildStrip:
     """Make a data info's strip over the whole clip (picklable for
-    data-loader workers)."""
+    data-loader workers): the answer must not depend on the epoch."""
 
     def __init__(self, infos: Dict[str, dict], build_strip) -> None:
         self.infos = infos
         self.build_strip = build_strip
 
     def __call__(self, name: str) -> np.ndarray:
-        info = copy.deepcopy(self.infos[name])
-        # the whole clip, not a random training window: the answer must
-        # not depend on the epoch
-        info.pop('frame_inds', None)
-        return self.build_strip(info)['frame_strip']
+        return whole_clip_strip(self.build_strip, self.infos[name])
 
 
 class DatasetStripSource(StripSource):
@@ -192,33 +181,11 @@ class DatasetStripSource(StripSource):
     """
 
     def __init__(self, cfg, split: Optional[str] = None) -> None:
-        from mmaction.registry import DATASETS, TRANSFORMS
+        from mmaction.registry import TRANSFORMS
 
-        from mmcl_plugin.apis.strip_features import find_transform
-        dataset_cfg = copy.deepcopy(
-            dict(innermost_dataset_cfg(cfg.train_dataloader)))
-        if cfg.get('strip_step', None) is not None:
-            strip_cfg = dict(cfg.strip_step)
-        else:
-            try:
-                strip_cfg = find_transform(dataset_cfg['pipeline'],
-                                           'BuildFrameStrip')
-            except KeyError:
-                raise KeyError('the config has neither `strip_step` nor a '
-                               'BuildFrameStrip step in its train '
-                               'pipeline') from None
-        dataset_cfg['pipeline'] = []
-        # only the skeletons and videos/strips are needed, and the features
-        # being made must not be required to exist
-        for key in ('text_feature_root', 'text_feature_cache',
-                    'strip_feature_root'):
-            dataset_cfg.pop(key, None)
-        if split is not None:
-            dataset_cfg['split'] = split
-        dataset = DATASETS.build(dataset_cfg)
+        strip_cfg = strip_step_cfg(cfg)
         self.infos: Dict[str, dict] = {}
-        for i in range(len(dataset)):
-            info = dataset.get_data_info(i)
+        for info in offline_data_infos(cfg, split):
             self.infos.setdefault(str(info['frame_dir']), info)
         self.build_strip = TRANSFORMS.build(strip_cfg)
 

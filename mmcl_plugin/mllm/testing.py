@@ -7,7 +7,7 @@ any hub model. Their answers are random words, but their shapes, padding,
 special tokens and generation paths are those of the real families.
 """
 import os
-from typing import Callable, Dict, Tuple
+from typing import Callable, Dict, Optional, Tuple
 
 import torch
 
@@ -35,7 +35,8 @@ BERT_SPECIALS = ('[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]')
 
 
 def word_tokenizer(specials: Tuple[str, ...] = BASE_SPECIALS,
-                   added: Tuple[str, ...] = ()):
+                   added: Tuple[str, ...] = (),
+                   named: Optional[Dict[str, str]] = None):
     """A fast word-level tokenizer over :data:`WORDS`.
 
     Args:
@@ -43,6 +44,10 @@ def word_tokenizer(specials: Tuple[str, ...] = BASE_SPECIALS,
             :data:`BERT_SPECIALS`, given ids 0, 1, ...
         added (tuple[str]): Extra special tokens matched before splitting
             (image placeholders, chat markers).
+        named (dict[str, str], optional): Tokens of ``added`` that the
+            processor reads as tokenizer attributes, e.g.
+            ``dict(image_token='<image_placeholder>')`` (saved as the
+            tokenizer's ``extra_special_tokens``).
     """
     from tokenizers import AddedToken, Tokenizer, models, pre_tokenizers
     from transformers import PreTrainedTokenizerFast
@@ -57,7 +62,8 @@ def word_tokenizer(specials: Tuple[str, ...] = BASE_SPECIALS,
             mask_token=specials[4])
     else:
         roles.update(bos_token=specials[2], eos_token=specials[3])
-    tokenizer = PreTrainedTokenizerFast(tokenizer_object=backend, **roles)
+    tokenizer = PreTrainedTokenizerFast(
+        tokenizer_object=backend, **roles, **(named or {}))
     if added:
         tokenizer.add_tokens(
             [AddedToken(t, special=True, normalized=False) for t in added],
@@ -316,6 +322,112 @@ def _qwen_vl(hidden, layers, image_size, version):
     return model, processor
 
 
+def _deepseek_vl(hidden, layers, image_size, hybrid=False):
+    """DeepSeek-VL: SigLIP + LLaMA (1.3B chat); ``hybrid`` adds the SAM
+    high-resolution encoder of the 7B chat model."""
+    import transformers as tf
+    image_token = '<image_placeholder>'
+    tokenizer = word_tokenizer(
+        added=(image_token, '<|user|>', '<|assistant|>'),
+        named=dict(image_token=image_token))
+    patch = 8
+    common = dict(
+        text_config=_llama_text(len(tokenizer), hidden, layers),
+        vision_config=_vision('siglip_vision_model', hidden, image_size,
+                              patch),
+        image_token_id=tokenizer.convert_tokens_to_ids(image_token))
+    image_size_cfg = dict(height=image_size, width=image_size)
+    if hybrid:
+        # SAM's neck and projection shrink its 16-pixel patch grid 4x to
+        # the SigLIP grid
+        high_res = 4 * 16 * (image_size // patch)
+        config = tf.DeepseekVLHybridConfig(
+            high_res_vision_config=dict(
+                model_type='sam_vision_model',
+                hidden_size=hidden,
+                output_channels=8,
+                num_hidden_layers=2,
+                num_attention_heads=2,
+                mlp_dim=2 * hidden,
+                image_size=high_res,
+                patch_size=16,
+                window_size=4,
+                global_attn_indexes=[1]),
+            **common)
+        model = tf.DeepseekVLHybridForConditionalGeneration(config)
+        image_processor = tf.DeepseekVLHybridImageProcessor(
+            size=image_size_cfg,
+            high_res_size=dict(height=high_res, width=high_res))
+        processor_class = tf.DeepseekVLHybridProcessor
+    else:
+        model = tf.DeepseekVLForConditionalGeneration(
+            tf.DeepseekVLConfig(**common))
+        image_processor = tf.DeepseekVLImageProcessor(size=image_size_cfg)
+        processor_class = tf.DeepseekVLProcessor
+    processor = processor_class(
+        image_processor=image_processor,
+        tokenizer=tokenizer,
+        chat_template=CHAT_TEMPLATE.replace('<image>', image_token),
+        num_image_tokens=(image_size // patch)**2)
+    return model, processor
+
+
+def _glm4v(hidden, layers, image_size):
+    """GLM-4V as transformers implements it (GLM-4.1V / GLM-4.5V family:
+    a ViT with 2-D rotary positions, a GLM language model with 3-D mrope
+    on half of each head)."""
+    import transformers as tf
+    special = ('<|image|>', '<|begin_of_image|>', '<|end_of_image|>',
+               '<|video|>', '<|begin_of_video|>', '<|end_of_video|>')
+    tokenizer = word_tokenizer(added=special + ('<|user|>', '<|assistant|>'))
+    ids = {t: tokenizer.convert_tokens_to_ids(t) for t in special}
+    text = _llama_text(len(tokenizer), hidden, layers)
+    for key in ('model_type', 'bos_token_id', 'eos_token_id'):
+        text.pop(key)
+    # rotary on half of each head (as the real model); mrope splits its
+    # frequencies over (time, height, width) like the real [8, 12, 12]
+    rotary_half = hidden // 2 // 4
+    hw = 3 * rotary_half // 8
+    text['rope_parameters'] = dict(
+        rope_type='default',
+        rope_theta=10000.0,
+        partial_rotary_factor=0.5,
+        mrope_section=[rotary_half - 2 * hw, hw, hw])
+    vision = dict(
+        depth=1,
+        hidden_size=hidden,
+        intermediate_size=2 * hidden,
+        out_hidden_size=hidden,
+        num_heads=2,
+        patch_size=8,
+        spatial_merge_size=2,
+        temporal_patch_size=2,
+        image_size=image_size)
+    config = tf.Glm4vConfig(
+        text_config=text,
+        vision_config=vision,
+        image_token_id=ids['<|image|>'],
+        video_token_id=ids['<|video|>'],
+        image_start_token_id=ids['<|begin_of_image|>'],
+        image_end_token_id=ids['<|end_of_image|>'],
+        video_start_token_id=ids['<|begin_of_video|>'],
+        video_end_token_id=ids['<|end_of_video|>'])
+    model = tf.Glm4vForConditionalGeneration(config)
+    model.generation_config.eos_token_id = EOS_ID
+    model.generation_config.pad_token_id = PAD_ID
+    pixels = dict(patch_size=8, merge_size=2, temporal_patch_size=2)
+    processor = tf.Glm4vProcessor(
+        image_processor=tf.Glm4vImageProcessor(
+            size=dict(
+                shortest_edge=(2 * 8)**2, longest_edge=(image_size * 2)**2),
+            **pixels),
+        tokenizer=tokenizer,
+        video_processor=tf.Glm4vVideoProcessor(**pixels),
+        chat_template=CHAT_TEMPLATE.replace(
+            '<image>', '<|begin_of_image|><|image|><|end_of_image|>'))
+    return model, processor
+
+
 #: Builder of each family: (hidden size, layers, image size) ->
 #: (model, processor).
 FAMILIES: Dict[str, Callable] = {
@@ -327,6 +439,9 @@ FAMILIES: Dict[str, Callable] = {
     'llava-onevision': _llava_onevision,
     'qwen2-vl': lambda h, n, s: _qwen_vl(h, n, s, '2'),
     'qwen2.5-vl': lambda h, n, s: _qwen_vl(h, n, s, '2.5'),
+    'deepseek-vl': _deepseek_vl,
+    'deepseek-vl-hybrid': lambda h, n, s: _deepseek_vl(h, n, s, True),
+    'glm-4v': _glm4v,
 }
 
 

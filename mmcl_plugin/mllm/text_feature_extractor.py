@@ -82,7 +82,10 @@ class TextFeatureExtractor:
                 if self.sentence_encoder else [None] * len(answers)
             for features, answer, vector in zip(per_image, answers, vectors):
                 features.append(
-                    PromptFeatures(answer.answer, answer.features, vector))
+                    PromptFeatures(
+                        answer.answer, answer.features, vector,
+                        answer.sequence_ids
+                        if self.settings.token_ids else None))
         return per_image
 
 

@@ -122,7 +122,8 @@ def test_mmcl_checkpoint_drops_fam_and_maps_frm():
     text = torch.randn(3, 6)
     mmcl.eval()
     with torch.no_grad():
-        refined = mmcl.frm_head(logits, text)
+        # the official (N, D) input is one prompt of one token
+        refined = mmcl.frm_head(logits, text[:, None, None])
     torch.testing.assert_close(refined, official_refined(sd, logits, text),
                                rtol=1e-5, atol=1e-5)
 

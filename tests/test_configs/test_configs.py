@@ -10,26 +10,47 @@ and *be* what its name says: backbone, class count, splits, annotation
 file, skeleton stream of all three pipelines, clip length, batch size,
 epochs, MMCL (FAM + FRM + strip / text loading) or baseline (neither). MMCL
 configs and their baselines, and the CTR-GCN and STGCN++ variants of a
-config, must differ only where intended. Models are built for a
-representative subset only (building all ~70 takes too long); the other
-configs are checked as dicts.
+config, must differ only where intended. ``ctrgcn_official_`` configs
+(``configs/official/``) must hold the official CTR-GCN recipe of their
+benchmark (data path, graph, initialisation, optimiser, lr per epoch as
+the official ``main.py`` sets it, batch, repeat, one test clip). Models
+are built for a representative subset only (building all ~120 takes too
+long); the other configs are checked as dicts.
+
+The layout (``configs/_base_`` blocks, see configs/README.md) is checked
+too: every config resolves to the dict stored in ``resolved_configs.json.gz``
+(made by ``config_snapshot.py`` before the move to ``_base_`` blocks; the
+``configs/official/*_official_*`` entries before their own move) except
+the differences listed in ``MEANT_TO_CHANGE``; no config is more than
+three files of this repository deep; FAM and FRM are defined in one file;
+every baseline inherits its MMCL config. Every config's lr, simulated per
+iteration as mmengine schedules it, drops at the epochs it documents.
 """
+import ast
 import copy
+import fnmatch
 import functools
 import glob
 import os.path as osp
 import re
 
+import numpy as np
 import pytest
 import torch
 from mmaction.registry import MODELS, TRANSFORMS
+from config_snapshot import (ABSENT, canonical, config_files, describe,
+                             differences, load_snapshot)
 from mmengine.config import Config
+
+from mmcl_plugin.engine import iteration_lrs
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG_ROOT = osp.join(REPO_ROOT, 'configs')
-ALL_CONFIGS = sorted(
-    osp.relpath(path, CONFIG_ROOT)
-    for path in glob.glob(osp.join(CONFIG_ROOT, '**', '*.py'), recursive=True))
+#: Configs under configs/ (not the _base_ blocks), relative to it.
+ALL_CONFIGS = [
+    rel[len('configs/'):] for rel in config_files()
+    if rel.startswith('configs/')
+]
 
 #: Entry aliases: file → the config it must be identical to.
 ALIASES = {
@@ -42,7 +63,8 @@ ALIASES = {
 REFERENCE = ALIASES['mmcl_ctrgcn_ntu60.py']
 
 NAME_RE = re.compile(
-    r'^(?P<mmcl>mmcl-)?(?P<backbone>ctrgcn|stgcnpp)_(?P<gpus>\d+)xb'
+    r'^(?P<mmcl>mmcl-)?(?P<backbone>ctrgcn|stgcnpp)(?P<official>_official)?'
+    r'_(?P<gpus>\d+)xb'
     r'(?P<batch>\d+)-(?P<modality>joint|bone|joint-motion|bone-motion)'
     r'-u(?P<clip>\d+)-(?P<epochs>\d+)e(?P<tag>(-[a-z0-9]+)*)'
     r'_(?P<bench>[a-z0-9]+(-[a-z]+)?)'
@@ -118,12 +140,29 @@ BACKBONES = {
 }
 #: Training-only steps of the MMCL pipeline (frame strip, text features).
 AUX_STEPS = ('BuildFrameStrip', 'LoadTextFeature', 'PackMMCLInputs')
+#: The sampler steps that set a config's clip length.
+CLIP_STEPS = ('UniformSampleFrames', 'ValidCropResize',
+              'OfficialNWUCLASampleFrames')
+#: Graph layouts of the official recipe, per benchmark family.
+OFFICIAL_LAYOUTS = {'ntu': 'ctrgcn_ntu', 'nwucla': 'ctrgcn_nwucla'}
+#: The official CTR-GCN recipes (config/*/default.yaml): weight decay,
+#: global batch, lr steps, repeat of the training set.
+OFFICIAL_RECIPES = {
+    'ntu': dict(weight_decay=0.0004, batch=64, steps=[35, 55], repeat=1),
+    'nwucla': dict(weight_decay=0.0001, batch=16, steps=[50], repeat=5),
+}
 #: Which kind of config each folder may hold (None: either).
 FOLDER_KIND = {'mmcl': 'mmcl', 'demo': 'mmcl', 'baseline': 'baseline'}
 SCHEDULE_KEYS = ('param_scheduler', 'optim_wrapper', 'train_cfg',
                  'auto_scale_lr')
 
 MMCL_CONFIGS = [c for c in ALL_CONFIGS if c.startswith('mmcl/')]
+#: Official-recipe configs (configs/official/ also holds the MMCL
+#: release's presets, which are not).
+OFFICIAL_CONFIGS = [c for c in ALL_CONFIGS if '_official_' in c]
+OFFICIAL_MMCL_CONFIGS = [
+    c for c in OFFICIAL_CONFIGS if c.startswith('official/mmcl-')
+]
 BASELINE_CONFIGS = [c for c in ALL_CONFIGS if c.startswith('baseline/')]
 NWUCLA_MMCL_CONFIGS = [
     c for c in ALL_CONFIGS if c.startswith('nwucla/mmcl-')]
@@ -141,6 +180,10 @@ BUILD_SUBSET = [
     'demo/mmcl-ctrgcn_1xb8-joint-u32-8e_demo-keypoint-3d.py',
     'nwucla/ctrgcn_1xb16-joint-u52-65e_nwucla-xview-keypoint-3d.py',
     'nwucla/mmcl-ctrgcn_1xb16-bone-motion-u52-65e_nwucla-xview-keypoint-3d.py',
+    'official/mmcl-ctrgcn_official_1xb64-bone-u64-65e_ntu120-xset-keypoint-3d'
+    '.py',
+    'official/ctrgcn_official_1xb16-joint-motion-u52-65e_nwucla-xview-'
+    'keypoint-3d.py',
 ]
 
 
@@ -157,6 +200,7 @@ def spec_of(rel):
     assert match, f'{rel} does not follow the naming convention'
     spec = match.groupdict()
     spec['kind'] = 'mmcl' if spec.pop('mmcl') else 'baseline'
+    spec['official'] = bool(spec['official'])
     assert spec['bench'] in BENCHMARKS, f'unknown benchmark in {rel}'
     for key in ('gpus', 'batch', 'clip', 'epochs'):
         spec[key] = int(spec[key])
@@ -223,7 +267,11 @@ def test_config_matches_its_name(rel):
     assert model['type'] == 'MMCLRecognizer'
     for key, value in BACKBONES[spec['backbone']].items():
         assert model['backbone'][key] == value, (key, model['backbone'])
-    if spec['bench'] != 'nwucla-xview':
+    if spec['official']:
+        assert folder == 'official', rel
+        assert model['backbone']['graph_cfg']['layout'] == OFFICIAL_LAYOUTS[
+            family_of(spec)]
+    elif spec['bench'] != 'nwucla-xview':
         assert model['backbone']['graph_cfg']['layout'] == 'nturgb+d'
     assert model['cls_head']['num_classes'] == bench['num_classes']
     # FRM takes num_classes from cls_head; a stale explicit value would win.
@@ -245,8 +293,9 @@ def test_config_matches_its_name(rel):
         pipeline = dataset['pipeline']
         assert only_step(pipeline, 'GenSkeFeat')['feats'] == FEATS[
             spec['modality']], phase
-        assert only_step(pipeline,
-                         'UniformSampleFrames')['clip_len'] == spec['clip']
+        clip_steps = [s for s in pipeline if s['type'] in CLIP_STEPS]
+        assert len(clip_steps) == 1, (phase, pipeline)
+        assert clip_steps[0]['clip_len'] == spec['clip'], phase
         if phase != 'train':
             # Testing is skeleton-only for every config.
             assert not set(types_of(pipeline)) & set(AUX_STEPS), phase
@@ -285,6 +334,153 @@ def test_config_matches_its_name(rel):
                 ref[loader], 'dataset'), loader
 
 
+def family_of(spec):
+    """'ntu' or 'nwucla'."""
+    return 'nwucla' if spec['bench'] == 'nwucla-xview' else 'ntu'
+
+
+def test_official_family_is_complete():
+    expected = {
+        f'official/{prefix}ctrgcn_official_1xb64-{mod}-u64-65e_{bench}-'
+        'keypoint-3d.py'
+        for prefix in ('', 'mmcl-') for mod in FEATS
+        for bench in NTU_BENCHMARKS
+    } | {
+        f'official/{prefix}ctrgcn_official_1xb16-{mod}-u52-65e_nwucla-'
+        'xview-keypoint-3d.py'
+        for prefix in ('', 'mmcl-') for mod in FEATS
+    }
+    assert expected <= set(OFFICIAL_CONFIGS)
+    # besides: the short CPU schedule of the side-by-side benchmark
+    assert set(OFFICIAL_CONFIGS) - expected == {
+        'official/ctrgcn_official_1xb16-joint-u52-2e-cpu_nwucla-xview-'
+        'keypoint-3d.py'
+    }
+
+
+def official_lr(epoch, steps, base_lr=0.1, warm_up=5, decay=0.1):
+    """The lr of an epoch under the official main.py (adjust_learning_rate,
+    once per epoch)."""
+    if epoch < warm_up:
+        return base_lr * (epoch + 1) / warm_up
+    return base_lr * decay**sum(epoch >= step for step in steps)
+
+
+def config_lrs(cfg, iters_per_epoch=10):
+    """(epochs, iterations) lr of every training iteration under the
+    config's param_scheduler, built and stepped as mmengine's runner does."""
+    return iteration_lrs(cfg['param_scheduler'],
+                         cfg['optim_wrapper']['optimizer']['lr'],
+                         iters_per_epoch, cfg['train_cfg']['max_epochs'])
+
+
+@pytest.mark.parametrize(
+    'rel', [c for c in OFFICIAL_CONFIGS if '-65e_' in c and 'mmcl-' not in c])
+def test_official_recipe(rel):
+    spec = spec_of(rel)
+    cfg = load(rel)
+    recipe = OFFICIAL_RECIPES[family_of(spec)]
+    model = cfg['model']
+    assert model['backbone']['init_scheme'] == 'official'
+    assert model['cls_head']['type'] == 'CTRGCNHead'
+    assert model['cls_head']['average_clips'] == 'score'  # logits
+    optimizer = cfg['optim_wrapper']['optimizer']
+    assert optimizer == dict(type='SGD', lr=0.1, momentum=0.9,
+                             nesterov=True,
+                             weight_decay=recipe['weight_decay'])
+    assert spec['gpus'] * spec['batch'] == recipe['batch']
+    assert cfg['auto_scale_lr']['base_batch_size'] == recipe['batch']
+    train = cfg['train_dataloader']
+    assert train['drop_last'] is True
+    times = train['dataset'].get('times', 1) \
+        if train['dataset']['type'] == 'RepeatDataset' else 1
+    assert times == recipe['repeat']
+    # the lr of every epoch is the official main.py's, set at epoch starts
+    expected = [official_lr(e, recipe['steps']) for e in range(65)]
+    lrs = config_lrs(cfg)
+    assert (lrs == lrs[:, :1]).all()
+    assert lrs[:, 0] == pytest.approx(expected, rel=1e-9)
+    # data path: official steps, bones / motion after the sampling, one
+    # deterministic test clip
+    layout = OFFICIAL_LAYOUTS[family_of(spec)]
+    train_types = types_of(dataset_of(train)['pipeline'])
+    test_steps = dataset_of(cfg['test_dataloader'])['pipeline']
+    if family_of(spec) == 'ntu':
+        assert train_types[:4] == [
+            'OfficialNTUPreprocess', 'ValidCropResize',
+            'OfficialRandomRotate3D', 'LayoutGenSkeFeat'
+        ]
+        crop = only_step(dataset_of(train)['pipeline'], 'ValidCropResize')
+        assert tuple(crop['p_interval']) == (0.5, 1)
+        assert types_of(test_steps)[:3] == [
+            'OfficialNTUPreprocess', 'ValidCropResize', 'LayoutGenSkeFeat'
+        ]
+        assert tuple(test_steps[1]['p_interval']) == (0.95, )
+    else:
+        assert train_types[:3] == [
+            'OfficialNWUCLANormalize', 'OfficialNWUCLASampleFrames',
+            'LayoutGenSkeFeat'
+        ]
+        assert types_of(test_steps)[:3] == train_types[:3]
+        assert test_steps[0]['test_mode'] and test_steps[1]['test_mode']
+    assert only_step(test_steps, 'GenSkeFeat')['layout'] == layout
+    assert cfg['val_dataloader']['dataset']['pipeline'] == test_steps
+
+
+#: The lr schedules the configs document (their headers, configs/README.md),
+#: by file name: (name glob, warm-up epochs, epochs from which the lr is
+#: x0.1; None: cosine decay from the end of the warm-up to the last epoch).
+#: Every config matches exactly one entry.
+DOCUMENTED_SCHEDULES = [
+    ('*-65e*_ntu*', 5, (35, 55)),  # CTR-GCN's NTU schedule
+    ('*-65e*_nwucla*', 5, (50, )),  # CTR-GCN's NW-UCLA schedule
+    ('*-30e-ft_*', 2, None),  # transfer fine-tuning
+    ('*-[0-9]e-cpu_*', 1, None),  # short NW-UCLA CPU schedules
+    ('*-12e-cpu_*', 1, None),
+    ('*-8e_demo-*', 1, None),  # the demo
+]
+
+
+@pytest.mark.parametrize('rel', config_files())
+def test_lr_drops_at_documented_epochs(rel):
+    """The lr of every iteration, as mmengine's runner schedules it (10
+    iterations per epoch), drops exactly where the config says: a
+    MultiStepLR counts its milestones from its ``begin``, so one beginning
+    after the warm-up drops late."""
+    cfg = resolved(rel)
+    name = osp.basename(ALIASES.get(rel[len('configs/'):], rel))
+    entries = [e for e in DOCUMENTED_SCHEDULES if fnmatch.fnmatch(name, e[0])]
+    assert len(entries) == 1, f'{rel}: document its lr schedule here'
+    _, warm_up, steps = entries[0]
+    base_lr = cfg['optim_wrapper']['optimizer']['lr']
+    lrs = config_lrs(cfg)
+    epochs = len(lrs)
+    # a linear warm-up that reaches the base lr by the end of its epochs
+    rising = lrs[:warm_up].ravel()
+    assert rising[0] < base_lr and (np.diff(rising) >= 0).all()
+    assert lrs[warm_up, 0] == pytest.approx(base_lr, rel=1e-9)
+    drops = [
+        epoch for epoch in range(1, epochs)
+        if lrs[epoch, 0] < lrs[epoch - 1, -1] * (1 - 1e-9)
+    ]
+    if steps is not None:
+        assert drops == list(steps), (
+            f'{rel}: the lr drops at epochs {drops}, documented {steps}')
+        expected = [
+            base_lr * 0.1**sum(epoch >= step for step in steps)
+            for epoch in range(warm_up, epochs)
+        ]
+        assert lrs[warm_up:] == pytest.approx(
+            np.repeat(np.array(expected)[:, None], lrs.shape[1], axis=1),
+            rel=1e-9)
+    else:
+        after = lrs[warm_up:].ravel()
+        assert (np.diff(after) <= 1e-12).all(), f'{rel}: lr rises again'
+        assert drops == list(range(warm_up + 1, epochs))
+        assert after[-1] < 0.1 * base_lr
+        assert 'MultiStepLR' not in [s['type'] for s in cfg['param_scheduler']]
+
+
 def baseline_of(mmcl_rel):
     """The baseline config an MMCL config pairs with."""
     folder, name = mmcl_rel.split('/')
@@ -300,7 +496,8 @@ def test_nwucla_family_is_complete():
                     'nwucla-xview-keypoint-3d.py') in names
 
 
-@pytest.mark.parametrize('mmcl_rel', MMCL_CONFIGS + NWUCLA_MMCL_CONFIGS)
+@pytest.mark.parametrize(
+    'mmcl_rel', MMCL_CONFIGS + NWUCLA_MMCL_CONFIGS + OFFICIAL_MMCL_CONFIGS)
 def test_mmcl_and_baseline_differ_only_in_fam_frm(mmcl_rel):
     base_rel = baseline_of(mmcl_rel)
     assert base_rel in ALL_CONFIGS, f'no baseline for {mmcl_rel}'
@@ -392,3 +589,205 @@ def test_build_model(rel):
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         for step in dataset_of(cfg[loader]).pipeline:
             TRANSFORMS.build(step)
+
+
+# --------------------------------------------------------------------------
+# The layout: snapshot of the resolved configs, depth, single definitions.
+
+#: Differences from the snapshot (the resolved configs before the move to
+#: configs/_base_ blocks) made on purpose: (config glob, key-path globs,
+#: why). Key paths are dotted, list items by index. A change of resolved
+#: configs adds an entry here (or regenerates the snapshot with
+#: config_snapshot.py and empties this list); each entry must match a
+#: difference.
+MEANT_TO_CHANGE = [
+    ('*', ('*_scope_', ),
+     "mmaction2's STGCN++ recipe, no longer inherited, gave its dicts "
+     "_scope_='mmaction', the default scope of every config anyway"),
+    ('*', ('mmcl_heads', ),
+     'new helper: the FAM / FRM block of _base_/models/mmcl_heads.py'),
+    ('*', ('feats', ),
+     'new helper naming the stream (NW-UCLA configs had it already)'),
+    ('configs/nwucla/*', ('skeleton_train_steps*', ),
+     "the data block's skeleton steps (NW-UCLA MMCL stream configs held "
+     "their baseline's)"),
+    ('configs/nwucla/ctrgcn_*',
+     ('train_pipeline.0.type',
+      'train_dataloader.dataset.dataset.pipeline.0.type'),
+     "the MMCL config's skeleton steps, as on NTU: "
+     "PreNormalize3DWithFrameMap gives PreNormalize3D's keypoints"),
+    ('configs/nwucla/ctrgcn_*', ('model.data_preprocessor.strip_*', ),
+     'NW-UCLA baselines inherit their MMCL config, as on NTU, and keep its '
+     "strip normalisation (the preprocessor's defaults; no strips)"),
+    ('configs/nwucla/ctrgcn_*',
+     ('train_dataloader.dataset.dataset.video_*',
+      'train_dataloader.dataset.dataset.text_feature_root'),
+     "NTU's baseline idiom: video_root / text_feature_root None"),
+    ('configs/nwucla/ctrgcn_*', ('video_root', 'text_feature_root'),
+     'helpers of the NW-UCLA data block'),
+    ('configs/nwucla/*-cpu_*', ('model.fam_head', 'model.frm_head'),
+     'None -> absent (the default): composed without the MMCL heads'),
+    ('configs/transfer/*',
+     ('model.fam_head', 'model.frm_head', 'model.data_preprocessor.strip_*'),
+     'composed without the MMCL heads: no heads (None -> absent), no strip '
+     'normalisation'),
+    ('configs/transfer/*', ('video_root', 'text_feature_root'),
+     "helpers: NTU120's paths -> None (skeleton-only)"),
+    ('*demo*', ('video_root', 'text_feature_root', 'val_pipeline.2.clip_len'),
+     "helpers: NTU's values -> the demo's (_base_/datasets/demo.py)"),
+    ('*', ('param_scheduler.1.begin', ),
+     'bug fix: MultiStepLR counts its milestones from its begin, so with '
+     'begin=5 CTR-GCN\'s NTU / NW-UCLA schedules dropped the lr at epochs '
+     '40 / 60 and 55 instead of 35 / 55 and 50; begin=0 drops it at the '
+     'documented epochs (test_lr_drops_at_documented_epochs)'),
+    ('configs/official/*_official_*',
+     ('fam_head_cfg', 'frm_head_cfg', 'strip_norm_cfg'),
+     "the official bases' copies of the heads block are gone: FAM / FRM "
+     "come from _base_.mmcl_heads"),
+    ('configs/official/*_official_*', ('feats.0', 'val_pipeline.*.feats.0'),
+     "helpers of the stream configs: the official ones left feats / "
+     "val_pipeline at the joint stream's (their loaders had the stream's "
+     "pipelines, unchanged)"),
+    ('configs/official/ctrgcn_official_*',
+     ('model.fam_head', 'model.frm_head', 'model.data_preprocessor.strip_*',
+      'train_dataloader.dataset.video_*',
+      'train_dataloader.dataset.text_feature_root',
+      'train_dataloader.dataset.dataset.video_*',
+      'train_dataloader.dataset.dataset.text_feature_root', 'video_root',
+      'text_feature_root'),
+     'official baselines inherit their MMCL config as every baseline does '
+     '(the CPU config composes the blocks as nwucla/*-cpu* does): '
+     'fam_head / frm_head None, video / text roots None, the data blocks\' '
+     'video_suffix and helpers, the strip normalisation kept (no strips)'),
+]
+
+
+@functools.lru_cache(maxsize=None)
+def resolved(rel):
+    """Canonical resolved dict of a config given relative to the repo."""
+    if rel.startswith('configs/'):
+        return canonical(load(rel[len('configs/'):]))
+    return canonical(Config.fromfile(osp.join(REPO_ROOT, rel)).to_dict())
+
+
+@functools.lru_cache(maxsize=None)
+def snapshot():
+    return load_snapshot()
+
+
+def unintended(rel, diffs):
+    """The differences of ``rel`` that MEANT_TO_CHANGE does not list."""
+    return [(path, old, new) for path, old, new in diffs
+            if not any(meant(entry, rel, path) for entry in MEANT_TO_CHANGE)]
+
+
+def meant(entry, rel, path):
+    """Whether a MEANT_TO_CHANGE entry covers key ``path`` of ``rel``."""
+    config, keys, _ = entry
+    return fnmatch.fnmatchcase(rel, config) and any(
+        fnmatch.fnmatchcase(path, key) for key in keys)
+
+
+def test_snapshot_configs_still_exist():
+    """Configs are renamed or removed only on purpose (new ones are not in
+    the snapshot and need not be)."""
+    missing = sorted(set(snapshot()) - set(config_files()))
+    assert not missing, (
+        f'{missing} are gone: regenerate the snapshot with '
+        'python tests/test_configs/config_snapshot.py if that is intended')
+
+
+@pytest.mark.parametrize(
+    'rel', sorted(set(load_snapshot()) & set(config_files())))
+def test_config_resolves_as_its_snapshot(rel):
+    diffs = unintended(rel, differences(snapshot()[rel], resolved(rel)))
+    assert not diffs, (f'{rel} resolves differently from its snapshot '
+                       f'(path: snapshot -> now):\n{describe(diffs)}')
+
+
+def test_meant_to_change_is_exact():
+    """Every MEANT_TO_CHANGE entry matches a difference somewhere, and the
+    ``_scope_`` entry only covers ``'mmaction'`` scopes that went away."""
+    found = set()
+    for rel in sorted(set(snapshot()) & set(config_files())):
+        for path, old, new in differences(snapshot()[rel], resolved(rel)):
+            found.update(index
+                         for index, entry in enumerate(MEANT_TO_CHANGE)
+                         if meant(entry, rel, path))
+            if path.endswith('_scope_'):
+                assert (old, new) == ('mmaction', ABSENT), (rel, path)
+    stale = [MEANT_TO_CHANGE[i] for i in range(len(MEANT_TO_CHANGE))
+             if i not in found]
+    assert not stale, f'entries that match no difference: {stale}'
+
+
+def base_files(path):
+    """This repo's config files that the config at ``path`` inherits
+    directly (``mmaction::`` and other packages' files left out)."""
+    with open(path, encoding='utf-8') as f:
+        tree = ast.parse(f.read())
+    bases = []
+    for node in tree.body:
+        if (isinstance(node, ast.Assign) and len(node.targets) == 1
+                and getattr(node.targets[0], 'id', None) == '_base_'):
+            value = ast.literal_eval(node.value)
+            bases = [value] if isinstance(value, str) else list(value)
+            break
+    return [
+        osp.normpath(osp.join(osp.dirname(path), base)) for base in bases
+        if '::' not in base
+    ]
+
+
+def depth(path):
+    """Files of this repo in the longest inheritance chain from ``path``
+    (the config itself included)."""
+    return 1 + max((depth(base) for base in base_files(path)), default=0)
+
+
+BLOCKS = sorted(
+    glob.glob(osp.join(CONFIG_ROOT, '_base_', '**', '*.py'), recursive=True))
+
+
+@pytest.mark.parametrize('rel', config_files())
+def test_config_is_at_most_three_files_deep(rel):
+    chain_depth = depth(osp.join(REPO_ROOT, rel))
+    assert chain_depth <= 3, (
+        f'{rel} inherits through {chain_depth} files of this repo (at most '
+        '3: a config, the config it builds on, _base_ blocks)')
+
+
+@pytest.mark.parametrize(
+    'path', BLOCKS, ids=lambda p: osp.relpath(p, CONFIG_ROOT))
+def test_base_blocks_inherit_no_repo_file(path):
+    assert base_files(path) == [], (
+        f'{path}: a _base_ block inherits only other packages\' files '
+        "(e.g. 'mmaction::...'), so that configs stay 3 files deep")
+
+
+def test_fam_and_frm_are_defined_once():
+    files = sorted(
+        glob.glob(osp.join(CONFIG_ROOT, '**', '*.py'), recursive=True) +
+        glob.glob(
+            osp.join(REPO_ROOT, 'projects', '*', 'configs', '**', '*.py'),
+            recursive=True))
+    for head in ('FAMHead', 'FRMHead'):
+        pattern = re.compile(r"""type=['"]%s['"]""" % head)
+        defining = []
+        for path in files:
+            with open(path, encoding='utf-8') as f:
+                if pattern.search(f.read()):
+                    defining.append(osp.relpath(path, REPO_ROOT))
+        assert defining == ['configs/_base_/models/mmcl_heads.py'], head
+
+
+@pytest.mark.parametrize(
+    'mmcl_rel', MMCL_CONFIGS + NWUCLA_MMCL_CONFIGS + OFFICIAL_MMCL_CONFIGS)
+def test_baseline_inherits_its_mmcl_config(mmcl_rel):
+    """The same direction on every dataset: baseline -> MMCL -> blocks."""
+    mmcl = osp.join(CONFIG_ROOT, mmcl_rel)
+    baseline = osp.join(CONFIG_ROOT, baseline_of(mmcl_rel))
+    assert base_files(baseline) == [mmcl]
+    assert all(
+        osp.relpath(base, CONFIG_ROOT).startswith('_base_' + osp.sep)
+        for base in base_files(mmcl)), f'{mmcl_rel} should compose blocks'

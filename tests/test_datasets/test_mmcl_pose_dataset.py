@@ -183,6 +183,37 @@ def test_keypoint_must_be_4d(tmp_path):
         MMCLPoseDataset(ann_file, [], split='train')
 
 
+class _Payload:
+
+    def __reduce__(self):
+        return (open, ('ran', 'w'))
+
+
+def test_annotation_pickles_are_read_without_running_code(
+        tmp_path, monkeypatch):
+    from mmcl_plugin.utils import TRUST_ENV, UntrustedPickleError
+    monkeypatch.delenv(TRUST_ENV, raising=False)
+    monkeypatch.chdir(tmp_path)
+    evil = annotation('evil', 0)
+    evil['note'] = _Payload()
+    ann_file = write_annotations(tmp_path / 'ann.pkl', [evil],
+                                 dict(train=['evil']))
+    with pytest.raises(UntrustedPickleError) as error:
+        MMCLPoseDataset(ann_file, [], split='train')
+    assert ann_file in str(error.value) and 'io.open' in str(error.value)
+    assert not (tmp_path / 'ran').exists()
+    # the data of an untampered file, split by split
+    ann_file = write_annotations(
+        tmp_path / 'ann.pkl', [annotation('a', 0), annotation('b', 1)],
+        dict(train=['a'], val=['b']))
+    dataset = MMCLPoseDataset(ann_file, [], split='val')
+    assert len(dataset) == 1 and dataset.get_data_info(0)['frame_dir'] == 'b'
+    assert dataset.get_data_info(0)['keypoint'].dtype == np.float32
+    with pytest.raises(ValueError, match="ann.pkl: no split 'test'; it has "
+                       r"\['train', 'val'\]"):
+        MMCLPoseDataset(ann_file, [], split='test')
+
+
 def test_training_pipeline_end_to_end(data_root):
     pipeline = [
         dict(type='UniformSampleFrames', clip_len=8),
@@ -205,8 +236,10 @@ def test_training_pipeline_end_to_end(data_root):
         assert sample.frame_strip.shape == (3, 32, 96)
         assert sample.frame_strip.dtype == torch.uint8
         assert sample.frame_strip.float().mean() > 50  # decoded, not black
-        assert sample.text_feature.shape == (3 + index, TEXT_DIM)
+        assert sample.text_feature.shape == (1, 3 + index, TEXT_DIM)
         assert sample.text_feature.dtype == torch.float32
+        assert sample.text_mask.shape == (1, 3 + index)
+        assert bool(sample.text_mask.all())
         assert 'strip_feature' not in sample
         assert sample.gt_label.item() == index
         assert sample.metainfo['frame_dir'] == TRAIN[index]

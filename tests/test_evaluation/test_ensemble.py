@@ -5,10 +5,11 @@ import numpy as np
 import pytest
 import torch
 
-from mmcl_plugin.evaluation import (accuracy_report, check_same_samples,
-                                    fuse_scores, load_score_dump,
-                                    normalize_scores, save_score_dump,
-                                    search_weights, simplex_grid)
+from mmcl_plugin.evaluation import (ScoreDump, accuracy_report,
+                                    check_same_samples, fuse_scores,
+                                    load_score_dump, save_score_dump,
+                                    scores_to_fuse, search_weights,
+                                    simplex_grid)
 from mmcl_plugin.evaluation.metrics import topk_accuracy
 
 LABELS = np.array([0, 1, 2, 0])
@@ -18,8 +19,9 @@ BONE = np.array([[0.4, 0.5, 0.1], [0.1, 0.8, 0.1], [0.1, 0.2, 0.7],
                  [0.7, 0.2, 0.1]])  # right: samples 1, 2, 3
 
 
-def write_dump(path, scores, labels, names=None, as_tensor=True):
-    """A dump as mmaction2's DumpResults writes it (tensors in dicts)."""
+def write_dump(path, scores, labels, names=None, as_tensor=True, kind=None):
+    """A dump as mmaction2's DumpResults writes it (tensors in dicts), with
+    ``score_kind`` as tools/test.py's DumpScores records it when given."""
     samples = []
     for i, (s, y) in enumerate(zip(scores, labels)):
         sample = dict(
@@ -29,6 +31,8 @@ def write_dump(path, scores, labels, names=None, as_tensor=True):
             pred_label=torch.tensor([int(np.argmax(s))]))
         if names is not None:
             sample['frame_dir'] = names[i]
+        if kind is not None:
+            sample['score_kind'] = kind
         samples.append(sample)
     with open(path, 'wb') as f:
         pickle.dump(samples, f)
@@ -92,14 +96,20 @@ def test_search_finds_the_grid_optimum_closest_to_uniform():
     assert weights[1] > weights[0]
 
 
-def test_softmax_normalisation():
+def test_scores_are_fused_as_probabilities_or_logits():
     logits = np.array([[2.0, 0.0], [0.0, 0.0]])
-    probs = normalize_scores(logits, 'softmax')
+    dump = ScoreDump('l.pkl', logits, np.array([0, 1]), None, 'logits')
+    probs = scores_to_fuse(dump, 'probs')
     np.testing.assert_allclose(probs.sum(1), 1)
     assert probs[0, 0] == pytest.approx(np.exp(2) / (np.exp(2) + 1))
-    assert normalize_scores(logits, 'none') is logits
-    with pytest.raises(ValueError):
-        normalize_scores(logits, 'l2')
+    assert scores_to_fuse(dump, 'logits') is logits
+    prob_dump = dump._replace(path='p.pkl', scores=probs, kind='probs')
+    assert scores_to_fuse(prob_dump, 'probs') is probs
+    with pytest.raises(ValueError, match=r'p\.pkl holds probabilities.*'
+                       '--dump-kind logits'):
+        scores_to_fuse(prob_dump, 'logits')
+    with pytest.raises(ValueError, match='fuse must be one of'):
+        scores_to_fuse(dump, 'softmax')
 
 
 def test_dumps_load_and_disagreements_name_the_file(tmp_path):

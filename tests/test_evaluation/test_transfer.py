@@ -87,9 +87,9 @@ def test_prediction_with_and_without_refinement():
                           [2.0, 1.0, 1.0, 0.2, 1.0]]))
         model.cls_head.fc.weight.normal_(0, 1)
     inputs = torch.randn(3, 2, 2, 8, 25, 3)  # (N, clips, M, T, V, C)
-    text = torch.randn(3, 4, 6)
-    masks = torch.ones(3, 4, dtype=torch.bool)
-    masks[1, 2:] = False
+    text = torch.randn(3, 1, 4, 6)  # (N, P, L, D)
+    masks = torch.ones(3, 1, 4, dtype=torch.bool)
+    masks[1, 0, 2:] = False
     plain = predict_scores(model, inputs)
     samples = [ActionDataSample().set_gt_label(0) for _ in range(3)]
     with torch.no_grad():
@@ -102,8 +102,8 @@ def test_prediction_with_and_without_refinement():
     with torch.no_grad():
         logits = model.cls_head(model.backbone(
             inputs.reshape((6, ) + inputs.shape[2:]))).view(3, 2, 5)
-        pooled = torch.stack([text[0].mean(0), text[1, :2].mean(0),
-                              text[2].mean(0)])
+        pooled = torch.stack([text[0, 0].mean(0), text[1, 0, :2].mean(0),
+                              text[2, 0].mean(0)])
         w = model.frm_head.weight_fc(model.frm_head.unify(pooled)).softmax(1)
         factor = w @ model.frm_head.class_matrices  # (3, 5)
         expected = (logits * factor[:, None]).softmax(-1).mean(1)
@@ -115,7 +115,7 @@ def test_refinement_needs_frm_and_text():
     model = MODELS.build(dict(MMCL, frm_head=None)).eval()
     inputs = torch.randn(1, 1, 2, 8, 25, 3)
     with pytest.raises(ValueError, match='frm_head'):
-        predict_scores(model, inputs, torch.randn(1, 6), refine=True)
+        predict_scores(model, inputs, torch.randn(1, 1, 1, 6), refine=True)
     model = MODELS.build(MMCL).eval()
     with pytest.raises(ValueError, match='text features'):
         predict_scores(model, inputs, refine=True)

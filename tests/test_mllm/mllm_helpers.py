@@ -17,13 +17,9 @@ DEMO_TRAIN, DEMO_VAL = 8, 4
 
 
 def load_demo_generator():
-    """tools/data/make_demo_dataset.py as a module."""
-    import importlib.util
-    path = osp.join(REPO, 'tools', 'data', 'make_demo_dataset.py')
-    spec = importlib.util.spec_from_file_location('make_demo_dataset', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """The demo generator of tools/data/make_demo_dataset.py."""
+    from mmcl_plugin.datasets import demo
+    return demo
 
 
 def make_strips(

@@ -118,11 +118,12 @@ def test_row_i_is_the_state_of_decoding_step_i(tiny_model):
         answer.features[1:], read.numpy(), rtol=1e-6, atol=1e-6)
 
 
-@pytest.mark.parametrize('family', ['qwen2-vl', 'llava-next', 'llava'])
+@pytest.mark.parametrize('family',
+                         ['qwen2-vl', 'llava-next', 'llava', 'glm-4v'])
 def test_batched_equals_one_at_a_time(family, tiny_model):
     """Left padding: strips of different sizes (different numbers of image
-    tokens for Qwen2-VL and LLaVA-NeXT) give, batched, the answers and
-    features they give alone."""
+    tokens for Qwen2-VL, GLM-4V and LLaVA-NeXT) give, batched, the answers
+    and features they give alone."""
     extractor = extractor_of(tiny_model(family))
     strips = list(make_strips(3, sizes=((24, 80), (32, 40))).values())
     batched = extractor(strips)

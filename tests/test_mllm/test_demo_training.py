@@ -72,7 +72,8 @@ def check_training(runner, cache_dir, iterations):
     for sample in batch['data_samples']:
         np.testing.assert_array_equal(
             sample.text_feature.numpy(),
-            cache.tokens(sample.metainfo['frame_dir']).astype(np.float32))
+            cache.tokens(sample.metainfo['frame_dir']).astype(
+                np.float32)[None])
 
 
 def test_frm_trains_on_the_demo_cache(demo_workspace, tmp_path, monkeypatch):

@@ -18,6 +18,9 @@ def test_auto_class_from_architectures():
     for architecture in ('Blip2ForConditionalGeneration',
                          'LlavaForConditionalGeneration',
                          'Qwen2_5_VLForConditionalGeneration',
+                         'DeepseekVLForConditionalGeneration',
+                         'DeepseekVLHybridForConditionalGeneration',
+                         'Glm4vForConditionalGeneration',
                          'SomeFutureModelForConditionalGeneration'):
         assert resolve_auto_class(config_of(architecture)) == \
             'image-text-to-text'

@@ -26,10 +26,13 @@ def test_samples_read_their_cached_features(demo_workspace):
     for index in (0, DEMO_TRAIN - 1):
         sample = dataset[index]
         assert sample['text_feature_cache'] == cache
+        # the (L, D) answer tokens of the demo's .npy files, as one prompt
         expected = np.load(osp.join(npy_dir, sample['frame_dir'] + '.npy'))
         np.testing.assert_array_equal(sample['text_feature'],
-                                      expected.astype(np.float32))
+                                      expected.astype(np.float32)[None])
         assert sample['text_feature'].dtype == np.float32
+        assert sample['text_mask'].shape == (1, len(expected))
+        assert sample['text_mask'].all()
 
 
 def test_samples_missing_or_failed_in_the_cache(demo_workspace, tmp_path):

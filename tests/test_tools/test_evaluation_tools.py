@@ -177,6 +177,102 @@ def test_ensemble_tool_refuses_disagreeing_dumps(tmp_path):
                        '--search-dumps', f'b={held}', f'a={held}'])
 
 
+#: The MMCL release's NTU120 X-Sub rates (Ensemble/ensemble.py), by stream.
+RATES = dict(J=2.361693262051476, B=4.35402786600752, JM=3.6038236890242237,
+             BM=1.0158095311333564, HDJ=3.0574845840597544, HDB=5.0)
+NTU_NAMES = ['S001C001P001R001A001', 'S001C001P001R001A002']
+
+
+def six_stream_logits():
+    """Per stream, (2, 120) logits: sample 0 (class 0) has 1.2 at class 0
+    in J, BM, HDB and 1 at class 1 in B, JM, HDJ; sample 1 (class 1) 3 at
+    class 1 in J and 1 at class 0 in HDB."""
+    logits = {name: np.zeros((2, 120), np.float32) for name in RATES}
+    for name in ('J', 'BM', 'HDB'):
+        logits[name][0, 0] = 1.2
+    for name in ('B', 'JM', 'HDJ'):
+        logits[name][0, 1] = 1
+    logits['J'][1, 1] = 3
+    logits['HDB'][1, 0] = 1
+    return logits
+
+
+def test_ensemble_preset_reproduces_the_released_fusion(tmp_path):
+    ensemble = load_tool('analysis', 'ensemble.py')
+    logits = six_stream_logits()
+    specs = []
+    for name in ('HDB', 'J', 'B', 'JM', 'BM', 'HDJ'):  # not preset order
+        path = tmp_path / f'{name}.pkl'
+        if name.startswith('HD'):
+            # HD-GCN streams as the official code saves them, samples in
+            # the other order (aligned by name)
+            with open(path, 'wb') as f:
+                pickle.dump({NTU_NAMES[1]: logits[name][1],
+                             NTU_NAMES[0]: logits[name][0]}, f)
+        else:
+            with open(path, 'wb') as f:
+                pickle.dump([
+                    dict(pred_score=torch.from_numpy(logits[name][i]),
+                         gt_label=torch.tensor([i]),
+                         frame_dir=NTU_NAMES[i], score_kind='logits')
+                    for i in range(2)], f)
+        specs.append(f'{name}={path}')
+    fused_path = str(tmp_path / 'fused.pkl')
+    report = ensemble.main(['--dumps', *specs, '--preset',
+                            'mmcl-ntu120-xsub', '--fused-dump', fused_path])
+    # by hand: sample 0, class 0: 1.2 (J + BM + HDB) = 1.2 (2.3617 + 1.0158
+    # + 5.0); class 1: B + JM + HDJ = 4.3540 + 3.6038 + 3.0575 (wrong:
+    # 11.02 > 10.05); sample 1, class 1: 3 J = 7.085 > class 0: HDB = 5.0
+    # (right)
+    expected = np.zeros((2, 120))
+    expected[0, 0] = 1.2 * (2.361693262051476 + 1.0158095311333564 + 5.0)
+    expected[0, 1] = 4.35402786600752 + 3.6038236890242237 + \
+        3.0574845840597544
+    expected[1, 1] = 3 * 2.361693262051476
+    expected[1, 0] = 5.0
+    fused = load_score_dump(fused_path)
+    np.testing.assert_allclose(fused.scores, expected, rtol=1e-6)
+    assert fused.kind == 'logits' and fused.names == NTU_NAMES
+    assert report['fusion']['top1'] == 0.5
+    assert report['fuse'] == 'logits'
+    assert list(report['weights']) == ['J', 'B', 'JM', 'BM', 'HDJ', 'HDB']
+    assert report['weights'] == RATES
+    # the same streams with equal weights get both right (sample 0: 3.6 vs
+    # 3): the rates are what is applied
+    equal = ensemble.main(['--dumps', *specs, '--fuse', 'logits'])
+    assert equal['fusion']['top1'] == 1.0
+
+
+def test_ensemble_preset_refusals(tmp_path):
+    ensemble = load_tool('analysis', 'ensemble.py')
+    logits = six_stream_logits()
+    specs = []
+    for name in RATES:
+        path = tmp_path / f'{name}.pkl'
+        with open(path, 'wb') as f:
+            pickle.dump({n: logits[name][i]
+                         for i, n in enumerate(NTU_NAMES)}, f)
+        specs.append(f'{name}={path}')
+    with pytest.raises(ValueError, match=r"missing: \['HDB'\], unknown: "
+                       r"\['X'\]"):
+        ensemble.main(['--dumps', *specs[:5], f'X={tmp_path}/HDB.pkl',
+                       '--preset', 'mmcl-ntu120-xsub'])
+    probs = tmp_path / 'probs.pkl'
+    with open(probs, 'wb') as f:
+        pickle.dump([dict(pred_score=torch.full((120, ), 1 / 120),
+                          gt_label=torch.tensor([i]), frame_dir=n)
+                     for i, n in enumerate(NTU_NAMES)], f)
+    with pytest.raises(ValueError, match=r'probs\.pkl holds probabilities'):
+        ensemble.main(['--dumps', f'J={probs}', *specs[1:], '--preset',
+                       'mmcl-ntu120-xsub'])
+    small = tmp_path / 'small.pkl'
+    with open(small, 'wb') as f:
+        pickle.dump({n: np.zeros(60) for n in NTU_NAMES}, f)
+    with pytest.raises(ValueError, match='is for 120'):
+        ensemble.main(['--dumps', *[f'{n}={small}' for n in RATES],
+                       '--preset', 'mmcl-ntu120-xsub'])
+
+
 # ---------------------------------------------------- analysis and curves
 def test_analyze_results_writes_tables_and_pngs(tmp_path, capsys):
     analyze = load_tool('analysis', 'analyze_results.py')
@@ -316,8 +412,9 @@ def test_transfer_eval_zero_shot_and_refined(tmp_path):
     annotation = mapped[1]
     clips = torch.from_numpy(prepare_clips(annotation,
                                            config_test_pipeline(cfg)))[None]
+    # the (L, D) file as the loader gives it: one sample of one prompt
     text = torch.from_numpy(
-        np.load(text_root / f'{annotation["frame_dir"]}.npy'))[None]
+        np.load(text_root / f'{annotation["frame_dir"]}.npy'))[None, None]
     expected = predict_scores(mmcl, clips, text, refine=True)[0].numpy()
     np.testing.assert_allclose(ref_scores[1], expected, rtol=1e-5,
                                atol=1e-6)
@@ -389,7 +486,7 @@ def test_convert_official_checkpoint_tool(tmp_path, capsys):
     mmcl.load_state_dict(torch.load(out_frm)['state_dict'], strict=True)
     text = torch.randn(2, 6)
     with torch.no_grad():
-        refined = mmcl.eval().frm_head(logits, text)
+        refined = mmcl.eval().frm_head(logits, text[:, None, None])
     torch.testing.assert_close(refined,
                                official_refined(official, logits, text),
                                rtol=1e-5, atol=1e-5)

@@ -107,3 +107,23 @@ def test_fatal_errors(strip_dir, tmp_path, caplog):
     assert main('--strip-dir', strip_dir, '--model', 'm', '--out-dir',
                 tmp_path, '--max-new-tokens', '0') == 2
     assert 'max_new_tokens' in caplog.text
+
+
+def test_token_ids_flag(model_dir, strip_dir, tmp_path, capsys):
+    out = tmp_path / 'cache'
+    assert main('--strip-dir', strip_dir, '--model', model_dir, '--out-dir',
+                out, '--max-new-tokens', '2', '--num-workers', '0',
+                '--token-ids') == 0
+    cache = TextFeatureCache(str(out))
+    assert cache.meta.identity['token_ids'] is True
+    for name in cache.names():
+        # Qwen2-VL is decoder-only: the ids are the answer's
+        ids = cache.token_ids(name)
+        assert 1 <= len(ids) <= 2
+        assert cache.answer(name) == tool_tokenizer(model_dir).decode(
+            ids, skip_special_tokens=True).strip()
+
+
+def tool_tokenizer(model_dir):
+    from transformers import AutoTokenizer
+    return AutoTokenizer.from_pretrained(model_dir)

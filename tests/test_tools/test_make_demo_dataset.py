@@ -1,5 +1,6 @@
-"""tools/data/make_demo_dataset.py: formats, geometry, rendering, text
-features, determinism and resumption of the generated demo dataset."""
+"""tools/data/make_demo_dataset.py and its generator
+(mmcl_plugin.datasets.demo): formats, geometry, rendering, text features,
+determinism and resumption of the generated demo dataset."""
 import hashlib
 import importlib.util
 import os
@@ -9,6 +10,8 @@ import re
 
 import numpy as np
 import pytest
+
+from mmcl_plugin.datasets import demo as gen
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 NUM_TRAIN, NUM_VAL = 8, 4
@@ -20,15 +23,12 @@ NTU_EDGES = [(0, 1), (1, 20), (2, 20), (3, 2), (4, 20), (5, 4), (6, 5),
              (21, 22), (22, 7), (23, 24), (24, 11)]
 
 
-def load_generator():
+def load_tool():
     path = osp.join(REPO, 'tools', 'data', 'make_demo_dataset.py')
     spec = importlib.util.spec_from_file_location('make_demo_dataset', path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-gen = load_generator()
 
 
 @pytest.fixture(scope='module')
@@ -293,11 +293,16 @@ def test_resume_rewrites_only_missing_files(tmp_path):
 
 def test_cli(tmp_path):
     out = str(tmp_path / 'cli')
-    gen.main(['--out-dir', out, '--seed', '2', '--num-train', '4',
-              '--num-val', '4'])
+    load_tool().main(['--out-dir', out, '--seed', '2', '--num-train', '4',
+                      '--num-val', '4', '--num-workers', '2'])
     with open(osp.join(out, 'demo_ntu25.pkl'), 'rb') as f:
         content = pickle.load(f)
     assert len(content['annotations']) == 8
     assert len(os.listdir(osp.join(out, 'videos'))) == 8
+    # worker processes write the same files as this process
+    serial = str(tmp_path / 'serial')
+    gen.make_demo_dataset(serial, seed=2, num_train=4, num_val=4,
+                          progress=False)
+    assert digests(out) == digests(serial)
     with pytest.raises(ValueError):
         gen.make_demo_dataset(str(tmp_path / 'bad'), num_train=0)

@@ -12,7 +12,7 @@ import pytest
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TOOL = osp.join(REPO, 'tools', 'data', 'ntu', 'make_ntu_strips.py')
-sys.path.insert(0, osp.join(REPO, 'tests', 'test_apis'))
+sys.path.insert(0, osp.join(REPO, 'tests', 'test_datasets', 'test_offline'))
 from strip_videos import (annotation, person_keypoints,  # noqa: E402
                           read_rgb, tile_colours, white_fraction,
                           write_ann_file, write_video)
@@ -87,8 +87,11 @@ def test_command_line_lists_failures_and_exits_1(data):
         assert strip.shape == (24, 120, 3)
         assert white_fraction(strip) > 0.85  # cropped to the person
     settings = json.loads((out / 'strip_settings.json').read_text())
-    assert settings['strip_size'] == [24, 120]
-    assert settings['keypoint_key'] == 'keypoint_2d'
+    assert settings == dict(
+        strip=dict(type='BuildFrameStrip', num_frames=5,
+                   strip_size=[24, 120], crop_margin=0.1,
+                   keypoint_key='keypoint_2d', io_backend='decord'),
+        ext='.jpg', jpeg_quality=95, png_compression=3)
 
     # the same strips, byte for byte, from one in-process worker
     serial = out.parent / 'serial'
@@ -171,6 +174,28 @@ def test_other_settings_into_the_same_directory_stop(data, capsys):
     assert run_main(ann_file, videos, '-o', out, '--split', 'xsub_val',
                     '--crop-margin', '0.3', *STRIP) == 2
     assert 'crop_margin: 0.1 there, 0.3 now' in capsys.readouterr().err
+
+
+def test_a_directory_of_an_earlier_version_is_resumed(data, capsys):
+    """strip_settings.json of earlier versions (flat keys, 'backend') is
+    read as it is: the same settings resume, others stop."""
+    ann_file, videos, out = data
+    out.mkdir()
+    legacy = dict(num_frames=5, strip_size=[24, 120], crop_margin=0.1,
+                  keypoint_key='keypoint_2d', backend='decord', ext='.jpg',
+                  jpeg_quality=95, png_compression=3)
+    (out / 'strip_settings.json').write_text(json.dumps(legacy))
+    assert run_main(ann_file, videos, '-o', out, '--split', 'xsub_val',
+                    *STRIP) == 0
+    assert sorted(strip_files(out)) == [f'{GOOD[1]}.jpg', f'{GOOD[2]}.jpg']
+    assert json.loads((out / 'strip_settings.json').read_text()) == legacy
+    assert run_main(ann_file, videos, '-o', out, '--split', 'xsub_val',
+                    '--backend', 'opencv', *STRIP) == 2
+    assert "io_backend: 'decord' there, 'opencv' now" in \
+        capsys.readouterr().err
+    (out / 'strip_settings.json').write_text('{"num_frames": 5}')
+    assert run_main(ann_file, videos, '-o', out, *STRIP) == 2
+    assert 'is not a strip settings file' in capsys.readouterr().err
 
 
 def test_a_pickle_without_2d_keypoints_is_refused(tmp_path, capsys):

@@ -5,7 +5,6 @@ These runs are the slowest tests of the suite (a few minutes in all on two
 CPU cores); they use the demo config with shortened schedules.
 """
 import glob
-import importlib.util
 import json
 import os
 import os.path as osp
@@ -25,11 +24,8 @@ pytestmark = pytest.mark.slow
 
 
 def load_demo_generator():
-    path = osp.join(REPO, 'tools', 'data', 'make_demo_dataset.py')
-    spec = importlib.util.spec_from_file_location('make_demo_dataset', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    from mmcl_plugin.datasets import demo
+    return demo
 
 
 @pytest.fixture(scope='module')

@@ -12,13 +12,25 @@ training set: ``tools/test.py ... --cfg-options
 test_dataloader.dataset.split=<split>``), where the best top-1 weights on
 a simplex grid are searched and then applied to the test dumps; or, only
 with ``--search-on-test``, a search on the test dumps themselves (an
-optimistic number, marked as such). Without any of them all streams
-weigh the same.
+optimistic number, marked as such); or ``--preset NAME``, a published
+fusion (streams, weights and score kind), e.g. the MMCL release's
+NTU120 X-Sub six streams::
+
+    python tools/analysis/ensemble.py --preset mmcl-ntu120-xsub \
+        --dumps J=j.pkl B=b.pkl JM=jm.pkl BM=bm.pkl HDJ=hdj.pkl HDB=hdb.pkl
+
+Without any of them all streams weigh the same.
+
+``--fuse probs`` (default) fuses probabilities (dumps of logits go
+through a softmax first), ``--fuse logits`` raw logits (dumps written with
+``tools/test.py --dump-kind logits``, or the official code's score
+files ``{name: logits}``, whose labels come from the NTU names). Dumps of
+the same named samples in another order are aligned by name.
 
 Prints top-1, top-5 and mean-class accuracy of every stream and of the
 fusion; ``--out`` writes them as JSON, ``--fused-dump`` the fused scores
 in the dump format (for ``tools/analysis/analyze_results.py``). Dumps with
-different sample counts, class counts, labels or sample order are refused,
+different sample counts, class counts, labels or samples are refused,
 naming the file.
 """
 import argparse
@@ -32,11 +44,12 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(
     __file__)))))
 from tqdm import tqdm  # noqa: E402
 
-from mmcl_plugin.evaluation import (accuracy_report,  # noqa: E402
-                                    check_same_samples, fuse_scores,
-                                    load_score_dump, normalize_scores,
-                                    save_score_dump, search_weights)
-from mmcl_plugin.evaluation.ensemble import NORMALIZATIONS  # noqa: E402
+from mmcl_plugin.evaluation import (ENSEMBLE_PRESETS,  # noqa: E402
+                                    FUSE_MODES, accuracy_report,
+                                    align_by_name, check_same_samples,
+                                    fuse_scores, load_score_dump,
+                                    save_score_dump, scores_to_fuse,
+                                    search_weights)
 from mmcl_plugin.utils import dump_json_atomic  # noqa: E402
 
 logger = logging.getLogger('mmcl.ensemble')
@@ -74,26 +87,43 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     weights.add_argument(
         '--search-on-test', action='store_true',
         help='search the weights on the test dumps themselves (optimistic)')
+    weights.add_argument(
+        '--preset', choices=sorted(ENSEMBLE_PRESETS),
+        help='a published fusion: its stream names (the --dumps names), '
+        'weights and score kind')
     parser.add_argument(
         '--search-step', type=float, default=0.1,
         help='weight grid step of the search (1/step must be an integer)')
     parser.add_argument(
-        '--normalize', choices=NORMALIZATIONS, default='none',
-        help="'softmax' if the dumps hold logits; mmaction2's dumps are "
-        'probabilities already')
+        '--fuse', choices=FUSE_MODES, default=None,
+        help='fuse probabilities (logit dumps go through a softmax) or raw '
+        "logits; default: the preset's, else probs")
     parser.add_argument('--out', help='JSON report')
     parser.add_argument('--fused-dump', help='fused scores as a dump (.pkl)')
     return parser.parse_args(argv)
 
 
-def load_streams(streams: Dict[str, str], normalize: str):
-    """Load, check and normalise the dumps; -> (dumps, {name: scores})."""
-    dumps = [load_score_dump(path) for path in streams.values()]
+def load_streams(streams: Dict[str, str], fuse: str):
+    """Load, align and check the dumps; -> (dumps, {name: scores to
+    fuse})."""
+    dumps = align_by_name([load_score_dump(path) for path in streams.values()])
     check_same_samples(dumps)
-    scores = OrderedDict(
-        (name, normalize_scores(dump.scores, normalize))
-        for name, dump in zip(streams, dumps))
+    scores = OrderedDict((name, scores_to_fuse(dump, fuse))
+                         for name, dump in zip(streams, dumps))
     return dumps, scores
+
+
+def preset_streams(streams: 'OrderedDict[str, str]',
+                   preset: str) -> 'OrderedDict[str, str]':
+    """The dumps in the preset's stream order; every stream once."""
+    names = ENSEMBLE_PRESETS[preset].streams
+    missing = [n for n in names if n not in streams]
+    extra = [n for n in streams if n not in names]
+    if missing or extra:
+        raise ValueError(
+            f'--preset {preset} fuses the streams {list(names)}; give them '
+            f'as --dumps NAME=PKL (missing: {missing}, unknown: {extra})')
+    return OrderedDict((n, streams[n]) for n in names)
 
 
 def format_table(rows: Dict[str, Dict], weights: Dict[str, float]) -> str:
@@ -112,10 +142,24 @@ def format_table(rows: Dict[str, Dict], weights: Dict[str, float]) -> str:
 def run(args: argparse.Namespace) -> Dict:
     """Fuse as the arguments say; returns the JSON report."""
     streams = parse_streams(args.dumps)
-    dumps, scores = load_streams(streams, args.normalize)
+    preset = ENSEMBLE_PRESETS.get(args.preset) if args.preset else None
+    fuse = args.fuse or (preset.fuse if preset else 'probs')
+    if preset is not None:
+        streams = preset_streams(streams, args.preset)
+        if fuse != preset.fuse:
+            logger.warning('--preset %s fuses %s; fusing %s as asked',
+                           args.preset, preset.fuse, fuse)
+    dumps, scores = load_streams(streams, fuse)
     labels = dumps[0].labels
     search_accuracy = None
-    if args.weights is not None:
+    if preset is not None:
+        if dumps[0].scores.shape[1] != preset.num_classes:
+            raise ValueError(
+                f'{dumps[0].path} has {dumps[0].scores.shape[1]} classes, '
+                f'--preset {args.preset} is for {preset.num_classes}')
+        weights = list(preset.weights)
+        source = f'preset {args.preset} ({preset.source})'
+    elif args.weights is not None:
         if len(args.weights) != len(streams):
             raise ValueError(f'{len(args.weights)} weights for '
                              f'{len(streams)} streams')
@@ -132,7 +176,7 @@ def run(args: argparse.Namespace) -> Dict:
                 raise ValueError(
                     f'--search-dumps streams {list(held)} must be the '
                     f'--dumps streams {list(streams)}, in the same order')
-            held_dumps, held_scores = load_streams(held, args.normalize)
+            held_dumps, held_scores = load_streams(held, fuse)
             if held_dumps[0].scores.shape[1] != dumps[0].scores.shape[1]:
                 raise ValueError(
                     f'{held_dumps[0].path} has '
@@ -157,18 +201,22 @@ def run(args: argparse.Namespace) -> Dict:
     print(f'weights: {source}' + (
         f' (held-out top1 {100 * search_accuracy:.2f})'
         if search_accuracy is not None and args.search_dumps else ''))
+    print(f'fused: {fuse}')
     report = dict(
-        streams=OrderedDict((n, dict(path=p, **rows[n]))
-                            for n, p in streams.items()),
+        streams=OrderedDict(
+            (n, dict(path=p, kind=dump.kind, **rows[n]))
+            for (n, p), dump in zip(streams.items(), dumps)),
         fusion=rows['fusion'],
         weights=named_weights,
         weight_source=source,
         search_top1=search_accuracy,
-        normalize=args.normalize)
+        fuse=fuse,
+        preset=args.preset)
     if args.out:
         dump_json_atomic(report, args.out)
     if args.fused_dump:
-        save_score_dump(fused, labels, args.fused_dump, dumps[0].names)
+        save_score_dump(fused, labels, args.fused_dump, dumps[0].names,
+                        kind=fuse)
     return report
 
 

@@ -22,7 +22,6 @@ import argparse
 import copy
 import logging
 import os.path as osp
-import pickle
 import sys
 import tempfile
 from typing import Dict, List, Optional, Tuple
@@ -40,8 +39,9 @@ from mmcl_plugin.apis import (inference_model_config,  # noqa: E402
 from mmcl_plugin.evaluation import (format_transfer_report,  # noqa: E402
                                     load_class_mapping, predict_scores,
                                     save_score_dump, transfer_report)
-from mmcl_plugin.utils import (dump_json_atomic,  # noqa: E402
-                               dump_pickle_atomic)
+from mmcl_plugin.utils import (add_trust_argument,  # noqa: E402
+                               dump_json_atomic, dump_pickle_atomic,
+                               load_pickle, trust_pickles)
 
 logger = logging.getLogger('mmcl.transfer')
 #: Split name of the filtered annotation file.
@@ -81,7 +81,10 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--dump', help='scores in the dump format (.pkl)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config entries')
+    add_trust_argument(parser)
     args = parser.parse_args(argv)
+    if args.trust_pickles:
+        trust_pickles()
     if args.refine and not (args.text_feature_root or
                             args.text_feature_cache):
         parser.error('--refine needs --text-feature-root or '
@@ -215,8 +218,7 @@ def run(args: argparse.Namespace) -> Dict:
         raise ValueError(
             f'{args.config} has {num_classes} classes but {args.mapping} '
             f'maps to {mapping.target} ({len(mapping.target_names)})')
-    with open(args.ann_file, 'rb') as f:
-        data = pickle.load(f)
+    data = load_pickle(args.ann_file)
     split = None if args.split == 'none' else args.split
     annotations, num_unmapped = select_annotations(data, split, mapping,
                                                    args.ann_file)

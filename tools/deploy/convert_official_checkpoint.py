@@ -44,6 +44,8 @@ from mmcl_plugin.apis.convert_official import (  # noqa: E402
     load_official_checkpoint, summarize_dropped)
 from mmcl_plugin.apis.convert_pyskl import (  # noqa: E402
     convert_pyskl_state_dict, pyskl_backbone_problem)
+from mmcl_plugin.utils import (add_trust_argument,  # noqa: E402
+                               trust_pickles)
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -58,7 +60,11 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         help='layout of the checkpoint (default: official)')
     parser.add_argument('--with-frm', action='store_true',
                         help='keep the MMCL FRM (as frm_head)')
-    return parser.parse_args(argv)
+    add_trust_argument(parser)
+    args = parser.parse_args(argv)
+    if args.trust_pickles:
+        trust_pickles()
+    return args
 
 
 def target_model_config(cfg: Config, with_frm: bool) -> Dict:

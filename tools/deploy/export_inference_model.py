@@ -20,6 +20,8 @@ from mmengine.runner.checkpoint import _load_checkpoint  # noqa: E402
 from mmcl_plugin.apis import (inference_model_config,  # noqa: E402
                               save_checkpoint_atomic,
                               skeleton_only_state_dict)
+from mmcl_plugin.utils import (add_trust_argument,  # noqa: E402
+                               trust_pickles)
 
 
 def parse_args() -> argparse.Namespace:
@@ -28,7 +30,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('config', help='training config of the checkpoint')
     parser.add_argument('checkpoint', help='MMCL checkpoint')
     parser.add_argument('out', help='output checkpoint (.pth)')
-    return parser.parse_args()
+    add_trust_argument(parser)
+    args = parser.parse_args()
+    if args.trust_pickles:
+        trust_pickles()
+    return args
 
 
 def export(config: str, checkpoint: str, out: str) -> int:

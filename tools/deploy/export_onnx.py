@@ -30,6 +30,8 @@ from mmcl_plugin.apis.onnx_export import (  # noqa: E402
 from mmcl_plugin.apis.skeleton_inference import (  # noqa: E402
     build_deployed_model, clip_shape, input_spec, config_test_pipeline)
 from mmcl_plugin.evaluation import get_class_names  # noqa: E402
+from mmcl_plugin.utils import (add_trust_argument,  # noqa: E402
+                               trust_pickles)
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -49,7 +51,11 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         default=[1, 3],
                         help='batch sizes of the parity check')
     parser.add_argument('--seed', type=int, default=0)
-    return parser.parse_args(argv)
+    add_trust_argument(parser)
+    args = parser.parse_args(argv)
+    if args.trust_pickles:
+        trust_pickles()
+    return args
 
 
 def export(config: str, checkpoint: str, out: str,

@@ -27,6 +27,8 @@ from mmcl_plugin.apis.skeleton_inference import (  # noqa: E402
     SkeletonClassifier, average_clips, build_deployed_model,
     load_skeleton_sample, prepare_clips, config_test_pipeline, topk_classes)
 from mmcl_plugin.evaluation import get_class_names  # noqa: E402
+from mmcl_plugin.utils import (add_trust_argument,  # noqa: E402
+                               trust_pickles)
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -41,7 +43,11 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--class-names', help='ntu60, ntu120, ... or a '
                         'file with one name per line')
     parser.add_argument('--topk', type=int, default=5)
-    return parser.parse_args(argv)
+    add_trust_argument(parser)
+    args = parser.parse_args(argv)
+    if args.trust_pickles:
+        trust_pickles()
+    return args
 
 
 class OnnxBackend:

@@ -67,8 +67,9 @@ from typing import (Callable, Dict, Iterable, Iterator, List, NamedTuple,
 
 import numpy as np
 
+from ..offline.process_pool import imap_jobs
 from .file_sources import iter_files, list_files
-from .parallel import ordered_imap
+from .parallel import WORKER_DIED, pool_workers
 
 NUM_JOINTS = 25
 NUM_BODY_FIELDS = 10
@@ -519,6 +520,11 @@ def _convert_job(job: Tuple) -> Tuple[str, str, Optional[Dict], str]:
         return file_name, FAILED, None, str(error)
 
 
+def _convert_job_died(job: Tuple) -> Tuple[str, str, None, str]:
+    """:func:`_convert_job`'s result for a file whose worker died."""
+    return job[0], FAILED, None, f'{job[0]}: {WORKER_DIED}'
+
+
 def convert_ntu(sources: Sequence[str],
                 benchmark: str,
                 missing: Iterable[str] = (),
@@ -578,7 +584,8 @@ def convert_ntu(sources: Sequence[str],
     annotations: Dict[str, Dict] = {}
     failures: List[str] = []
     skipped: Dict[str, List[str]] = {MISSING: [], OTHER_BENCHMARK: []}
-    results = ordered_imap(_convert_job, jobs(), workers, chunksize)
+    results = imap_jobs(_convert_job, jobs(), pool_workers(workers),
+                        died=_convert_job_died, chunksize=chunksize)
     try:
         stream = results if progress is None else progress(results, total)
         for file_name, status, annotation, message in stream:

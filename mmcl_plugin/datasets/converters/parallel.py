@@ -1,68 +1,31 @@
 """Parse the files of a download in worker processes, in order.
 
 Every converter follows the same pattern: read a file in the main process
-(folders and zips alike, see :mod:`.file_sources`), parse it in a worker,
-keep the annotation or record why the file failed. The parse function of a
-dataset raises its ``*FormatError`` (a ``ValueError``) naming the file and
-the problem; a failure never stops the run unless ``strict`` is set.
+(folders and zips alike, see :mod:`.file_sources`), parse it in a worker of
+the offline process pool (:func:`~..offline.process_pool.imap_jobs`: files
+read only as workers need them, results in order, a worker that dies
+fails only its file), keep the annotation or record why the file failed.
+The parse function of a dataset raises its ``*FormatError`` (a
+``ValueError``) naming the file and the problem; a failure never stops the
+run unless ``strict`` is set.
 """
-import multiprocessing
-import threading
-from typing import (Callable, Dict, Iterable, Iterator, List, Optional,
-                    Sequence, Tuple, Type)
+from typing import (Callable, Dict, Iterator, List, Optional, Sequence,
+                    Tuple, Type)
 
+from ..offline.process_pool import imap_jobs
 from .file_sources import iter_files, list_files
 
 #: ``parse(raw, file_name) -> annotation``.
 ParseFn = Callable[[bytes, str], Dict]
 
+#: Failure of a file whose worker process died (e.g. killed for memory).
+WORKER_DIED = 'the worker process died while parsing this file'
 
-def ordered_imap(func: Callable, jobs: Iterable, workers: int,
-                 chunksize: int) -> Iterator:
-    """``map(func, jobs)`` over ``workers`` processes, results in order.
 
-    At most ``4 * workers * chunksize`` jobs are in flight, so a job that
-    carries a file's bytes is read only when a worker is about to need it
-    (a 5 GB zip is not loaded at once). ``workers <= 1`` runs in this
-    process.
-
-    Args:
-        func (Callable): A picklable (module-level) function of one job.
-        jobs (Iterable): The jobs, consumed lazily.
-        workers (int): Processes.
-        chunksize (int): Jobs per task sent to a worker.
-
-    Yields:
-        The results, in the order of ``jobs``.
-    """
-    if workers <= 1:
-        for job in jobs:
-            yield func(job)
-        return
-    slots = threading.Semaphore(4 * workers * chunksize)
-    stop = threading.Event()
-
-    def bounded() -> Iterator:
-        # runs in the pool's task thread: wait for a free slot, but give up
-        # when the consumer stops, so that the pool can be terminated
-        for job in jobs:
-            while not slots.acquire(timeout=0.1):
-                if stop.is_set():
-                    return
-            if stop.is_set():
-                return
-            yield job
-
-    pool = multiprocessing.Pool(workers)
-    try:
-        for result in pool.imap(func, bounded(), chunksize):
-            slots.release()
-            yield result
-        pool.close()
-        pool.join()
-    finally:
-        stop.set()
-        pool.terminate()
+def pool_workers(workers: int) -> int:
+    """Processes of :func:`imap_jobs` for a converter's ``workers``:
+    ``workers <= 1`` parses in this process."""
+    return workers if workers > 1 else 0
 
 
 def _parse_job(job: Tuple[ParseFn, Type[Exception], str, bytes]
@@ -73,6 +36,11 @@ def _parse_job(job: Tuple[ParseFn, Type[Exception], str, bytes]
         return parse(raw, file_name), ''
     except error_type as error:
         return None, str(error)
+
+
+def _parse_job_died(job: Tuple) -> Tuple[None, str]:
+    """(annotation, error) of a file whose worker process died."""
+    return None, f'{job[2]}: {WORKER_DIED}'
 
 
 def convert_files(sources: Sequence[str],
@@ -120,7 +88,8 @@ def convert_files(sources: Sequence[str],
 
     annotations: Dict[str, Dict] = {}
     failures: List[str] = []
-    results = ordered_imap(_parse_job, jobs(), workers, chunksize)
+    results = imap_jobs(_parse_job, jobs(), pool_workers(workers),
+                        died=_parse_job_died, chunksize=chunksize)
     try:
         stream = results if progress is None else progress(results, total)
         for annotation, message in stream:

@@ -6,32 +6,61 @@ import torch
 from mmaction.datasets.transforms import PackActionInputs
 from mmaction.registry import TRANSFORMS
 
+from mmcl_plugin.models.modalities import (MODALITIES, Modality,
+                                           mask_problem)
 
-def strip_to_tensor(strip: np.ndarray) -> torch.Tensor:
-    """(H, W, 3) uint8 RGB strip to a (3, H, W) uint8 tensor.
+
+def modality_to_tensor(modality: Modality, array: np.ndarray) -> torch.Tensor:
+    """A modality's results array as its data-sample tensor.
+
+    Checks the layout (``modality.results_dims``) and dtype, converts the
+    dtype when ``modality.cast``, and transposes to ``modality.dims``.
+
+    Args:
+        modality (Modality): The table entry.
+        array (np.ndarray): The results array.
+
+    Returns:
+        torch.Tensor: Laid out as ``modality.dims``, of ``modality.dtype``.
 
     Raises:
-        ValueError: The strip is not (H, W, 3) uint8.
+        ValueError: Wrong number of dims, a fixed size that differs, or a
+            wrong (or, when casting, non-numeric) dtype.
     """
-    strip = np.asarray(strip)
-    if strip.ndim != 3 or strip.shape[2] != 3 or strip.dtype != np.uint8:
-        raise ValueError(f'frame_strip must be (H, W, 3) uint8, got '
-                         f'{strip.shape} {strip.dtype}')
-    return torch.from_numpy(np.ascontiguousarray(strip.transpose(2, 0, 1)))
+    array = np.asarray(array)
+    dims = modality.results_dims or modality.dims
+    dtype = np.dtype(modality.dtype)
+    expected = f'{modality.results_layout} {modality.dtype}'
+    fits = array.ndim == len(dims) and all(
+        isinstance(d, str) or array.shape[i] == d for i, d in enumerate(dims))
+    if modality.cast:
+        fits = fits and (np.issubdtype(array.dtype, np.number)
+                         or array.dtype == np.bool_)
+    else:
+        fits = fits and array.dtype == dtype
+    if not fits:
+        raise ValueError(f'{modality.results_key} must be {expected}, got '
+                         f'{array.shape} {array.dtype}')
+    array = array.astype(dtype, copy=False)
+    if modality.results_axes is not None:
+        array = array.transpose(modality.results_axes)
+    return torch.from_numpy(np.ascontiguousarray(array))
 
 
-def feature_to_tensor(feature: np.ndarray, ndim: int,
-                      name: str) -> torch.Tensor:
-    """A feature array to a float32 tensor of ``ndim`` dims.
+def mask_to_tensor(modality: Modality, mask: np.ndarray,
+                   feature: torch.Tensor) -> torch.Tensor:
+    """A modality's bool mask, checked against its packed feature.
 
     Raises:
-        ValueError: The feature has another number of dims.
+        ValueError: The mask is not bool or not shaped as the feature
+            without its last dim.
     """
-    feature = np.asarray(feature, dtype=np.float32)
-    if feature.ndim != ndim:
-        raise ValueError(f'{name} must have {ndim} dims, got shape '
-                         f'{feature.shape}')
-    return torch.from_numpy(np.ascontiguousarray(feature))
+    mask = np.asarray(mask)
+    problem = mask_problem(modality, feature.shape, mask.shape,
+                           str(mask.dtype))
+    if problem:
+        raise ValueError(problem)
+    return torch.from_numpy(np.ascontiguousarray(mask))
 
 
 @TRANSFORMS.register_module()
@@ -39,14 +68,17 @@ class PackMMCLInputs(PackActionInputs):
     """:class:`PackActionInputs` plus MMCL's training-only inputs.
 
     The skeleton (``keypoint``) is packed as ``inputs`` exactly as
-    :class:`PackActionInputs` does; the following keys, when present,
-    become fields of the data sample (read by ``MMCLDataPreprocessor``):
+    :class:`PackActionInputs` does; every modality of
+    :data:`mmcl_plugin.models.modalities.MODALITIES` whose results key is
+    present becomes a field of the data sample (read by
+    ``MMCLDataPreprocessor``):
 
     - ``frame_strip`` (H, W, 3) uint8 -> ``frame_strip`` (3, H, W)
       ``torch.uint8``;
-    - ``text_feature`` (L, D) -> ``text_feature`` (L, D) ``torch.float32``;
-    - ``strip_feature`` (D, ) -> ``strip_feature`` (D, )
-      ``torch.float32``.
+    - ``strip_feature`` (D, ) -> ``strip_feature`` (D, ) ``torch.float32``;
+    - ``text_feature`` (P, L, D) -> ``text_feature`` (P, L, D)
+      ``torch.float32``, and its ``text_mask`` (P, L) bool, when given,
+      -> ``text_mask`` (P, L) ``torch.bool`` (no mask: all tokens valid).
 
     Without them the output is that of :class:`PackActionInputs`.
 
@@ -65,20 +97,30 @@ class PackMMCLInputs(PackActionInputs):
         Returns:
             dict: ``inputs`` (the skeleton tensor) and ``data_samples``
             (:obj:`ActionDataSample` with the MMCL fields).
+
+        Raises:
+            ValueError: A modality's array (or mask) has the wrong layout
+                or dtype, naming the sample.
         """
         packed = super().transform(results)
         data_sample = packed['data_samples']
-        if 'frame_strip' in results:
-            data_sample.set_field(strip_to_tensor(results['frame_strip']),
-                                  'frame_strip')
-        if 'text_feature' in results:
-            data_sample.set_field(
-                feature_to_tensor(results['text_feature'], 2, 'text_feature'),
-                'text_feature')
-        if 'strip_feature' in results:
-            data_sample.set_field(
-                feature_to_tensor(results['strip_feature'], 1,
-                                  'strip_feature'), 'strip_feature')
+        for modality in MODALITIES:
+            if modality.results_key not in results:
+                continue
+            try:
+                feature = modality_to_tensor(modality,
+                                             results[modality.results_key])
+                data_sample.set_field(feature, modality.field)
+                mask = results.get(modality.mask_key) \
+                    if modality.mask_key else None
+                if mask is not None:
+                    data_sample.set_field(
+                        mask_to_tensor(modality, mask, feature),
+                        modality.mask_field)
+            except ValueError as error:
+                sample = results.get('frame_dir', '<unknown frame_dir>')
+                raise ValueError(f'{self.__class__.__name__}: sample '
+                                 f'{sample!r}: {error}') from None
         return packed
 
 

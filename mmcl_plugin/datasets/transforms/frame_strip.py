@@ -494,8 +494,35 @@ class BuildFrameStrip(BaseTransform):
                 f'io_backend={self.io_backend!r})')
 
 
+def whole_clip_strip(build_strip: Callable[[Dict], Dict],
+                     data_info: Dict) -> np.ndarray:
+    """The strip of a sample's whole clip, as offline tools make it.
+
+    ``build_strip`` (a :class:`BuildFrameStrip`) gets the data info
+    without ``frame_inds``, so the strip spans the whole clip (bounded by
+    ``total_frames``) instead of a random training window: precomputed
+    strip images, cached encoder features and MLLM answers do not depend
+    on the epoch. ``data_info`` itself is left unchanged.
+
+    Args:
+        build_strip (Callable[[dict], dict]): The transform.
+        data_info (dict): The sample's data info (``frame_dir`` and
+            ``video_path`` or ``strip_path``, optional keypoints).
+
+    Returns:
+        np.ndarray: (H, W, 3) uint8 RGB strip.
+
+    Raises:
+        KeyError, RuntimeError: As :meth:`BuildFrameStrip.transform`.
+    """
+    info = dict(data_info)
+    info.pop('frame_inds', None)
+    return build_strip(info)['frame_strip']
+
+
 __all__ = [
-    'BuildFrameStrip', 'clip_window', 'video_frame_indices',
+    'BuildFrameStrip', 'whole_clip_strip', 'clip_window',
+    'video_frame_indices',
     'strip_frame_indices',
     'keypoints_at_frames', 'scale_keypoints', 'person_box', 'tile_frames',
     'read_video_frames', 'FRAME_READERS'

@@ -1,6 +1,8 @@
 """Loading of the per-sample features that MMCL trains with.
 
-- text features: an MLLM's answer-token features, (L, D), used by FRM;
+- text features: an MLLM's answer-token features, used by FRM, always
+  given as ``text_feature`` (P, L, D) float32 -- P prompts of L tokens of
+  width D -- with ``text_mask`` (P, L) bool marking the valid tokens;
 - strip features: a frozen image encoder's pooled feature of the frame
   strip, (D, ), cached once so that FAM needs no video decoding.
 
@@ -8,24 +10,40 @@ Both are ``.npy`` files (or ``.npz`` with the array under ``feature``)
 named after the sample, joined by :class:`MMCLPoseDataset`; text features
 can also come from the sharded cache of ``tools/extract_text_features.py``
 (:class:`LoadTextFeatureFromCache`).
+
+A text-feature file holds one of:
+
+- (D, ): one prompt, one vector (P = 1, L = 1);
+- (L, D): one prompt, L tokens (P = 1);
+- (P, L, D): P prompts of L tokens each (P vectors are (P, 1, D));
+- a ``.npz`` with one of those under ``feature`` and, for prompts of
+  different lengths, a bool ``mask`` shaped as ``feature`` without D
+  ((L, ) or (P, L)), True at the valid tokens. Every prompt needs at least
+  one valid token.
 """
 import os.path as osp
-from typing import Callable, Dict, List, Optional, Sequence, Union
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
+import torch
 from mmaction.registry import TRANSFORMS
 from mmcv.transforms import BaseTransform
 
 from mmcl_plugin.mllm.answers import yes_no_onehot
 from mmcl_plugin.mllm.cache_reader import (TextFeatureCache,
                                            open_text_feature_cache)
+from mmcl_plugin.models.modalities import (STRIP_FEATURE, TEXT_FEATURE,
+                                           pad_tokens)
 
 #: Key of the array in ``.npz`` feature files.
 NPZ_FEATURE_KEY = 'feature'
+#: Key of the optional valid-token mask in ``.npz`` text-feature files.
+NPZ_MASK_KEY = 'mask'
 
 
-def read_feature_file(path: str) -> np.ndarray:
-    """The array of a ``.npy`` file, or of key ``feature`` of a ``.npz``.
+def read_feature_file(path: str) -> Dict[str, np.ndarray]:
+    """The arrays of a feature file: ``feature`` (the array of a ``.npy``,
+    or key ``feature`` of a ``.npz``) and ``mask`` when a ``.npz`` has it.
 
     Raises:
         FileNotFoundError: The file does not exist.
@@ -44,8 +62,12 @@ def read_feature_file(path: str) -> np.ndarray:
                 raise ValueError(f'.npz file without key '
                                  f'{NPZ_FEATURE_KEY!r} (keys: '
                                  f'{loaded.files})')
-            return loaded[NPZ_FEATURE_KEY]
-    return loaded
+            return {
+                key: loaded[key]
+                for key in (NPZ_FEATURE_KEY, NPZ_MASK_KEY)
+                if key in loaded.files
+            }
+    return {NPZ_FEATURE_KEY: loaded}
 
 
 def feature_problem(feature: np.ndarray) -> str:
@@ -59,26 +81,55 @@ def feature_problem(feature: np.ndarray) -> str:
     return ''
 
 
-def as_token_features(array: np.ndarray) -> np.ndarray:
-    """Text features as (L, D) float32; a (D, ) vector is one token.
+def as_text_feature(array: np.ndarray,
+                    mask: Optional[np.ndarray] = None
+                    ) -> Tuple[np.ndarray, np.ndarray]:
+    """Text features as (P, L, D) float32 with their (P, L) bool mask.
+
+    A (D, ) vector is one prompt of one token, (L, D) one prompt of L
+    tokens; (P, L, D) is kept.
+
+    Args:
+        array (np.ndarray): (D, ), (L, D) or (P, L, D) features.
+        mask (np.ndarray, optional): Bool mask of the valid tokens, shaped
+            as ``array`` without D; None: all tokens are valid.
+
+    Returns:
+        tuple[np.ndarray, np.ndarray]: ``text_feature`` (P, L, D) float32
+        and ``text_mask`` (P, L) bool.
 
     Raises:
-        ValueError: Wrong number of dims, no token, or non-finite values.
+        ValueError: Wrong number of dims, no prompt or token, a mask that
+            does not fit or leaves a prompt without tokens, or non-finite
+            values.
     """
     if not np.issubdtype(array.dtype, np.number):
         raise ValueError(f'feature has non-numeric dtype {array.dtype}')
-    feature = np.asarray(array, dtype=np.float32)
-    if feature.ndim == 1:
-        feature = feature[None]
-    if feature.ndim != 2:
+    if array.ndim not in (1, 2, 3):
         raise ValueError(f'feature has shape {array.shape}, expected '
-                         f'(L, D) or (D, )')
+                         f'(D, ), (L, D) or (P, L, D)')
+    if mask is None:
+        mask = np.ones(array.shape[:-1], dtype=bool)
+    mask = np.asarray(mask)
+    if mask.dtype != np.bool_ or mask.shape != array.shape[:-1]:
+        raise ValueError(f'mask must be bool of shape {array.shape[:-1]} '
+                         f'(the feature without D), got {mask.shape} '
+                         f'{mask.dtype}')
+    lead = (1, ) * (3 - array.ndim)  # (D, ) -> (1, 1, D), (L, D) -> (1, L, D)
+    feature = np.asarray(array, dtype=np.float32).reshape(lead + array.shape)
+    mask = mask.reshape(lead + mask.shape)
     if feature.shape[0] == 0:
+        raise ValueError(f'feature has no prompt (shape {array.shape})')
+    if feature.shape[1] == 0:
         raise ValueError(f'feature has no token (shape {array.shape})')
+    empty = np.flatnonzero(~mask.any(axis=1))
+    if empty.size:
+        raise ValueError(f'mask leaves prompt(s) {empty.tolist()} without '
+                         f'a valid token')
     problem = feature_problem(feature)
     if problem:
         raise ValueError(problem)
-    return feature
+    return feature, mask
 
 
 def as_vector_feature(array: np.ndarray) -> np.ndarray:
@@ -102,20 +153,20 @@ def as_vector_feature(array: np.ndarray) -> np.ndarray:
 
 
 def load_sample_feature(results: Dict, path_key: str,
-                        convert: Callable[[np.ndarray], np.ndarray],
-                        transform_name: str) -> np.ndarray:
+                        convert: Callable[[Dict[str, np.ndarray]], Any],
+                        transform_name: str) -> Any:
     """Read ``results[path_key]`` and convert it, naming the sample and
     the file in every error.
 
     Args:
         results (dict): The data info.
         path_key (str): Key of the file path.
-        convert (Callable): :func:`as_token_features` or
-            :func:`as_vector_feature`.
+        convert (Callable): Takes the arrays of :func:`read_feature_file`
+            and gives the loaded value, raising ValueError for bad arrays.
         transform_name (str): Prefix of the error messages.
 
     Returns:
-        np.ndarray: The converted feature.
+        The converted feature.
     """
     sample = repr(results.get('frame_dir', '<unknown frame_dir>'))
     if path_key not in results:
@@ -135,7 +186,11 @@ def load_sample_feature(results: Dict, path_key: str,
 
 @TRANSFORMS.register_module()
 class LoadTextFeature(BaseTransform):
-    """Load a sample's MLLM text features.
+    """Load a sample's MLLM text features from its feature file.
+
+    The file holds (D, ), (L, D) or (P, L, D) features, or a ``.npz`` with
+    them under ``feature`` and an optional bool ``mask`` (see the module
+    docstring).
 
     Required Keys:
 
@@ -144,23 +199,29 @@ class LoadTextFeature(BaseTransform):
 
     Added Keys:
 
-        - text_feature: (L, D) float32; a stored (D, ) vector becomes
-          (1, D)
+        - text_feature: (P, L, D) float32 (a stored (L, D) is P = 1, a
+          (D, ) vector P = L = 1)
+        - text_mask: (P, L) bool, True at valid tokens (all True unless
+          the file has a mask)
     """
 
     def transform(self, results: Dict) -> Dict:
-        """Add ``text_feature`` to ``results``.
+        """Add ``text_feature`` and ``text_mask`` to ``results``.
 
         Raises:
             KeyError: ``text_feature_path`` is not set.
             FileNotFoundError: The file does not exist.
-            ValueError: The file is unreadable, its array is not (L, D) /
-                (D, ), has no token, or holds NaN/inf.
+            ValueError: The file is unreadable, its array is not (D, ),
+                (L, D) or (P, L, D), has no token, holds NaN/inf, or its
+                mask does not fit.
         """
-        results['text_feature'] = load_sample_feature(results,
-                                                      'text_feature_path',
-                                                      as_token_features,
-                                                      self.__class__.__name__)
+        feature, mask = load_sample_feature(
+            results, 'text_feature_path',
+            lambda arrays: as_text_feature(arrays[NPZ_FEATURE_KEY],
+                                           arrays.get(NPZ_MASK_KEY)),
+            self.__class__.__name__)
+        results[TEXT_FEATURE.results_key] = feature
+        results[TEXT_FEATURE.mask_key] = mask
         return results
 
 
@@ -187,15 +248,15 @@ class LoadStripFeature(BaseTransform):
             ValueError: The file is unreadable, its array is not (D, ) /
                 (1, D), is empty, or holds NaN/inf.
         """
-        results['strip_feature'] = load_sample_feature(results,
-                                                       'strip_feature_path',
-                                                       as_vector_feature,
-                                                       self.__class__.__name__)
+        results[STRIP_FEATURE.results_key] = load_sample_feature(
+            results, 'strip_feature_path',
+            lambda arrays: as_vector_feature(arrays[NPZ_FEATURE_KEY]),
+            self.__class__.__name__)
         return results
 
 
 #: Features ``LoadTextFeatureFromCache`` can give.
-CACHE_FEATURES = ('tokens', 'pooled', 'sentence', 'onehot')
+CACHE_FEATURES = ('tokens', 'pooled', 'sentence', 'onehot', 'token_ids')
 
 
 @TRANSFORMS.register_module()
@@ -216,18 +277,22 @@ class LoadTextFeatureFromCache(BaseTransform):
 
     Added Keys:
 
-        - text_feature: float32. With one prompt: (L, D) tokens
-          (``feature='tokens'``) or a (1, D) vector (other features); with
-          P prompts: (P, D), one vector per prompt (tokens are mean-pooled
-          per prompt), for ``FRMHead(num_prompts=P)``.
+        - text_feature: (P, L, D) float32 for the P selected prompts, for
+          ``FRMHead(num_prompts=P)``: the answer tokens of every prompt,
+          zero-padded to the longest (``feature='tokens'``), or one vector
+          per prompt, L = 1 (other features)
+        - text_mask: (P, L) bool, True at each prompt's tokens
 
     Args:
         cache_dir (str, optional): The cache; default: the data info's
             ``text_feature_cache``.
         feature (str): 'tokens' (answer-token features, the paper's),
             'pooled' (their mean), 'sentence' (sentence-encoder vector of
-            the answer), or 'onehot' (the paper's binary variant: the
-            answer's yes/no as a (2, ) one-hot [yes, no]).
+            the answer), 'onehot' (the paper's binary variant: the
+            answer's yes/no as a (2, ) one-hot [yes, no]) or 'token_ids'
+            (the MMCL release's FRM input: the answer's generated ids as
+            floats, (3, ) for BLIP VQA's one-word answers; caches extracted
+            with ``token_ids=True``).
         prompts (Sequence[int | str], optional): The cache's prompts to
             use, by index or text, in this order; default all.
         expected (dict, optional): Values the cache must have been made
@@ -279,12 +344,12 @@ class LoadTextFeatureFromCache(BaseTransform):
 
     def _vector(self, cache: TextFeatureCache, sample: str,
                 prompt: int) -> np.ndarray:
-        if self.feature == 'tokens':
-            return cache.tokens(sample, prompt).astype(np.float32).mean(0)
         if self.feature == 'pooled':
             return cache.pooled(sample, prompt)
         if self.feature == 'sentence':
             return cache.sentence(sample, prompt)
+        if self.feature == 'token_ids':
+            return cache.token_ids(sample, prompt).astype(np.float32)
         answer = cache.answer(sample, prompt)
         onehot = yes_no_onehot(answer)
         if onehot is None:
@@ -296,14 +361,31 @@ class LoadTextFeatureFromCache(BaseTransform):
             onehot = np.zeros(2, dtype=np.float32)
         return onehot
 
+    def _feature(self, cache: TextFeatureCache, sample: str,
+                 prompts: List[int]) -> Tuple[np.ndarray, np.ndarray]:
+        """(P, L, D) features and their (P, L) mask."""
+        if self.feature == 'tokens':
+            tokens = [
+                torch.from_numpy(
+                    np.asarray(cache.tokens(sample, p), dtype=np.float32))
+                for p in prompts
+            ]
+            feature, mask = pad_tokens(tokens)
+            return feature.numpy(), mask.numpy()
+        vectors = np.stack([
+            np.asarray(self._vector(cache, sample, p), dtype=np.float32)
+            for p in prompts
+        ])
+        return vectors[:, None], np.ones((len(prompts), 1), dtype=bool)
+
     def transform(self, results: Dict) -> Dict:
-        """Add ``text_feature`` to ``results``.
+        """Add ``text_feature`` and ``text_mask`` to ``results``.
 
         Raises:
             KeyError: No cache directory, or the sample is not in the cache
                 (or failed in extraction), naming sample and cache.
-            ValueError: The features are not finite, or an unknown answer
-                for 'onehot'.
+            ValueError: The features are not finite, a prompt has no
+                token, or an unknown answer for 'onehot'.
         """
         name = self.__class__.__name__
         sample = str(results.get('frame_dir', '<unknown frame_dir>'))
@@ -315,21 +397,15 @@ class LoadTextFeatureFromCache(BaseTransform):
         cache = self._cache(cache_dir)
         prompts = self._prompt_indices(cache)
         try:
-            if self.feature == 'tokens' and len(prompts) == 1:
-                feature = cache.tokens(sample, prompts[0])
-            else:
-                feature = np.stack(
-                    [self._vector(cache, sample, p) for p in prompts])
-            feature = np.asarray(feature, dtype=np.float32)
-            problem = feature_problem(feature)
-            if problem:
-                raise ValueError(problem)
+            feature, mask = as_text_feature(
+                *self._feature(cache, sample, prompts))
         except KeyError as error:
             raise KeyError(f'{name}: {error.args[0]}') from None
         except ValueError as error:
             raise ValueError(f'{name}: sample {sample!r} ({cache_dir}): '
                              f'{error}') from None
-        results['text_feature'] = feature
+        results[TEXT_FEATURE.results_key] = feature
+        results[TEXT_FEATURE.mask_key] = mask
         return results
 
     def __repr__(self) -> str:

@@ -6,13 +6,26 @@ NW-UCLA's 20 Kinect v1 joints) as a graph-layout dict, the same dict the
 backbones' ``graph_cfg`` uses. Random 3-D rotation and scaling are the view
 and scale augmentations usual for single-view sets such as NW-UCLA.
 """
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List, Sequence, Tuple, Union
 
 import numpy as np
 from mmaction.datasets.transforms import (GenSkeFeat, JointToBone,
                                           MergeSkeFeat, ToMotion)
 from mmaction.registry import TRANSFORMS
 from mmcv.transforms import BaseTransform, Compose, KeyMapper
+
+from ...models.utils.graph_layouts import GRAPH_LAYOUTS, resolve_layout
+
+
+def layout_of(layout: Union[str, Dict]) -> Dict:
+    """A graph-layout dict, or the dict of a name of ``GRAPH_LAYOUTS``."""
+    resolved = resolve_layout(layout)
+    if not isinstance(resolved, dict):
+        raise ValueError(
+            f'layout {layout!r}: use mmaction2\'s JointToBone / GenSkeFeat '
+            f'for its own layouts; this transform takes a layout dict or one '
+            f'of {tuple(GRAPH_LAYOUTS)}')
+    return resolved
 
 
 def bone_pairs(layout: Dict) -> List[Tuple[int, int]]:
@@ -28,16 +41,19 @@ class LayoutJointToBone(JointToBone):
     """``JointToBone`` for a graph-layout dict.
 
     Args:
-        layout (dict): ``num_node``, ``inward`` (child, parent) pairs and
-            ``center``, as accepted by mmaction2's ``Graph``.
+        layout (dict or str): ``num_node``, ``inward`` (child, parent) pairs
+            and ``center``, as accepted by mmaction2's ``Graph``, or the
+            name of such a dict in ``GRAPH_LAYOUTS`` (e.g. ``'ctrgcn_ntu'``).
         target (str): Key of the bone feature. Defaults to 'keypoint'.
     """
 
-    def __init__(self, layout: Dict, target: str = 'keypoint') -> None:
+    def __init__(self,
+                 layout: Union[str, Dict],
+                 target: str = 'keypoint') -> None:
         self.dataset = 'custom'
-        self.layout = layout
+        self.layout = layout_of(layout)
         self.target = target
-        self.pairs = bone_pairs(layout)
+        self.pairs = bone_pairs(self.layout)
 
 
 @TRANSFORMS.register_module()
@@ -45,17 +61,18 @@ class LayoutGenSkeFeat(GenSkeFeat):
     """``GenSkeFeat`` (j / b / jm / bm streams) for a graph-layout dict.
 
     Args:
-        layout (dict): Graph-layout dict, see :class:`LayoutJointToBone`.
+        layout (dict or str): Graph-layout dict or name, see
+            :class:`LayoutJointToBone`.
         feats (list[str]): Streams to concatenate. Defaults to ``['j']``.
         axis (int): Concatenation axis. Defaults to -1.
     """
 
     def __init__(self,
-                 layout: Dict,
+                 layout: Union[str, Dict],
                  feats: Sequence[str] = ('j', ),
                  axis: int = -1) -> None:
         self.dataset = 'custom'
-        self.layout = layout
+        self.layout = layout = layout_of(layout)
         self.feats = list(feats)
         self.axis = axis
         ops = []

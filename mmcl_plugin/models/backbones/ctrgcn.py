@@ -14,10 +14,15 @@ import torch.nn as nn
 import torch.nn.functional as F
 from mmaction.models.utils import Graph
 from mmaction.registry import MODELS
-from mmengine.model.weight_init import constant_init, kaiming_init
+from mmengine.model.weight_init import (constant_init, kaiming_init,
+                                        normal_init)
 
 from ..utils import fold_batch_norm, grouped_batch_norm, uses_running_stats
+from ..utils.graph_layouts import resolve_layout
 from .base_skeleton_gcn import BaseSkeletonGCN
+
+#: Initialisation schemes of :class:`CTRGCN`.
+INIT_SCHEMES = ('default', 'official')
 
 
 def relation_channels(in_channels: int) -> int:
@@ -368,7 +373,9 @@ class CTRGCN(BaseSkeletonGCN):
         graph_cfg (dict): Config of mmaction2's ``Graph`` (``layout``,
             ``mode``); mode ``'spatial'`` gives the paper's 3 subsets
             (identity, inward, outward). The number of subsets K is taken
-            from the graph.
+            from the graph. ``layout`` may also name a layout of
+            :data:`~mmcl_plugin.models.utils.GRAPH_LAYOUTS` (e.g.
+            ``'ctrgcn_ntu'``, the official code's NTU graph).
         in_channels (int): Channels C of each joint. Defaults to 3.
         base_channels (int): Width of the first units. Defaults to 64.
         num_stages (int): Number of units. Defaults to 10.
@@ -387,8 +394,10 @@ class CTRGCN(BaseSkeletonGCN):
         dropout (float): Dropout on the output features (the official
             model drops before its classifier; ``GCNHead`` has its own
             dropout too). Defaults to 0.
+        init_scheme (str): ``'default'`` or ``'official'``, see
+            :meth:`init_weights`. Defaults to 'default'.
         init_cfg (dict or list[dict], optional): Initialisation config;
-            when None, :meth:`init_weights` applies the paper's scheme.
+            when None, :meth:`init_weights` applies ``init_scheme``.
             Defaults to None.
 
     Example:
@@ -410,9 +419,15 @@ class CTRGCN(BaseSkeletonGCN):
                  tcn_dilations: Sequence[int] = (1, 2),
                  tcn_relu: bool = False,
                  dropout: float = 0.,
+                 init_scheme: str = 'default',
                  init_cfg: Optional[Union[Dict, List[Dict]]] = None) -> None:
         super().__init__(init_cfg=init_cfg)
-        self.graph = Graph(**graph_cfg)
+        if init_scheme not in INIT_SCHEMES:
+            raise ValueError(f'init_scheme must be one of {INIT_SCHEMES}, '
+                             f'got {init_scheme!r}')
+        self.init_scheme = init_scheme
+        self.graph = Graph(**dict(
+            graph_cfg, layout=resolve_layout(graph_cfg['layout'])))
         A = torch.tensor(self.graph.A, dtype=torch.float32)
         self.num_joints = A.size(-1)
         self.in_channels = in_channels
@@ -448,6 +463,10 @@ class CTRGCN(BaseSkeletonGCN):
         zero bias, BNs weight 1 and bias 0, except the output BN of every
         CTR-GC block whose weight starts at 1e-6 (as in the paper's code).
         ``alpha`` stays 0, so the topologies start equal to the shared A.
+        With ``init_scheme='official'`` the BNs inside every multi-scale
+        TCN instead get weights drawn from N(1, 0.02) (bias 0), as the
+        official ``model/ctrgcn.py`` does with ``weights_init`` on its
+        ``MultiScale_TemporalConv``; the units' residual BNs stay 1.
         """
         super().init_weights()
         if self.init_cfg is not None:
@@ -460,3 +479,8 @@ class CTRGCN(BaseSkeletonGCN):
         for module in self.modules():
             if isinstance(module, CTRGCBlock):
                 constant_init(module.bn, 1e-6)
+            elif (isinstance(module, MultiScaleTCN)
+                  and self.init_scheme == 'official'):
+                for bn in module.modules():
+                    if isinstance(bn, nn.BatchNorm2d):
+                        normal_init(bn, mean=1, std=0.02, bias=0)

@@ -145,18 +145,22 @@ class FAMHead(BaseModule):
 
     def loss(self,
              skeleton_feat: torch.Tensor,
-             strips: Optional[torch.Tensor] = None,
+             frame_strips: Optional[torch.Tensor] = None,
              strip_features: Optional[torch.Tensor] = None
              ) -> Dict[str, torch.Tensor]:
         """Contrastive alignment loss between F_G and F_C.
 
+        The keywords are the model inputs of FAM's modalities
+        (:data:`~mmcl_plugin.models.modalities.MODALITIES`).
+
         Args:
             skeleton_feat (torch.Tensor): F_G of shape (N, feat_channels).
-            strips (torch.Tensor, optional): See :meth:`forward`.
+            frame_strips (torch.Tensor, optional): Strips (N, 3, H, W); see
+                :meth:`forward`.
             strip_features (torch.Tensor, optional): See :meth:`forward`.
 
         Returns:
             dict: ``loss_align``.
         """
-        image_feat = self(strips, strip_features)
+        image_feat = self(frame_strips, strip_features)
         return dict(loss_align=self.loss_align(skeleton_feat, image_feat))

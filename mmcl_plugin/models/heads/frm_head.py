@@ -19,7 +19,8 @@ def masked_mean(tokens: torch.Tensor,
             None means all tokens are valid.
 
     Returns:
-        torch.Tensor: Pooled features of shape (..., D).
+        torch.Tensor: Pooled features of shape (..., D); zeros where no
+        token is valid.
     """
     if mask is None:
         return tokens.mean(dim=-2)
@@ -56,17 +57,15 @@ class FRMHead(BaseModule):
 
     trained with cross-entropy. Used in training only.
 
-    Text features may be, per sample (batched by ``MMCLDataPreprocessor``,
-    padded tokens masked out):
-
-    - one prompt (``num_prompts=1``): (L, D) answer-token features of any
-      length L (masked mean), or one (D, ) vector (pooled tokens, a
-      sentence-encoder vector, or the paper's binary yes/no one-hot with
-      ``text_channels=2``);
-    - P prompts (``num_prompts=P``): (P, D), one pooled vector per prompt
-      (what ``LoadTextFeatureFromCache`` gives), or (P, L, D) tokens with a
-      (P, L) mask when called directly; ``prompt_fusion`` 'concat' feeds
-      ``Phi`` the P * D concatenation, 'mean' the average.
+    Text features are always (N, P, L, D): P prompts (``num_prompts``) of
+    L answer tokens of width D, with a (N, P, L) mask of the valid tokens
+    (``MMCLDataPreprocessor`` pads the samples' token counts to L and masks
+    the padding). The head takes the masked mean over L, fuses the P
+    prompt vectors (``prompt_fusion`` 'concat' feeds ``Phi`` the P * D
+    concatenation in prompt order, 'mean' their average) and applies
+    ``Phi``. A single vector per prompt (pooled tokens, a sentence-encoder
+    vector, the paper's binary yes/no one-hot with ``text_channels=2``) is
+    L = 1.
 
     ``Phi``'s first layer takes any width D, so the features of any MLLM
     (768 for BLIP, 4096 for LLaVA-7B, ...) are projected to
@@ -79,9 +78,10 @@ class FRMHead(BaseModule):
         hidden_channels (int): Width of the unified text vector.
             Defaults to 256.
         num_weights (int): Number K of class matrices. Defaults to 2.
-        num_prompts (int): Number P of prompts per sample. Defaults to 1.
-        prompt_fusion (str): 'concat' (default) or 'mean'; used when
-            ``num_prompts > 1``.
+        num_prompts (int): Number P of prompts per sample; the text
+            features must have it. Defaults to 1.
+        prompt_fusion (str): 'concat' (default) or 'mean'; with one
+            prompt both give its vector.
         loss_refine (dict): Config of the refinement loss
             (weight lambda_2 = 0.2 by default).
         init_cfg (dict, optional): Initialisation config.
@@ -123,46 +123,44 @@ class FRMHead(BaseModule):
                      text_features: torch.Tensor,
                      text_masks: Optional[torch.Tensor] = None
                      ) -> torch.Tensor:
-        """One pooled vector per sample and prompt.
+        """One pooled vector per sample and prompt: the masked token mean.
 
         Args:
-            text_features (torch.Tensor): With P = ``num_prompts``: (N, D)
-                if P = 1; (N, L, D) tokens if P = 1, else (N, P, D)
-                vectors; (N, P, L, D) tokens.
-            text_masks (torch.Tensor, optional): Valid-token mask of the
-                features without D; for (N, P, D) vectors it must be all
-                True (every sample has all its prompts).
+            text_features (torch.Tensor): (N, P, L, D) token features, P =
+                ``num_prompts``, D = ``text_channels``.
+            text_masks (torch.Tensor, optional): (N, P, L) bool mask of the
+                valid tokens; None means all tokens are valid.
 
         Returns:
             torch.Tensor: (N, P, D).
 
         Raises:
-            ValueError: Shape, width or number of prompts does not match.
+            ValueError: The features are not (N, num_prompts, L,
+                text_channels), the mask is not (N, P, L), or a prompt of
+                a sample has no valid token.
         """
-        num_prompts = self.num_prompts
+        if text_features.dim() != 4:
+            raise ValueError(
+                f'FRMHead takes text features (N, P, L, D) with a (N, P, L) '
+                f'mask, got shape {tuple(text_features.shape)}')
         if text_features.size(-1) != self.text_channels:
             raise ValueError(
                 f'text features have width {text_features.size(-1)}, '
                 f'FRMHead expects text_channels={self.text_channels}')
-        dims = text_features.dim()
-        if dims == 2 and num_prompts == 1:
-            return text_features.unsqueeze(1)
-        if dims == 3 and num_prompts == 1:
-            return masked_mean(text_features, text_masks).unsqueeze(1)
-        if dims == 3 and text_features.size(1) == num_prompts:
-            if text_masks is not None and not bool(text_masks.all()):
+        if text_features.size(1) != self.num_prompts:
+            raise ValueError(
+                f'text features have P={text_features.size(1)} prompts, '
+                f'FRMHead expects num_prompts={self.num_prompts}')
+        if text_masks is not None:
+            if tuple(text_masks.shape) != tuple(text_features.shape[:-1]):
                 raise ValueError(
-                    f'FRMHead(num_prompts={num_prompts}) got (N, P, D) '
-                    f'vectors with a padding mask: some samples lack '
-                    f'prompts')
-            return text_features
-        if dims == 4 and text_features.size(1) == num_prompts:
-            return masked_mean(text_features, text_masks)
-        raise ValueError(
-            f'text features of shape {tuple(text_features.shape)} do not '
-            f'fit FRMHead(num_prompts={num_prompts}): expected (N, D) or '
-            f'(N, L, D) for one prompt, (N, {num_prompts}, D) or '
-            f'(N, {num_prompts}, L, D) for several')
+                    f'text mask of shape {tuple(text_masks.shape)} does not '
+                    f'fit text features {tuple(text_features.shape)}: '
+                    f'expected (N, P, L)')
+            if not bool(text_masks.any(dim=-1).all()):
+                raise ValueError('a prompt of a sample has no valid token '
+                                 'in the text mask')
+        return masked_mean(text_features, text_masks)
 
     def text_weights(self,
                      text_features: torch.Tensor,
@@ -172,7 +170,8 @@ class FRMHead(BaseModule):
 
         Args:
             text_features (torch.Tensor): See :meth:`pool_prompts`.
-            text_masks (torch.Tensor, optional): Valid-token mask.
+            text_masks (torch.Tensor, optional): (N, P, L) valid-token
+                mask.
         """
         pooled = self.pool_prompts(text_features, text_masks)
         unified = self.unify(fuse_prompts(pooled, self.prompt_fusion))
@@ -187,7 +186,8 @@ class FRMHead(BaseModule):
         Args:
             cls_scores (torch.Tensor): S_M of shape (N, num_classes).
             text_features (torch.Tensor): See :meth:`pool_prompts`.
-            text_masks (torch.Tensor, optional): Valid-token mask.
+            text_masks (torch.Tensor, optional): (N, P, L) valid-token
+                mask.
 
         Returns:
             torch.Tensor: S_R of shape (N, num_classes).
@@ -204,7 +204,8 @@ class FRMHead(BaseModule):
         Args:
             cls_scores (torch.Tensor): S_M of shape (N, num_classes).
             text_features (torch.Tensor): See :meth:`pool_prompts`.
-            text_masks (torch.Tensor, optional): Valid-token mask.
+            text_masks (torch.Tensor, optional): (N, P, L) valid-token
+                mask.
             labels (torch.Tensor): Class indices (N, ) or soft labels
                 (N, num_classes).
 

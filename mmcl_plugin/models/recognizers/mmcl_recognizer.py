@@ -7,6 +7,8 @@ from mmaction.models import RecognizerGCN
 from mmaction.registry import MODELS
 from mmaction.utils import ConfigType, OptConfigType, SampleList
 
+from ..modalities import head_inputs
+
 #: Prefixes of the training-only parameters; the deployed model has none.
 AUX_HEAD_PREFIXES = ('fam_head.', 'frm_head.')
 
@@ -89,45 +91,46 @@ class MMCLRecognizer(RecognizerGCN):
         """Whether the feature refinement module is enabled."""
         return getattr(self, 'frm_head', None) is not None
 
-    def loss(self,
-             inputs: torch.Tensor,
-             data_samples: SampleList,
-             frame_strips: Optional[torch.Tensor] = None,
-             strip_features: Optional[torch.Tensor] = None,
-             text_features: Optional[torch.Tensor] = None,
-             text_masks: Optional[torch.Tensor] = None,
-             **kwargs) -> Dict[str, torch.Tensor]:
+    def loss(self, inputs: torch.Tensor, data_samples: SampleList,
+             **modality_inputs: Optional[torch.Tensor]
+             ) -> Dict[str, torch.Tensor]:
         """Compute the MMCL losses.
 
         Args:
             inputs (torch.Tensor): Skeletons (N, 1, M, T, V, C).
             data_samples (list[ActionDataSample]): With ``gt_label``.
-            frame_strips (torch.Tensor, optional): (N, 3, H, W) normalised
-                strips, needed by FAM unless cached features are used.
-            strip_features (torch.Tensor, optional): (N, D_img) cached
-                encoder features for a frozen FAM.
-            text_features (torch.Tensor, optional): (N, L, D) text token
-                features, needed by FRM.
-            text_masks (torch.Tensor, optional): (N, L) valid-token mask.
+            **modality_inputs (torch.Tensor): The batched training-only
+                inputs of ``MMCLDataPreprocessor``, named by
+                :data:`~mmcl_plugin.models.modalities.MODALITIES`; each
+                head gets those of its modalities (None where absent):
+
+                - ``fam_head``: ``frame_strips`` (N, 3, H, W) normalised
+                  strips, ``strip_features`` (N, D_img) cached encoder
+                  features of a frozen FAM;
+                - ``frm_head``: ``text_features`` (N, P, L, D) text token
+                  features, ``text_masks`` (N, P, L) valid-token mask.
 
         Returns:
             dict: ``loss_cls`` (+ accuracy logs), ``loss_align`` with FAM
             and ``loss_refine`` with FRM.
+
+        Raises:
+            TypeError: A keyword that no modality gives.
         """
         if inputs.size(1) != 1 and (self.with_fam or self.with_frm):
             raise ValueError('MMCL training expects one clip per sample, got '
                              f'num_clips={inputs.size(1)}')
+        fam_inputs = head_inputs('fam_head', modality_inputs)
+        frm_inputs = head_inputs('frm_head', modality_inputs)
         feats, _ = self.extract_feat(inputs)
         cls_scores = self.cls_head(feats)
         losses = self.cls_head.loss_by_feat(cls_scores, data_samples)
         if self.with_fam:
             losses.update(
                 self.fam_head.loss(
-                    global_skeleton_feature(feats), frame_strips,
-                    strip_features))
+                    global_skeleton_feature(feats), **fam_inputs))
         if self.with_frm:
             labels = labels_of(data_samples).to(cls_scores.device)
             losses.update(
-                self.frm_head.loss(cls_scores, text_features, text_masks,
-                                   labels))
+                self.frm_head.loss(cls_scores, labels=labels, **frm_inputs))
         return losses

@@ -5,7 +5,15 @@
 # The extraction asks the paper's question about the strip of every
 # training sample (BuildFrameStrip over the whole clip) and writes the
 # cache to the train dataset's `text_feature_cache`.
-_base_ = '../../../configs/mmcl/mmcl-ctrgcn_4xb16-joint-u64-65e_ntu60-xsub-keypoint-3d.py'  # noqa: E501
+# The model, data and schedule are those of
+# configs/mmcl/mmcl-ctrgcn_4xb16-joint-u64-65e_ntu60-xsub-keypoint-3d.py.
+_base_ = [
+    '../../../configs/_base_/models/ctrgcn.py',
+    '../../../configs/_base_/models/mmcl_heads.py',
+    '../../../configs/_base_/datasets/ntu.py',
+    '../../../configs/_base_/schedules/sgd_65e_ntu.py',
+    '../../../configs/_base_/default_runtime.py'
+]
 
 mllm = 'Salesforce/blip-vqa-base'
 text_feature_cache = 'data/mmcl_text_cache/ntu60_blip-vqa-base/'
@@ -24,7 +32,9 @@ text_extraction = dict(
     num_workers=8)
 
 # BLIP-base's text width
-model = dict(frm_head=dict(text_channels=768))
+model = dict(
+    _base_.mmcl_heads,
+    frm_head=dict(_base_.mmcl_heads.frm_head, text_channels=768))
 
 train_pipeline = _base_.skeleton_train_steps + [
     dict(type='BuildFrameStrip', num_frames=5, strip_size=(224, 1120)),

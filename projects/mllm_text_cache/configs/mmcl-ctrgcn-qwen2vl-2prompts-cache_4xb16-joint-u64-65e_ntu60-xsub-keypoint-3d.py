@@ -15,7 +15,8 @@ text_feature_cache = 'data/mmcl_text_cache/ntu60_qwen2-vl-2b_2prompts/'
 text_extraction = dict(
     model=mllm, prompts=prompts, max_new_tokens=24, batch_size=32)
 
-# Qwen2-VL-2B's hidden size; one pooled vector per prompt, concatenated
+# Qwen2-VL-2B's hidden size; the loader gives both answers' tokens
+# (2, L, D) with a (2, L) mask, FRMHead pools each prompt and concatenates
 model = dict(
     frm_head=dict(text_channels=1536, num_prompts=2, prompt_fusion='concat'))
 

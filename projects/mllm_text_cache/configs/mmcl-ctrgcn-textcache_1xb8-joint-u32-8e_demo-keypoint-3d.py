@@ -11,7 +11,8 @@ text_feature_cache = data_root + 'text_cache/'
 
 train_pipeline = _base_.skeleton_train_steps + [
     dict(type='BuildFrameStrip', num_frames=5, strip_size=(64, 320)),
-    # (L, D) answer-token features; FRMHead pools them (masked mean)
+    # answer-token features, (P=1, L, D) with a (1, L) mask; FRMHead
+    # pools them (masked mean)
     dict(type='LoadTextFeatureFromCache', feature='tokens'),
     dict(type='FormatGCNInput', num_person=2),
     dict(type='PackMMCLInputs', meta_keys=('frame_dir', ))

@@ -1,3 +1,4 @@
+import os
 import os.path as osp
 import zipfile
 
@@ -220,6 +221,31 @@ def test_zip_and_workers_give_the_same_result(tmp_path):
     assert 'S018C001P045R001A061' in names
     assert any('no body' in f and 'S001C001P001R001A005' in f
                for f in reference[1])
+
+
+def test_a_file_that_kills_its_worker_is_a_named_failure(tmp_path,
+                                                       monkeypatch):
+    from mmcl_plugin.datasets.converters import ntu
+    make_dataset(tmp_path / 'ntu')
+    reference = convert_ntu([str(tmp_path / 'ntu')], 'ntu120')
+    victim = reference[0]['annotations'][1]['frame_dir']
+    real = ntu.skeleton_to_annotation
+
+    def crash_on_victim(raw, file_name, *args):
+        if file_name.startswith(victim):
+            os._exit(3)  # as a parser killed for memory would
+        return real(raw, file_name, *args)
+
+    # the workers are forked, so they see the patched function
+    monkeypatch.setattr(ntu, 'skeleton_to_annotation', crash_on_victim)
+    content, failures, _ = convert_ntu([str(tmp_path / 'ntu')], 'ntu120',
+                                       workers=2, chunksize=2)
+    assert f'{victim}.skeleton: {ntu.WORKER_DIED}' in failures
+    assert len(failures) == len(reference[1]) + 1
+    assert [a['frame_dir'] for a in content['annotations']] == [
+        a['frame_dir'] for a in reference[0]['annotations']
+        if a['frame_dir'] != victim
+    ]
 
 
 def test_duplicates_across_sources_are_reported(tmp_path):

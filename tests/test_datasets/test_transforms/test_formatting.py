@@ -18,11 +18,14 @@ def skeleton_results():
 def test_mmcl_fields_are_packed():
     rng = np.random.default_rng(1)
     strip = rng.integers(0, 256, size=(4, 10, 3), dtype=np.uint8)
-    text = rng.normal(size=(5, 7)).astype(np.float16)
+    text = rng.normal(size=(2, 5, 7)).astype(np.float16)
+    mask = np.ones((2, 5), dtype=bool)
+    mask[1, 3:] = False
     strip_feature = rng.normal(size=(9, )).astype(np.float64)
     results = dict(skeleton_results(),
                    frame_strip=strip,
                    text_feature=text,
+                   text_mask=mask,
                    strip_feature=strip_feature)
 
     packed = PackMMCLInputs(meta_keys=META_KEYS)(results)
@@ -35,8 +38,10 @@ def test_mmcl_fields_are_packed():
     np.testing.assert_array_equal(sample.frame_strip.numpy(),
                                   strip.transpose(2, 0, 1))
     assert sample.text_feature.dtype == torch.float32
-    assert sample.text_feature.shape == (5, 7)
+    assert sample.text_feature.shape == (2, 5, 7)
     np.testing.assert_allclose(sample.text_feature.numpy(), text)
+    assert sample.text_mask.dtype == torch.bool
+    np.testing.assert_array_equal(sample.text_mask.numpy(), mask)
     assert sample.strip_feature.dtype == torch.float32
     assert sample.strip_feature.shape == (9, )
     np.testing.assert_allclose(sample.strip_feature.numpy(),
@@ -47,9 +52,11 @@ def test_mmcl_fields_are_packed():
 
 
 def test_only_present_fields_are_packed():
-    results = dict(skeleton_results(), text_feature=np.ones((2, 3)))
+    results = dict(skeleton_results(), text_feature=np.ones((1, 2, 3)))
     sample = PackMMCLInputs()(results)['data_samples']
     assert 'text_feature' in sample
+    # no mask in the results: none packed (all tokens valid)
+    assert 'text_mask' not in sample
     assert 'frame_strip' not in sample and 'strip_feature' not in sample
 
 
@@ -65,12 +72,27 @@ def test_without_extras_equals_pack_action_inputs():
     torch.testing.assert_close(ours.gt_label, theirs.gt_label)
 
 
-@pytest.mark.parametrize('extra', [
-    dict(frame_strip=np.zeros((4, 10), dtype=np.uint8)),
-    dict(frame_strip=np.zeros((4, 10, 3), dtype=np.float32)),
-    dict(text_feature=np.zeros((2, 3, 4))),
-    dict(strip_feature=np.zeros((1, 4))),
+@pytest.mark.parametrize('extra,problem', [
+    (dict(frame_strip=np.zeros((4, 10), dtype=np.uint8)),
+     r'frame_strip must be \(H, W, 3\) uint8, got \(4, 10\) uint8'),
+    (dict(frame_strip=np.zeros((4, 10, 3), dtype=np.float32)),
+     'got \\(4, 10, 3\\) float32'),
+    (dict(frame_strip=np.zeros((4, 10, 4), dtype=np.uint8)),
+     r'\(H, W, 3\) uint8, got \(4, 10, 4\)'),
+    # (L, D) is not guessed to be one prompt: loaders give (P, L, D)
+    (dict(text_feature=np.zeros((3, 4))),
+     r'text_feature must be \(P, L, D\) float32, got \(3, 4\)'),
+    (dict(text_feature=np.array([[['a']]])), r'got \(1, 1, 1\) <U1'),
+    (dict(text_feature=np.zeros((1, 3, 4)), text_mask=np.ones((3, ), bool)),
+     r'text_mask must be \(P, L\) bool like its text_feature \(1, 3, 4\)'
+     r', got \(3,\) bool'),
+    (dict(text_feature=np.zeros((1, 3, 4)), text_mask=np.ones((1, 3))),
+     r'got \(1, 3\) float64'),
+    (dict(strip_feature=np.zeros((1, 4))),
+     r'strip_feature must be \(D, \) float32'),
 ])
-def test_malformed_fields_are_rejected(extra):
-    with pytest.raises(ValueError):
+def test_malformed_fields_are_rejected(extra, problem):
+    with pytest.raises(ValueError, match="PackMMCLInputs: sample 'S001': "):
+        PackMMCLInputs()(dict(skeleton_results(), **extra))
+    with pytest.raises(ValueError, match=problem):
         PackMMCLInputs()(dict(skeleton_results(), **extra))

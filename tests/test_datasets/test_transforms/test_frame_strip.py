@@ -5,7 +5,7 @@ from mmaction.datasets.transforms import UniformSampleFrames
 
 from mmcl_plugin.datasets.transforms.frame_strip import (
     BuildFrameStrip, clip_window, keypoints_at_frames, person_box,
-    scale_keypoints, strip_frame_indices, tile_frames)
+    scale_keypoints, strip_frame_indices, tile_frames, whole_clip_strip)
 from strip_checks import assert_tiles_show_frames
 
 BACKENDS = ['decord', 'opencv']
@@ -150,6 +150,21 @@ def test_strip_over_the_sampled_window(colour_video, frame_colour, io_backend):
     # 0.75, 2.25, 3.75, 5.25 -> frames 5, 7, 8, 10
     assert_tiles_show_frames(strip, [5, 7, 8, 10], frame_colour)
     assert (strip[:, 88:] == 0).all()  # 90 - 4 * 22 leftover columns
+
+
+def test_whole_clip_strip_ignores_the_sampled_window(colour_video,
+                                                     frame_colour):
+    info = sample(colour_video, frame_inds=np.array([5, 6, 7, 9, 10]))
+    transform = BuildFrameStrip(num_frames=3, strip_size=(32, 96))
+    strip = whole_clip_strip(transform, info)
+    # the whole 12-frame clip, as without frame_inds; the window 5..10
+    # would give frames 6, 8, 9
+    assert_tiles_show_frames(strip, [2, 6, 10], frame_colour)
+    np.testing.assert_array_equal(
+        strip, transform(sample(colour_video))['frame_strip'])
+    # the data info is left as it was
+    assert set(info) == {'frame_dir', 'video_path', 'total_frames',
+                         'frame_inds'}
 
 
 def test_strip_frames_lie_in_the_uniform_sample_frames_window(

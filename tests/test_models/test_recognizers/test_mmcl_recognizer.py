@@ -41,7 +41,8 @@ def make_batch(n=4, with_aux=True, seed=0):
             sample.set_field(
                 torch.randint(0, 256, (3, 32, 64), generator=g,
                               dtype=torch.uint8), 'frame_strip')
-            sample.set_field(torch.randn(2 + i, 12, generator=g),
+            # one prompt of 2 + i tokens: (P, L, D)
+            sample.set_field(torch.randn(1, 2 + i, 12, generator=g),
                              'text_feature')
         samples.append(sample)
     return dict(inputs=inputs, data_samples=samples)
@@ -73,6 +74,40 @@ def test_loss_has_all_terms_and_gradients_reach_backbone_and_fam():
     assert model.fam_head.image_encoder.conv1.weight.grad.abs().sum() > 0
     assert model.fam_head.align_mlp[0].weight.grad.abs().sum() > 0
     assert model.frm_head.weight_fc.weight.grad.abs().sum() > 0
+
+
+def test_loss_hands_each_head_its_modality_inputs():
+    model = build()
+    model.train()
+    with torch.no_grad():  # M_k = 1 would make S_R independent of the text
+        model.frm_head.class_matrices.uniform_(0.2, 3.0)
+    data = model.data_preprocessor(make_batch(), training=True)
+    assert data['text_features'].shape == (4, 1, 5, 12)
+    assert data['text_masks'][0].tolist() == [[True] * 2 + [False] * 3]
+    losses = model(**data, mode='loss')
+    feats, _ = model.extract_feat(data['inputs'])
+    scores = model.cls_head(feats)
+    labels = torch.tensor([0, 1, 2, 3])
+    torch.testing.assert_close(
+        losses['loss_refine'],
+        model.frm_head.loss(scores, data['text_features'],
+                            data['text_masks'], labels)['loss_refine'])
+    # without the mask the padded zeros would count
+    unmasked = model.frm_head.loss(scores, data['text_features'], None,
+                                   labels)['loss_refine']
+    assert not torch.allclose(losses['loss_refine'], unmasked)
+    torch.testing.assert_close(
+        losses['loss_align'],
+        model.fam_head.loss(model_feature(feats),
+                            data['frame_strips'])['loss_align'])
+    with pytest.raises(TypeError, match=r"unknown modality inputs \['text"):
+        model(data['inputs'], data['data_samples'], mode='loss',
+              text_feature=data['text_features'])
+
+
+def model_feature(feats):
+    from mmcl_plugin.models.recognizers import global_skeleton_feature
+    return global_skeleton_feature(feats)
 
 
 def test_switched_off_branches_give_the_baseline_loss():

@@ -35,10 +35,9 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.dirname(
     osp.abspath(__file__))))))
 from tqdm import tqdm  # noqa: E402
 
-from mmcl_plugin.apis.strips import (SETTINGS_FILE, StripError,  # noqa: E402
-                                     StripSettings, check_settings_file,
-                                     load_annotations, locked_out_dir,
-                                     make_strips, make_tasks, write_failures)
+from mmcl_plugin.datasets.offline import (  # noqa: E402
+    SETTINGS_FILE, StripError, StripSettings, check_settings_file,
+    load_annotations, locked_out_dir, make_strips, make_tasks, write_failures)
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -106,11 +105,13 @@ def main(argv: Optional[List[str]] = None) -> None:
     args = parse_args(argv)
     try:
         settings = StripSettings(
-            num_frames=args.num_frames,
-            strip_size=tuple(args.strip_size),
-            crop_margin=args.crop_margin,
-            keypoint_key=args.keypoint_key,
-            backend=args.backend,
+            strip=dict(
+                type='BuildFrameStrip',
+                num_frames=args.num_frames,
+                strip_size=tuple(args.strip_size),
+                crop_margin=args.crop_margin,
+                keypoint_key=args.keypoint_key,
+                io_backend=args.backend),
             ext=args.ext,
             jpeg_quality=args.jpeg_quality,
             require_keypoints=not args.allow_missing_keypoints)

@@ -1,5 +1,7 @@
-"""mmcl_plugin.apis.strips: offline frame strips equal to BuildFrameStrip's,
-decoded by seeking, resumable, parallel, failure-tolerant."""
+"""mmcl_plugin.datasets.offline: offline frame strips equal to
+BuildFrameStrip's, decoded by seeking, resumable, parallel,
+failure-tolerant."""
+import json
 import os
 import os.path as osp
 import sys
@@ -9,11 +11,12 @@ import decord
 import numpy as np
 import pytest
 
-from mmcl_plugin.apis import strips
-from mmcl_plugin.apis.strips import (StripError, StripSettings,
-                                     check_settings_file, load_annotations,
-                                     locked_out_dir, make_strips, make_tasks)
-from mmcl_plugin.datasets import MMCLPoseDataset
+from mmcl_plugin.datasets.offline import (StripError, StripSettings,
+                                          check_settings_file,
+                                          is_complete_strip, load_annotations,
+                                          locked_out_dir, make_strips,
+                                          make_tasks, strip_runner)
+from mmcl_plugin.datasets import BuildFrameStrip, MMCLPoseDataset
 from mmcl_plugin.datasets.transforms.frame_strip import strip_frame_indices
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
@@ -57,7 +60,8 @@ def test_strip_size_and_tiles_in_time_order(tmp_path, backend):
     annotations = make_samples(tmp_path, NAMES[:1])
     short = annotation(NAMES[1], whole_frame_keypoints(12), total_frames=12)
     write_video(str(tmp_path / 'videos' / f'{NAMES[1]}_rgb.avi'))
-    settings = StripSettings(backend=backend, ext='.png', **SMALL)
+    settings = StripSettings(strip=dict(SMALL, io_backend=backend),
+                             ext='.png')
     report = make_strips(tasks_for(tmp_path, annotations + [short], '.png'),
                          settings, workers=0)
     assert (report.written, report.failures) == (2, [])
@@ -74,7 +78,8 @@ def test_strip_size_and_tiles_in_time_order(tmp_path, backend):
 
 def test_leftover_columns_stay_black(tmp_path):
     annotations = make_samples(tmp_path, NAMES[:1])
-    settings = StripSettings(num_frames=3, strip_size=(20, 64), ext='.png')
+    settings = StripSettings(strip=dict(num_frames=3, strip_size=(20, 64)),
+                             ext='.png')
     make_strips(tasks_for(tmp_path, annotations, '.png'), settings, workers=0)
     strip = read_rgb(tmp_path / 'out' / f'{NAMES[0]}.png')
     assert strip.shape == (20, 64, 3)
@@ -84,7 +89,7 @@ def test_leftover_columns_stay_black(tmp_path):
 
 def test_tiles_are_cropped_to_the_person(tmp_path):
     annotations = make_samples(tmp_path, NAMES[:1], person=True)
-    make_strips(tasks_for(tmp_path, annotations), StripSettings(**SMALL),
+    make_strips(tasks_for(tmp_path, annotations), StripSettings(strip=SMALL),
                 workers=0)
     strip = read_rgb(tmp_path / 'out' / f'{NAMES[0]}.jpg')
     # box (20, 7, 44, 41) around the (20, 8, 44, 40) rectangle: each tile
@@ -94,7 +99,7 @@ def test_tiles_are_cropped_to_the_person(tmp_path):
     # the same video uncropped: the rectangle is a quarter of the frame
     uncropped = annotation(NAMES[0], whole_frame_keypoints())
     os.remove(tmp_path / 'out' / f'{NAMES[0]}.jpg')
-    make_strips(tasks_for(tmp_path, [uncropped]), StripSettings(**SMALL),
+    make_strips(tasks_for(tmp_path, [uncropped]), StripSettings(strip=SMALL),
                 workers=0)
     whole = read_rgb(tmp_path / 'out' / f'{NAMES[0]}.jpg')
     assert 0.15 < white_fraction(whole) < 0.4
@@ -115,7 +120,7 @@ def test_precomputed_strips_equal_the_online_strips(tmp_path, ext):
     annotations[1]['keypoint_2d'][0, :, :, 0] += 300  # another box
     ann_file = write_ann_file(str(tmp_path / 'ann.pkl'), annotations)
     report = make_strips(tasks_for(tmp_path, annotations, ext),
-                         StripSettings(ext=ext, **SMALL), workers=0)
+                         StripSettings(strip=SMALL, ext=ext), workers=0)
     assert report.written == 3
 
     online = pose_dataset(tmp_path, ann_file,
@@ -164,7 +169,8 @@ def test_opencv_decodes_only_the_chosen_frames(tmp_path, monkeypatch):
 
     monkeypatch.setattr(cv2, 'VideoCapture', CountingCapture)
     make_strips(tasks_for(tmp_path, annotations),
-                StripSettings(backend='opencv', **SMALL), workers=0)
+                StripSettings(strip=dict(SMALL, io_backend='opencv')),
+                workers=0)
     # one seek and one read per strip frame: frames 0, 1, 3, ... are
     # never read
     assert calls == dict(seek=[2, 6, 10, 14, 18], read=5)
@@ -186,7 +192,8 @@ def test_decord_decodes_only_the_chosen_frames(tmp_path, monkeypatch):
     monkeypatch.setattr(decord.VideoReader, '__getitem__', no_full_decode)
     monkeypatch.setattr(decord.VideoReader, 'next', no_full_decode)
     make_strips(tasks_for(tmp_path, annotations),
-                StripSettings(backend='decord', **SMALL), workers=0)
+                StripSettings(strip=dict(SMALL, io_backend='decord')),
+                workers=0)
     assert requested == [[2, 6, 10, 14, 18]]
 
 
@@ -194,7 +201,7 @@ def test_decord_decodes_only_the_chosen_frames(tmp_path, monkeypatch):
 def test_resume_skips_done_and_redoes_damaged_outputs(tmp_path):
     annotations = make_samples(tmp_path)
     tasks = tasks_for(tmp_path, annotations)
-    settings = StripSettings(**SMALL)
+    settings = StripSettings(strip=SMALL)
     assert make_strips(tasks, settings, workers=0).written == 3
     first = outputs(tmp_path)
     mtimes = {n: os.stat(tmp_path / 'out' / n).st_mtime_ns for n in first}
@@ -230,7 +237,7 @@ def test_wrong_size_output_is_redone(tmp_path):
     cv2.imwrite(str(out / f'{NAMES[0]}.jpg'),
                 np.zeros((10, 10, 3), np.uint8))
     report = make_strips(tasks_for(tmp_path, annotations),
-                         StripSettings(**SMALL), workers=0)
+                         StripSettings(strip=SMALL), workers=0)
     assert (report.written, report.replaced) == (1, 1)
     assert read_rgb(out / f'{NAMES[0]}.jpg').shape == (24, 120, 3)
 
@@ -238,10 +245,38 @@ def test_wrong_size_output_is_redone(tmp_path):
 def test_settings_file_refuses_other_settings(tmp_path):
     out = str(tmp_path / 'out')
     os.makedirs(out)
-    check_settings_file(out, StripSettings(**SMALL))
-    check_settings_file(out, StripSettings(require_keypoints=False, **SMALL))
+    check_settings_file(out, StripSettings(strip=SMALL))
+    check_settings_file(out,
+                        StripSettings(strip=SMALL, require_keypoints=False))
     with pytest.raises(ValueError, match=r'crop_margin: 0\.1 there, 0\.2 now'):
-        check_settings_file(out, StripSettings(crop_margin=0.2, **SMALL))
+        check_settings_file(out,
+                            StripSettings(strip=dict(SMALL, crop_margin=0.2)))
+
+
+def test_settings_hold_the_full_transform_config(tmp_path):
+    settings = StripSettings(strip=dict(type='BuildFrameStrip', **SMALL),
+                             ext='PNG')
+    assert settings.strip == dict(type='BuildFrameStrip', num_frames=5,
+                                  strip_size=(24, 120), crop_margin=0.1,
+                                  keypoint_key='keypoint_2d',
+                                  io_backend='decord')
+    assert settings.ext == '.png' and settings.strip_size == (24, 120)
+    assert repr(settings.transform()) == repr(BuildFrameStrip(**SMALL))
+    out = tmp_path / 'out'
+    out.mkdir()
+    check_settings_file(str(out), settings)
+    recorded = json.loads((out / 'strip_settings.json').read_text())
+    assert recorded == settings.identity()
+    assert recorded['strip']['strip_size'] == [24, 120]
+    # a transform argument an older file does not have
+    del recorded['strip']['crop_margin']
+    (out / 'strip_settings.json').write_text(json.dumps(recorded))
+    with pytest.raises(ValueError,
+                       match=r'crop_margin: \(not recorded\) there, 0\.1'):
+        check_settings_file(str(out), settings)
+    (out / 'strip_settings.json').write_text('{"strip": ')
+    with pytest.raises(ValueError, match='strip_settings.json is not valid'):
+        check_settings_file(str(out), settings)
 
 
 def test_a_second_run_cannot_use_a_locked_directory(tmp_path):
@@ -258,7 +293,7 @@ def test_a_second_run_cannot_use_a_locked_directory(tmp_path):
 # ------------------------------------------------------------- parallel
 def test_workers_write_the_same_bytes(tmp_path):
     annotations = make_samples(tmp_path, person=True)
-    settings = StripSettings(**SMALL)
+    settings = StripSettings(strip=SMALL)
     make_strips(tasks_for(tmp_path, annotations), settings, workers=1)
     one = outputs(tmp_path)
     for name in one:
@@ -270,7 +305,7 @@ def test_workers_write_the_same_bytes(tmp_path):
 
 
 def crash_on(name):
-    real_build = strips.build_strip
+    real_build = strip_runner.build_strip
 
     def build(task, settings):
         if task.name == name:
@@ -283,7 +318,7 @@ def crash_on(name):
 def die_once_while_writing(tmp_path, name, after_writing):
     """A write_strip whose first attempt for ``name`` kills its worker,
     mid-write (a temporary file left) or after writing (result lost)."""
-    real_write = strips.write_strip
+    real_write = strip_runner.write_strip
     marker = tmp_path / f'{name}.attempted'
 
     def write(path, strip, settings):
@@ -294,7 +329,7 @@ def die_once_while_writing(tmp_path, name, after_writing):
             real_write(path, strip, settings)
             os._exit(3)
         if first:
-            with strips.atomic_write(path) as f:
+            with strip_runner.atomic_write(path) as f:
                 f.write(b'partial')
                 os._exit(3)
         real_write(path, strip, settings)
@@ -304,17 +339,17 @@ def die_once_while_writing(tmp_path, name, after_writing):
 
 def test_a_crashing_worker_is_pinned_on_its_sample(tmp_path, monkeypatch):
     annotations = make_samples(tmp_path)
-    make_strips(tasks_for(tmp_path, annotations), StripSettings(**SMALL),
+    make_strips(tasks_for(tmp_path, annotations), StripSettings(strip=SMALL),
                 workers=0)
     clean = outputs(tmp_path)
     for name in clean:
         os.remove(tmp_path / 'out' / name)
     # the workers are forked, so they see the patched functions
-    monkeypatch.setattr(strips, 'build_strip', crash_on(NAMES[1]))
+    monkeypatch.setattr(strip_runner, 'build_strip', crash_on(NAMES[1]))
     report = make_strips(tasks_for(tmp_path, annotations),
-                         StripSettings(**SMALL), workers=2)
+                         StripSettings(strip=SMALL), workers=2)
     assert (report.written, report.done) == (2, 0)
-    assert report.failures == [(NAMES[1], strips.WORKER_DIED)]
+    assert report.failures == [(NAMES[1], strip_runner.WORKER_DIED)]
     assert outputs(tmp_path) == {n: clean[n] for n in (f'{NAMES[0]}.jpg',
                                                        f'{NAMES[2]}.jpg')}
 
@@ -323,15 +358,15 @@ def test_a_crashing_worker_is_pinned_on_its_sample(tmp_path, monkeypatch):
 def test_workers_killed_while_writing(tmp_path, monkeypatch, after_writing):
     annotations = make_samples(tmp_path)
     monkeypatch.setattr(
-        strips, 'write_strip',
+        strip_runner, 'write_strip',
         die_once_while_writing(tmp_path, NAMES[2], after_writing))
     report = make_strips(tasks_for(tmp_path, annotations),
-                         StripSettings(**SMALL), workers=2)
+                         StripSettings(strip=SMALL), workers=2)
     # the retry succeeds; a strip the killed worker wrote but could not
     # report counts as written, its temporary file is removed
     assert (report.written, report.done, report.failures) == (3, 0, [])
     assert sorted(os.listdir(tmp_path / 'out')) == [f'{n}.jpg' for n in NAMES]
-    assert strips.is_complete_strip(str(tmp_path / 'out' / f'{NAMES[2]}.jpg'),
+    assert is_complete_strip(str(tmp_path / 'out' / f'{NAMES[2]}.jpg'),
                                     SMALL['strip_size'])
 
 
@@ -359,7 +394,7 @@ def test_failures_are_named_and_the_run_goes_on(tmp_path):
             progress.append('closed')
 
     report = make_strips(tasks_for(tmp_path, annotations),
-                         StripSettings(**SMALL), workers=0, progress=Bar)
+                         StripSettings(strip=SMALL), workers=0, progress=Bar)
     assert report.written == 1
     assert progress == [4, 1, 1, 1, 1, 'closed']
     reasons = dict(report.failures)
@@ -379,7 +414,7 @@ def test_failures_are_named_and_the_run_goes_on(tmp_path):
     # without require_keypoints the sample gets whole-frame tiles, as
     # BuildFrameStrip makes them online
     lenient = make_strips(tasks_for(tmp_path, annotations),
-                          StripSettings(require_keypoints=False, **SMALL),
+                          StripSettings(strip=SMALL, require_keypoints=False),
                           workers=0)
     assert lenient.written == 1 and len(lenient.failures) == 2
 
@@ -391,7 +426,7 @@ def test_a_damaged_output_whose_video_fails_is_removed(tmp_path):
     (out / f'{NAMES[0]}.jpg').write_bytes(b'\xff\xd8cut short')
     os.remove(tmp_path / 'videos' / f'{NAMES[0]}_rgb.avi')
     report = make_strips(tasks_for(tmp_path, annotations),
-                         StripSettings(**SMALL), workers=0)
+                         StripSettings(strip=SMALL), workers=0)
     assert report.failures[0][0] == NAMES[0]
     assert not (out / f'{NAMES[0]}.jpg').exists()
 
@@ -401,7 +436,8 @@ def test_strict_stops_at_the_first_failure(tmp_path, workers):
     annotations = make_samples(tmp_path)
     os.remove(tmp_path / 'videos' / f'{NAMES[0]}_rgb.avi')
     with pytest.raises(StripError, match=f'^{NAMES[0]}: video not found'):
-        make_strips(tasks_for(tmp_path, annotations), StripSettings(**SMALL),
+        make_strips(tasks_for(tmp_path, annotations),
+                    StripSettings(strip=SMALL),
                     workers=workers, strict=True)
 
 
@@ -434,12 +470,18 @@ def test_repeated_sample_names_are_refused(tmp_path):
         load_annotations(ann_file)
 
 
-@pytest.mark.parametrize('kwargs', [
-    dict(num_frames=0), dict(strip_size=(24, 3)), dict(crop_margin=-1),
-    dict(backend='ffmpeg'), dict(ext='.bmp'), dict(jpeg_quality=101)
+@pytest.mark.parametrize('kwargs, message', [
+    (dict(strip=dict(num_frames=0)), 'num_frames'),
+    (dict(strip=dict(strip_size=(24, 3))), 'smaller than num_frames'),
+    (dict(strip=dict(crop_margin=-1)), 'crop_margin'),
+    (dict(strip=dict(io_backend='ffmpeg')), 'io_backend'),
+    (dict(strip=dict(type='Resize')), "type='Resize'"),
+    (dict(strip=dict(frames=5)), 'frames'),
+    (dict(ext='.bmp'), 'image format'),
+    (dict(jpeg_quality=101), 'jpeg_quality'),
 ])
-def test_invalid_settings(kwargs):
-    with pytest.raises(ValueError):
+def test_invalid_settings(kwargs, message):
+    with pytest.raises(ValueError, match=message):
         StripSettings(**kwargs)
 
 
@@ -448,13 +490,13 @@ def test_a_file_without_its_trailer_counts_as_cut_short(
     path = tmp_path / 'strip.jpg'
     ok, data = cv2.imencode('.jpg', np.zeros((24, 120, 3), np.uint8))
     path.write_bytes(data.tobytes())
-    assert strips.is_complete_strip(str(path), (24, 120))
-    assert not strips.is_complete_strip(str(path), (24, 100))
+    assert is_complete_strip(str(path), (24, 120))
+    assert not is_complete_strip(str(path), (24, 100))
     # some libjpeg builds return an image for a file cut short; the
     # missing end-of-image marker still tells
     monkeypatch.setattr(cv2, 'imdecode',
                         lambda *args: np.zeros((24, 120, 3), np.uint8))
     path.write_bytes(data.tobytes()[:-2])
-    assert not strips.is_complete_strip(str(path), (24, 120))
-    assert not strips.is_complete_strip(str(tmp_path / 'absent.jpg'),
+    assert not is_complete_strip(str(path), (24, 120))
+    assert not is_complete_strip(str(tmp_path / 'absent.jpg'),
                                         (24, 120))

@@ -1,0 +1,335 @@
+"""A checkpoint hook that survives kills and resumes exactly."""
+import functools
+import os
+import os.path as osp
+import re
+import shutil
+import sys
+from typing import Any, Dict, List, Optional, Tuple
+
+from mmaction.registry import HOOKS
+from mmengine.dist import (all_gather_object, get_rank, get_world_size,
+                           is_main_process)
+from mmengine.fileio import LocalBackend
+from mmengine.hooks import CheckpointHook
+
+from ...utils.atomic_io import (TEMP_NAME, atomic_path, fsync_directory,
+                                write_text_atomic)
+from ..rng_state import (capture_rng_state, restore_rng_state,
+                         restore_sampler_seed, sampler_state)
+
+#: Checkpoint key of the generator states (see :mod:`..rng_state`).
+RNG_KEY = 'rng_state'
+#: Message-hub key of the checkpoint files to remove once the checkpoint
+#: being saved is in place (removed on resume if a kill came first).
+PENDING_KEY = 'pending_ckpt_removals'
+
+#: Environment variable for fault-injection tests: ``<stage>[:<file>]``
+#: makes the saving process exit at that stage (of that checkpoint file
+#: only, e.g. ``partial-write:epoch_2.pth``), as a kill would.
+FAULT_ENV = 'MMCL_CHECKPOINT_FAULT'
+#: The stages, in the order a save passes them. ``partial-write`` also cuts
+#: the temporary file to half its size first.
+FAULT_STAGES = ('partial-write', 'before-replace', 'before-last-checkpoint',
+                'before-remove', 'after-save')
+#: Exit status of an injected fault.
+FAULT_EXIT_CODE = 86
+
+
+def _fault_spec() -> Optional[Tuple[str, str]]:
+    """The (stage, file name) of :data:`FAULT_ENV`, or None if unset."""
+    spec = os.environ.get(FAULT_ENV, '')
+    if not spec:
+        return None
+    stage, _, filename = spec.partition(':')
+    if stage not in FAULT_STAGES:
+        raise ValueError(f'{FAULT_ENV}={spec!r}: unknown stage {stage!r}; '
+                         f'stages: {", ".join(FAULT_STAGES)}')
+    return stage, filename
+
+
+def inject_fault(stage: str,
+                 filename: str,
+                 tmp_path: Optional[str] = None) -> None:
+    """Exit the process here if :data:`FAULT_ENV` names this stage.
+
+    Args:
+        stage (str): One of :data:`FAULT_STAGES`.
+        filename (str): The checkpoint file being saved (base name).
+        tmp_path (str, optional): Its temporary file, cut to half its size
+            at ``partial-write``.
+    """
+    spec = _fault_spec()
+    if spec is None or spec[0] != stage or spec[1] not in ('', filename):
+        return
+    if stage == 'partial-write' and tmp_path is not None:
+        os.truncate(tmp_path, os.path.getsize(tmp_path) // 2)
+    print(f'{FAULT_ENV}: exiting at {stage} of {filename}',
+          file=sys.stderr,
+          flush=True)
+    os._exit(FAULT_EXIT_CODE)
+
+
+class _DeferredRemovals:
+    """A file backend whose ``remove``/``rmtree`` are only recorded.
+
+    Lets :class:`CheckpointHook`'s best-checkpoint logic run unchanged
+    while the previous best file stays until the new one is in place.
+
+    Args:
+        backend: The real file backend (for every other method).
+        paths (list[str]): Where the paths to remove are recorded.
+    """
+
+    def __init__(self, backend: Any, paths: List[str]) -> None:
+        self._backend = backend
+        self.paths = paths
+
+    def remove(self, path: str) -> None:
+        self.paths.append(path)
+
+    def rmtree(self, path: str) -> None:
+        self.paths.append(path)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._backend, name)
+
+
+def _remove_path(path: str) -> None:
+    if osp.isfile(path):
+        os.remove(path)
+    elif osp.isdir(path):  # checkpoints of DeepSpeed are directories
+        shutil.rmtree(path)
+
+
+@HOOKS.register_module()
+class SafeCheckpointHook(CheckpointHook):
+    """mmengine's ``CheckpointHook`` made crash-safe, with exact resume.
+
+    Takes the same arguments as ``CheckpointHook``; differences:
+
+    1. **Atomic files.** Every checkpoint (periodic and best) is written
+       to a temporary file beside its final name, flushed to disk and
+       renamed, so a kill leaves the previous file or the new one, never
+       a truncated one. Temporary files of a killed run are removed when
+       training starts again.
+    2. **Order.** New checkpoint, then ``last_checkpoint`` (also written
+       atomically), then removal of checkpoints beyond ``max_keep_ckpts``
+       and of the previous best. mmengine removes the oldest checkpoint
+       first, so with ``max_keep_ckpts=1`` a kill while saving left
+       ``last_checkpoint`` naming a deleted file. The files still to
+       remove are recorded in the message hub of the checkpoint being
+       saved, so a resume after a kill between the steps removes them.
+    3. **Random state.** Each checkpoint stores the generator states of
+       every rank (Python, NumPy, torch CPU and CUDA) and the sampler's
+       seed under ``'rng_state'``; ``--resume`` restores them, and
+       validation during training leaves the training generators as they
+       were (mmaction's test-mode ``UniformSampleFrames`` re-seeds NumPy).
+       A run killed after an epoch's checkpoint and resumed therefore ends
+       with the weights of an uninterrupted run (bit-identical on CPU;
+       on GPUs as far as the kernels are deterministic). Needs the same
+       number of ranks; data-loader workers must not be persistent
+       (mmengine re-seeds non-persistent workers identically at each
+       epoch; persistent ones keep states no checkpoint holds).
+
+    Only local ``out_dir`` are supported (the rename must be atomic).
+    For fault-injection tests, :data:`FAULT_ENV` makes the process exit at
+    a chosen stage of a save.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        _fault_spec()  # a misspelt stage fails now, not at the first save
+        self._rng_states: Optional[Dict[str, Any]] = None
+        self._rng_before_val: Optional[Dict[str, Any]] = None
+        self._loaded: Optional[Tuple[Any, Any, Optional[Dict]]] = None
+        self._pending: List[str] = []
+
+    # ----------------------------------------------------------- lifecycle
+    def before_train(self, runner) -> None:
+        """Check the storage, clean up after a kill, restore RNG states."""
+        super().before_train(runner)
+        if (self.file_client_args is not None
+                or not isinstance(self.file_backend, LocalBackend)):
+            raise ValueError(
+                f'SafeCheckpointHook writes checkpoints atomically on a '
+                f'local file system; out_dir {self.out_dir} uses '
+                f'{type(self.file_backend).__name__} (use CheckpointHook '
+                'for remote storage)')
+        if is_main_process():
+            self._remove_stale_temporaries(runner)
+            # removals a killed run recorded but did not finish
+            self._pending = list(
+                runner.message_hub.get_info(PENDING_KEY) or [])
+            self._remove_pending(runner)
+        self._restore_after_resume(runner)
+
+    def after_load_checkpoint(self, runner, checkpoint: Dict) -> None:
+        """Keep the RNG states of a loaded checkpoint for ``before_train``
+        (applied only if the checkpoint was resumed, not ``load_from``)."""
+        if not isinstance(checkpoint.get('meta'), dict):
+            self._loaded = None  # a bare state dict: nothing to resume
+            return
+        meta = checkpoint['meta']
+        self._loaded = (meta.get('epoch'), meta.get('iter'),
+                        checkpoint.get(RNG_KEY))
+
+    def before_val(self, runner) -> None:
+        """Remember the training generators' states."""
+        self._rng_before_val = capture_rng_state()
+
+    def after_val(self, runner) -> None:
+        """Give training back the states it had before validation."""
+        if self._rng_before_val is not None:
+            restore_rng_state(self._rng_before_val)
+            self._rng_before_val = None
+
+    def before_save_checkpoint(self, runner, checkpoint: Dict) -> None:
+        """Add the gathered RNG states to the checkpoint being saved."""
+        if self._rng_states is not None:
+            checkpoint[RNG_KEY] = self._rng_states
+
+    # -------------------------------------------------------------- saving
+    def _save_checkpoint_with_step(self, runner, step: int,
+                                   meta: Dict) -> None:
+        """Save ``filename_tmpl.format(step)``: file, then
+        ``last_checkpoint``, then expired checkpoints removed."""
+        self._rng_states = self._gather_rng_states(runner)
+        if self.max_keep_ckpts > 0 and not (self.keep_ckpt_ids and
+                                            self.keep_ckpt_ids[-1] == step):
+            if len(self.keep_ckpt_ids) == self.max_keep_ckpts:
+                self._pending.append(
+                    osp.join(
+                        self.out_dir,
+                        self.filename_tmpl.format(
+                            self.keep_ckpt_ids.popleft())))
+            self.keep_ckpt_ids.append(step)
+            runner.message_hub.update_info('keep_ckpt_ids',
+                                           list(self.keep_ckpt_ids))
+        filename = self.filename_tmpl.format(step)
+        self.last_ckpt = self.file_backend.join_path(self.out_dir, filename)
+        runner.message_hub.update_info('last_ckpt', self.last_ckpt)
+        runner.message_hub.update_info(PENDING_KEY, list(self._pending))
+        self._save_atomically(runner,
+                              self.out_dir,
+                              filename,
+                              save_optimizer=self.save_optimizer,
+                              save_param_scheduler=self.save_param_scheduler,
+                              meta=meta,
+                              by_epoch=self.by_epoch,
+                              backend_args=self.backend_args)
+        if not is_main_process():
+            self._pending.clear()  # the main process removes files
+            return
+        inject_fault('before-last-checkpoint', filename)
+        write_text_atomic(self.last_ckpt,
+                          osp.join(runner.work_dir, 'last_checkpoint'))
+        fsync_directory(runner.work_dir)
+        inject_fault('before-remove', filename)
+        self._remove_pending(runner)
+        inject_fault('after-save', filename)
+
+    def _save_best_checkpoint(self, runner, metrics: Dict) -> None:
+        """mmengine's best-checkpoint logic with atomic writes; the
+        previous best is removed after the new one is in place."""
+        if not self.save_best:
+            return
+        self._rng_states = self._gather_rng_states(runner)
+        backend = self.file_backend
+        self.file_backend = _DeferredRemovals(backend, self._pending)
+        runner.save_checkpoint = functools.partial(self._save_atomically,
+                                                   runner)
+        try:
+            # (re-saves the periodic checkpoint after a new best, which
+            # then removes the previous best)
+            super()._save_best_checkpoint(runner, metrics)
+        finally:
+            self.file_backend = backend
+            del runner.save_checkpoint  # the Runner method again
+        if is_main_process():
+            self._remove_pending(runner)
+
+    def _save_atomically(self, runner, out_dir: str, filename: str, *args,
+                         **kwargs) -> None:
+        """``Runner.save_checkpoint`` into a temporary file, then renamed
+        to ``out_dir/filename`` (main process only, as the Runner's)."""
+        if not is_main_process():
+            return
+        with atomic_path(osp.join(out_dir, filename),
+                         sync_directory=True) as tmp_path:
+            type(runner).save_checkpoint(runner, out_dir,
+                                         osp.basename(tmp_path), *args,
+                                         **kwargs)
+            inject_fault('partial-write', filename, tmp_path)
+            inject_fault('before-replace', filename)
+
+    # ----------------------------------------------------------------- RNG
+    def _gather_rng_states(self, runner) -> Dict[str, Any]:
+        """Every rank's training RNG states and the sampler's seed.
+
+        A collective call: every rank reaches the save points.
+        """
+        local = (self._rng_before_val
+                 if self._rng_before_val is not None else capture_rng_state())
+        return dict(world_size=get_world_size(),
+                    ranks=all_gather_object(local),
+                    sampler=sampler_state(runner.train_dataloader.sampler))
+
+    def _restore_after_resume(self, runner) -> None:
+        if self._loaded is None:
+            return
+        epoch, iteration, states = self._loaded
+        self._loaded = None
+        if (runner.epoch, runner.iter) != (epoch, iteration):
+            return  # load_from (fine-tuning): keep this run's own seeds
+        if states is None:
+            runner.logger.warning(
+                'The resumed checkpoint has no RNG state (written by another '
+                'checkpoint hook): the run continues, but with other random '
+                'numbers than an uninterrupted run would draw.')
+            return
+        if states['world_size'] != get_world_size():
+            runner.logger.warning(
+                f'The resumed checkpoint holds the RNG states of '
+                f'{states["world_size"]} ranks, this run has '
+                f'{get_world_size()}: they are not restored.')
+            return
+        restore_rng_state(states['ranks'][get_rank()])
+        previous = restore_sampler_seed(runner.train_dataloader.sampler,
+                                        states['sampler'])
+        if previous is not None:
+            runner.logger.info(
+                f'Sampler seed {previous} replaced by the checkpoint\'s '
+                f'{states["sampler"]["seed"]}.')
+        runner.logger.info(
+            f'Restored the RNG states of epoch {epoch}, iter {iteration}.')
+
+    # ------------------------------------------------------------- cleanup
+    def _remove_pending(self, runner) -> None:
+        """Remove the recorded files, except those still in use."""
+        in_use = {self.last_ckpt, getattr(self, 'best_ckpt_path', None)}
+        in_use.update(getattr(self, 'best_ckpt_path_dict', {}).values())
+        for path in self._pending:
+            if path not in in_use and osp.lexists(path):
+                _remove_path(path)
+                runner.logger.info(f'Removed the old checkpoint {path}.')
+        self._pending.clear()
+        runner.message_hub.update_info(PENDING_KEY, [])
+
+    def _is_checkpoint_name(self, name: str) -> bool:
+        pattern = re.escape(self.filename_tmpl).replace(r'\{\}', r'\d+')
+        return (name == 'last_checkpoint' or name.startswith('best_')
+                or re.fullmatch(pattern, name) is not None)
+
+    def _remove_stale_temporaries(self, runner) -> None:
+        """Remove the temporary checkpoint files a killed run left."""
+        for directory in sorted({self.out_dir, runner.work_dir}):
+            if not osp.isdir(directory):
+                continue
+            for entry in os.scandir(directory):
+                match = TEMP_NAME.match(entry.name)
+                if (match and entry.is_file()
+                        and self._is_checkpoint_name(match['base'])):
+                    os.remove(entry.path)
+                    runner.logger.info(
+                        f'Removed {entry.path}, left by an interrupted save.')
