@@ -14,8 +14,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from mmaction.models.utils import Graph
 from mmaction.registry import MODELS
-from mmengine.model.weight_init import (constant_init, kaiming_init,
-                                        normal_init)
+from mmengine.model.weight_init import constant_init, normal_init
 
 from ..utils import fold_batch_norm, grouped_batch_norm, uses_running_stats
 from ..utils.graph_layouts import resolve_layout
@@ -429,32 +428,19 @@ class CTRGCN(BaseSkeletonGCN):
         self.graph = Graph(**dict(
             graph_cfg, layout=resolve_layout(graph_cfg['layout'])))
         A = torch.tensor(self.graph.A, dtype=torch.float32)
-        self.num_joints = A.size(-1)
-        self.in_channels = in_channels
-        self.num_person = num_person
-        self.data_bn = nn.BatchNorm1d(num_person * self.num_joints *
-                                      in_channels)
-
-        units = []
-        channels, width = in_channels, base_channels
-        for stage in range(1, num_stages + 1):
-            if stage in inflate_stages:
-                width *= 2
-            units.append(
-                CTRGCNUnit(
-                    channels,
-                    width,
-                    A,
-                    stride=2 if stage in down_stages else 1,
-                    residual=stage != 1,
-                    adaptive=adaptive,
-                    kernel_size=tcn_kernel_size,
-                    dilations=tcn_dilations,
-                    tcn_relu=tcn_relu))
-            channels = width
-        self.units = nn.ModuleList(units)
-        self.out_channels = channels
-        self.drop = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
+        self.build_layers(
+            num_person, A.size(-1), in_channels, base_channels, num_stages,
+            inflate_stages, down_stages, dropout,
+            lambda stage, c_in, c_out, stride: CTRGCNUnit(
+                c_in,
+                c_out,
+                A,
+                stride=stride,
+                residual=stage != 1,
+                adaptive=adaptive,
+                kernel_size=tcn_kernel_size,
+                dilations=tcn_dilations,
+                tcn_relu=tcn_relu))
 
     def init_weights(self) -> None:
         """Initialise the weights.
@@ -471,11 +457,7 @@ class CTRGCN(BaseSkeletonGCN):
         super().init_weights()
         if self.init_cfg is not None:
             return
-        for module in self.modules():
-            if isinstance(module, nn.Conv2d):
-                kaiming_init(module, mode='fan_out', distribution='normal')
-            elif isinstance(module, (nn.BatchNorm1d, nn.BatchNorm2d)):
-                constant_init(module, 1)
+        self.init_convs_and_norms()
         for module in self.modules():
             if isinstance(module, CTRGCBlock):
                 constant_init(module.bn, 1e-6)

@@ -17,7 +17,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from mmaction.registry import MODELS
-from mmengine.model.weight_init import constant_init, kaiming_init
+from mmengine.model.weight_init import constant_init
 
 from ..utils import fold_batch_norm, uses_running_stats
 from .base_skeleton_gcn import BaseSkeletonGCN
@@ -196,29 +196,18 @@ class CTRSGCN(BaseSkeletonGCN):
                  dropout: float = 0.,
                  init_cfg: Optional[Union[Dict, List[Dict]]] = None) -> None:
         super().__init__(init_cfg=init_cfg)
-        self.num_joints = num_joints
-        self.in_channels = in_channels
-        self.num_person = num_person
-        self.data_bn = nn.BatchNorm1d(num_person * num_joints * in_channels)
-        units = []
-        channels, width = in_channels, base_channels
-        for stage in range(1, num_stages + 1):
-            if stage in inflate_stages:
-                width *= 2
-            units.append(
-                CTRSGCNUnit(
-                    channels,
-                    width,
-                    num_subsets,
-                    num_joints,
-                    stride=2 if stage in down_stages else 1,
-                    residual=stage != 1,
-                    adaptive=adaptive,
-                    kernel_size=tcn_kernel_size))
-            channels = width
-        self.units = nn.ModuleList(units)
-        self.out_channels = channels
-        self.drop = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
+        self.build_layers(
+            num_person, num_joints, in_channels, base_channels, num_stages,
+            inflate_stages, down_stages, dropout,
+            lambda stage, c_in, c_out, stride: CTRSGCNUnit(
+                c_in,
+                c_out,
+                num_subsets,
+                num_joints,
+                stride=stride,
+                residual=stage != 1,
+                adaptive=adaptive,
+                kernel_size=tcn_kernel_size))
 
     def init_weights(self) -> None:
         """Initialise the weights.
@@ -232,11 +221,7 @@ class CTRSGCN(BaseSkeletonGCN):
         super().init_weights()
         if self.init_cfg is not None:
             return
-        for module in self.modules():
-            if isinstance(module, nn.Conv2d):
-                kaiming_init(module, mode='fan_out', distribution='normal')
-            elif isinstance(module, (nn.BatchNorm1d, nn.BatchNorm2d)):
-                constant_init(module, 1)
+        self.init_convs_and_norms()
         for module in self.modules():
             if isinstance(module, NormalizedAdjacencyGC):
                 constant_init(module.bn, 1e-6)

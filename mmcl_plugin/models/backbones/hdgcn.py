@@ -337,32 +337,20 @@ class HDGCN(BaseSkeletonGCN):
         super().__init__(init_cfg=init_cfg)
         self.graph = HierarchicalGraph(**graph_cfg)
         A = torch.tensor(self.graph.A, dtype=torch.float32)
-        self.num_joints = self.graph.num_node
-        self.in_channels = in_channels
-        self.num_person = num_person
-        self.data_bn = nn.BatchNorm1d(num_person * self.num_joints *
-                                      in_channels)
-        units = []
-        channels, width = in_channels, base_channels
-        for stage in range(1, num_stages + 1):
-            if stage in inflate_stages:
-                width *= 2
-            units.append(
-                HDGCNUnit(
-                    channels,
-                    width,
-                    A,
-                    self.graph.layers,
-                    stride=2 if stage in down_stages else 1,
-                    residual=stage != 1,
-                    attention=stage != 1,
-                    kernel_size=tcn_kernel_size,
-                    dilations=tcn_dilations,
-                    edge_k=edge_k))
-            channels = width
-        self.units = nn.ModuleList(units)
-        self.out_channels = channels
-        self.drop = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
+        self.build_layers(
+            num_person, self.graph.num_node, in_channels, base_channels,
+            num_stages, inflate_stages, down_stages, dropout,
+            lambda stage, c_in, c_out, stride: HDGCNUnit(
+                c_in,
+                c_out,
+                A,
+                self.graph.layers,
+                stride=stride,
+                residual=stage != 1,
+                attention=stage != 1,
+                kernel_size=tcn_kernel_size,
+                dilations=tcn_dilations,
+                edge_k=edge_k))
 
     def init_weights(self) -> None:
         """Initialise the weights.
