@@ -73,6 +73,8 @@ from mmcl_plugin.datasets.converters.nwucla import \
     convert_nwucla  # noqa: E402
 from mmcl_plugin.engine import iteration_lrs  # noqa: E402
 from mmcl_plugin.evaluation import load_score_dump  # noqa: E402
+from mmcl_plugin.utils.atomic_io import (dump_json_atomic,  # noqa: E402
+                                         write_text_atomic)
 
 CONFIG = ('configs/official/ctrgcn_official_1xb16-joint-u52-2e-cpu_'
           'nwucla-xview-keypoint-3d.py')
@@ -401,8 +403,7 @@ def write_markdown(path: str, report: Dict) -> None:
         'per sample, the evaluation function.', '', 'Remaining differences:',
         ''
     ] + [f'- {item}' for item in DIFFERENCES]
-    with open(path, 'w') as f:
-        f.write('\n'.join(lines) + '\n')
+    write_text_atomic('\n'.join(lines) + '\n', path)
 
 
 def main() -> None:
@@ -448,9 +449,23 @@ def main() -> None:
                        sys.argv[1:])
     print(f'work dir: {work}; {iters_per_epoch} iterations per epoch')
     runs = []
+    schedule = schedule_text(args, iters_per_epoch, len(train_names),
+                             len(test_names))
     for seed in args.seed:
         seed_work = osp.join(work, f'seed{seed}')
         os.makedirs(seed_work, exist_ok=True)
+        done_file = osp.join(seed_work, 'result.json')
+        if osp.isfile(done_file):
+            # resumed with the same --work-dir: a finished seed of the
+            # same schedule is not run again
+            with open(done_file) as f:
+                done = json.load(f)
+            if done.get('schedule') == schedule:
+                print(f'seed {seed}: finished before, read {done_file}')
+                runs.append(done['run'])
+                write_report(args, runs, schedule, iters_per_epoch,
+                             command)
+                continue
         sides = (
             functools.partial(run_official, args, seed, checkout, seed_work,
                               lrs, names, env),
@@ -468,9 +483,17 @@ def main() -> None:
         print(f'seed {seed}: official {official}\nseed {seed}: project '
               f'{project}')
         runs.append(dict(seed=seed, official=official, project=project))
+        dump_json_atomic(dict(schedule=schedule, run=runs[-1]), done_file)
+        # the report so far: a long run stopped later keeps its seeds
+        write_report(args, runs, schedule, iters_per_epoch, command)
+
+
+def write_report(args: argparse.Namespace, runs: List[Dict], schedule: str,
+                 iters_per_epoch: int, command: str) -> None:
+    """Write the JSON and Markdown reports of the seeds run so far."""
     report = dict(
-        schedule=schedule_text(args, iters_per_epoch, len(train_names),
-                               len(test_names)),
+        schedule=schedule,
+        seeds_run=[run['seed'] for run in runs],
         official=mean_side([run['official'] for run in runs]),
         project=mean_side([run['project'] for run in runs]),
         runs=runs,
@@ -480,8 +503,8 @@ def main() -> None:
         machine=f'{os.cpu_count()} CPU cores, torch {torch.__version__}',
         config=args.config)
     os.makedirs(args.out_dir, exist_ok=True)
-    with open(osp.join(args.out_dir, f'{args.name}.json'), 'w') as f:
-        json.dump(report, f, indent=1)
+    dump_json_atomic(report, osp.join(args.out_dir, f'{args.name}.json'),
+                     indent=1)
     write_markdown(osp.join(args.out_dir, f'{args.name}.md'), report)
     print(f'wrote {osp.join(args.out_dir, args.name)}.json / .md')
 
