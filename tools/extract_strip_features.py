@@ -24,7 +24,7 @@ from tqdm import tqdm  # noqa: E402
 from mmcl_plugin.datasets.offline import (StripDataset,  # noqa: E402
                                           collate_strips, offline_data_infos,
                                           strip_step_cfg)
-from mmcl_plugin.utils import save_npy_atomic  # noqa: E402
+from mmcl_plugin.utils import DieWithParent, save_npy_atomic  # noqa: E402
 
 
 def parse_args() -> argparse.Namespace:
@@ -88,7 +88,8 @@ def main() -> None:
         StripDataset(todo, TRANSFORMS.build(strip_cfg)),
         batch_size=args.batch_size,
         num_workers=args.num_workers,
-        collate_fn=collate_strips)
+        collate_fn=collate_strips,
+        worker_init_fn=DieWithParent())  # no orphans after a kill
 
     failures = []
     with torch.no_grad(), tqdm(total=len(todo), unit='sample') as bar:

@@ -17,9 +17,11 @@ reads (see ``mmcl_plugin/text_cache/cache_format.py``).
 
 Resumable: a re-run skips complete shards (checked by size and SHA-256),
 redoes missing, truncated or corrupt ones and finally writes the index. A
-cache made with another model, prompt or setting is refused. Exit status:
-0 done (or this rank done, another still running), 1 some strips failed
-(listed; the index marks them), 2 fatal error.
+cache made with another model, prompt or setting is refused, and so is a
+second run while another process holds this run's shards (the ranks of
+one run share the directory). Data-loader workers die with the process.
+Exit status: 0 done (or this rank done, another still running), 1 some
+strips failed (listed; the index marks them), 2 fatal error.
 """
 import argparse
 import logging
@@ -206,7 +208,7 @@ def make_source(cfg, run: Dict[str, Any]):
 
 def check_cache(out_dir: str) -> int:
     """Verify a finished cache; 0 if intact."""
-    cache = TextFeatureCache(out_dir)
+    cache = TextFeatureCache(out_dir, verify=None)
     problems = cache.verify(checksum=True)
     print(f'{out_dir}: {len(cache)} samples, {len(cache.failed)} failed, '
           f'{len(cache.shards)} shards, model {cache.meta.model!r}, '
@@ -245,6 +247,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     transformers.utils.logging.disable_progress_bar()
     from mmcl_plugin.mllm.extraction import extract_text_features
     from mmcl_plugin.text_cache.cache_format import CacheMismatchError
+    from mmcl_plugin.utils import LockedError
     try:
         summary = extract_text_features(
             settings,
@@ -260,7 +263,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             retry_failed=run['retry_failed'],
             strict=run['strict'],
             progress=not args.no_progress)
-    except CacheMismatchError as error:
+    except (CacheMismatchError, LockedError) as error:
         logger.error('%s', error)
         return 2
     print(f'{summary.num_own} samples of this rank, {summary.num_skipped} '
@@ -272,7 +275,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print('other ranks are still running; the last one to finish '
               'writes the index')
         return 1 if summary.failed else 0
-    cache = TextFeatureCache(out_dir)
+    cache = TextFeatureCache(out_dir, verify='size')  # just written
     print(f'cache complete: {len(cache)} of {summary.num_samples} samples '
           f'-> {out_dir}')
     if cache.failed:

@@ -2,6 +2,12 @@
 
 Single process: ``python tools/train.py CONFIG``; distributed:
 ``tools/dist_train.sh CONFIG GPUS`` (torchrun) or ``tools/slurm_train.sh``.
+``--check-media`` probes every video / strip image of the training set
+before the first iteration; ``--skip-bad-media N`` replaces up to N
+unreadable training samples by the next ones and lists them at the end of
+each epoch (the dataset options ``check_media`` / ``skip_bad_media`` of
+``MMCLPoseDataset``, which configs and ``mim train --cfg-options`` can
+set as well).
 """
 import argparse
 import os
@@ -15,7 +21,7 @@ from mmengine.runner import Runner  # noqa: E402
 
 from mmcl_plugin.engine import fix_cpu_launchers  # noqa: E402
 from mmcl_plugin.utils import (add_trust_argument,  # noqa: E402
-                               trust_pickles)
+                               innermost_dataset_cfg, trust_pickles)
 
 
 def parse_args() -> argparse.Namespace:
@@ -58,6 +64,22 @@ def parse_args() -> argparse.Namespace:
         choices=['none', 'pytorch', 'slurm', 'mpi'],
         default='none',
         help='job launcher')
+    parser.add_argument(
+        '--check-media',
+        nargs='?',
+        type=int,
+        const=4,
+        metavar='WORKERS',
+        help='decode every video / strip image of the training set once '
+        'before training (WORKERS processes, default 4), listing the '
+        'unreadable ones')
+    parser.add_argument(
+        '--skip-bad-media',
+        type=int,
+        metavar='N',
+        help='replace a training sample whose video / strip image cannot be '
+        'read by the next one and list it at the end of the epoch; more '
+        'than N such samples stop the run')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     add_trust_argument(parser)
     args = parser.parse_args()
@@ -100,6 +122,12 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
     cfg.randomness.deterministic = args.deterministic
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
+    if args.check_media is not None:
+        innermost_dataset_cfg(cfg.train_dataloader)['check_media'] = dict(
+            num_workers=args.check_media)
+    if args.skip_bad_media is not None:
+        innermost_dataset_cfg(cfg.train_dataloader)['skip_bad_media'] = \
+            dict(max_skipped=args.skip_bad_media)
     return cfg
 
 

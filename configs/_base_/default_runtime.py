@@ -6,5 +6,13 @@ custom_imports = dict(imports=['mmcl_plugin'], allow_failed_imports=False)
 
 # Checkpoints and log lines of the 65-epoch NTU recipes (validation every 5
 # epochs); configs with other schedules set their own intervals.
+# SafeCheckpointHook: mmengine's CheckpointHook with atomic, ordered saves
+# and the RNG states for an exact resume. DatasetCheckHook: the datasets'
+# class count and text-feature width against the model, before the first
+# iteration. SkippedMediaHook: lists the training samples skipped for
+# unreadable media (datasets with skip_bad_media) at each epoch's end.
 default_hooks = dict(
-    checkpoint=dict(interval=5, max_keep_ckpts=3), logger=dict(interval=50))
+    checkpoint=dict(type='SafeCheckpointHook', interval=5, max_keep_ckpts=3),
+    logger=dict(interval=50),
+    dataset_check=dict(type='DatasetCheckHook'),
+    skipped_media=dict(type='SkippedMediaHook'))

@@ -19,7 +19,10 @@ model = dict(_base_.mmcl_heads, cls_head=dict(num_classes=num_classes))
 train_dataloader = dict(
     dataset=dict(
         ann_file=ann_file,
+        num_classes=num_classes,
         split='xset_train',
         text_feature_root=text_feature_root))
-val_dataloader = dict(dataset=dict(ann_file=ann_file, split='xset_val'))
-test_dataloader = dict(dataset=dict(ann_file=ann_file, split='xset_val'))
+val_dataloader = dict(
+    dataset=dict(ann_file=ann_file, num_classes=num_classes, split='xset_val'))
+test_dataloader = dict(
+    dataset=dict(ann_file=ann_file, num_classes=num_classes, split='xset_val'))

@@ -16,6 +16,10 @@ text_feature_root = 'data/mmcl_text_features/ntu120_blip_vqa/'
 model = dict(_base_.mmcl_heads, cls_head=dict(num_classes=num_classes))
 
 train_dataloader = dict(
-    dataset=dict(ann_file=ann_file, text_feature_root=text_feature_root))
-val_dataloader = dict(dataset=dict(ann_file=ann_file))
-test_dataloader = dict(dataset=dict(ann_file=ann_file))
+    dataset=dict(
+        ann_file=ann_file,
+        num_classes=num_classes,
+        text_feature_root=text_feature_root))
+val_dataloader = dict(dataset=dict(ann_file=ann_file, num_classes=num_classes))
+test_dataloader = dict(
+    dataset=dict(ann_file=ann_file, num_classes=num_classes))

@@ -25,10 +25,19 @@ skeleton_train_steps, train_pipeline, val_pipeline, test_pipeline = (
 train_dataloader = dict(
     dataset=dict(
         ann_file=ann_file,
+        num_classes=num_classes,
         split='xset_train',
         text_feature_root=text_feature_root,
         pipeline=train_pipeline))
 val_dataloader = dict(
-    dataset=dict(ann_file=ann_file, split='xset_val', pipeline=val_pipeline))
+    dataset=dict(
+        ann_file=ann_file,
+        num_classes=num_classes,
+        split='xset_val',
+        pipeline=val_pipeline))
 test_dataloader = dict(
-    dataset=dict(ann_file=ann_file, split='xset_val', pipeline=test_pipeline))
+    dataset=dict(
+        ann_file=ann_file,
+        num_classes=num_classes,
+        split='xset_val',
+        pipeline=test_pipeline))

@@ -32,8 +32,16 @@ skeleton_train_steps, train_pipeline, val_pipeline, test_pipeline = (
 train_dataloader = dict(
     dataset=dict(
         ann_file=ann_file,
+        num_classes=num_classes,
         text_feature_root=text_feature_root,
         pipeline=train_pipeline))
-val_dataloader = dict(dataset=dict(ann_file=ann_file, pipeline=val_pipeline))
+val_dataloader = dict(
+    dataset=dict(
+        ann_file=ann_file,
+        num_classes=num_classes,
+        pipeline=val_pipeline))
 test_dataloader = dict(
-    dataset=dict(ann_file=ann_file, pipeline=test_pipeline))
+    dataset=dict(
+        ann_file=ann_file,
+        num_classes=num_classes,
+        pipeline=test_pipeline))

@@ -25,7 +25,10 @@ default_hooks = dict(checkpoint=dict(save_best='auto'))
 train_dataloader = dict(
     dataset=dict(
         ann_file=ann_file,
+        num_classes=num_classes,
         split='xset_train',
         text_feature_root=text_feature_root))
-val_dataloader = dict(dataset=dict(ann_file=ann_file, split='xset_val'))
-test_dataloader = dict(dataset=dict(ann_file=ann_file, split='xset_val'))
+val_dataloader = dict(
+    dataset=dict(ann_file=ann_file, num_classes=num_classes, split='xset_val'))
+test_dataloader = dict(
+    dataset=dict(ann_file=ann_file, num_classes=num_classes, split='xset_val'))

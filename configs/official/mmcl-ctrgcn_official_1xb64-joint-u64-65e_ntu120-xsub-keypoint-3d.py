@@ -22,6 +22,10 @@ model = dict(_base_.mmcl_heads, cls_head=dict(num_classes=num_classes))
 default_hooks = dict(checkpoint=dict(save_best='auto'))
 
 train_dataloader = dict(
-    dataset=dict(ann_file=ann_file, text_feature_root=text_feature_root))
-val_dataloader = dict(dataset=dict(ann_file=ann_file))
-test_dataloader = dict(dataset=dict(ann_file=ann_file))
+    dataset=dict(
+        ann_file=ann_file,
+        num_classes=num_classes,
+        text_feature_root=text_feature_root))
+val_dataloader = dict(dataset=dict(ann_file=ann_file, num_classes=num_classes))
+test_dataloader = dict(
+    dataset=dict(ann_file=ann_file, num_classes=num_classes))

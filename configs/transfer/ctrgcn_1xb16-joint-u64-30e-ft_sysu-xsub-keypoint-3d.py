@@ -9,6 +9,9 @@ num_classes = 12
 ann_file = 'data/skeleton/sysu_ntu25.pkl'
 
 model = dict(cls_head=dict(num_classes=num_classes))
-train_dataloader = dict(dataset=dict(ann_file=ann_file, split='train'))
-val_dataloader = dict(dataset=dict(ann_file=ann_file, split='val'))
-test_dataloader = dict(dataset=dict(ann_file=ann_file, split='val'))
+train_dataloader = dict(
+    dataset=dict(ann_file=ann_file, num_classes=num_classes, split='train'))
+val_dataloader = dict(
+    dataset=dict(ann_file=ann_file, num_classes=num_classes, split='val'))
+test_dataloader = dict(
+    dataset=dict(ann_file=ann_file, num_classes=num_classes, split='val'))

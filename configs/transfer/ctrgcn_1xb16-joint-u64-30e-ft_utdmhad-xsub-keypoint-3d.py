@@ -30,12 +30,15 @@ train_pipeline = _base_.skeleton_train_steps + [
 train_dataloader = dict(
     dataset=dict(
         ann_file=ann_file,
+        num_classes=num_classes,
         split='train',
         video_root=video_root,
         text_feature_root=text_feature_root,
         pipeline=train_pipeline))
-val_dataloader = dict(dataset=dict(ann_file=ann_file, split='val'))
-test_dataloader = dict(dataset=dict(ann_file=ann_file, split='val'))
+val_dataloader = dict(
+    dataset=dict(ann_file=ann_file, num_classes=num_classes, split='val'))
+test_dataloader = dict(
+    dataset=dict(ann_file=ann_file, num_classes=num_classes, split='val'))
 
 max_epochs = 30
 train_cfg = dict(max_epochs=max_epochs, val_begin=1, val_interval=5)

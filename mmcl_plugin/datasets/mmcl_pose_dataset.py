@@ -1,44 +1,25 @@
 """Skeleton dataset joined with MMCL's per-sample RGB and text files."""
+import logging
 import os
 import os.path as osp
-from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
+from typing import (Any, Callable, Dict, List, Optional, Sequence, Tuple,
+                    Union)
 
-import numpy as np
 from mmaction.datasets import PoseDataset
 from mmaction.registry import DATASETS
+from mmengine.logging import print_log
 
-from ..utils import load_pickle
-
-#: How many offending samples an error message lists.
-MAX_LISTED = 10
-
-
-def keypoint_problem(keypoint: np.ndarray,
-                     num_joints: Optional[int] = None) -> str:
-    """What is wrong with a sample's skeleton, or '' if nothing.
-
-    Args:
-        keypoint (np.ndarray): Expected (M, T, V, C).
-        num_joints (int, optional): Expected V.
-
-    Returns:
-        str: The problem, e.g. 'keypoint has 20 joints, expected 25'.
-    """
-    keypoint = np.asarray(keypoint)
-    if keypoint.ndim != 4:
-        return (f'keypoint has shape {keypoint.shape}, expected 4 dims '
-                f'(M, T, V, C)')
-    if num_joints is not None and keypoint.shape[2] != num_joints:
-        return (f'keypoint has {keypoint.shape[2]} joints, expected '
-                f'{num_joints}')
-    if not np.issubdtype(keypoint.dtype, np.number):
-        return f'keypoint has non-numeric dtype {keypoint.dtype}'
-    finite = np.isfinite(keypoint)
-    if not finite.all():
-        num_bad = keypoint.size - int(np.count_nonzero(finite))
-        return f'keypoint contains NaN/inf at {num_bad} values'
-    return ''
-
+from mmcl_plugin.engine.hooks.skipped_media_hook import SKIPPED_KEY
+from mmcl_plugin.utils import how_to_make, make_hint
+from .annotation_file import (AnnotationFileError, read_annotation_file,
+                              split_content)
+from .media import MediaError
+from .sample_checks import (DEFAULT_MAX_ABS_COORDINATE,
+                            invalid_samples_message, label_problems,
+                            listed, sample_problems)
+from .transforms.frame_strip import BuildFrameStrip
+from .transforms.loading import (LoadTextFeature, LoadTextFeatureFromCache,
+                                 feature_file_shape, text_feature_dims)
 
 class DirectoryListings:
     """Whether files exist, listing each directory once.
@@ -63,17 +44,24 @@ class DirectoryListings:
 
 
 def missing_files_message(missing: Sequence[Tuple[str, str, str]],
-                          num_samples: int, ann_file: str) -> str:
+                          num_samples: int,
+                          ann_file: str,
+                          roots: Optional[Dict[str, str]] = None) -> str:
     """The error message for samples without some of their files.
 
     Args:
         missing (Sequence[tuple[str, str, str]]): (sample, modality,
-            expected path) of each missing file.
+            expected path) of each missing file; the modality is the
+            dataset argument without ``_root`` ('video', 'text_feature',
+            ...) or 'text_feature_cache'.
         num_samples (int): Samples of the dataset.
         ann_file (str): The annotation file.
+        roots (dict[str, str], optional): The directory of each modality,
+            to say which tool makes its files.
 
     Returns:
-        str: Counts per modality and the first :data:`MAX_LISTED` files.
+        str: Counts per modality, the first files (``listed``) and
+        the tool that makes the files of each modality.
     """
     counts: Dict[str, int] = {}
     for _, modality, _ in missing:
@@ -84,25 +72,54 @@ def missing_files_message(missing: Sequence[Tuple[str, str, str]],
         f'MMCLPoseDataset: of {num_samples} samples of {ann_file}, '
         f'{per_modality} file. First missing:'
     ]
-    lines += [
-        f'  {sample} ({modality}): {path}'
-        for sample, modality, path in missing[:MAX_LISTED]
-    ]
-    if len(missing) > MAX_LISTED:
-        lines.append(f'  ... and {len(missing) - MAX_LISTED} more')
+    lines += listed([(f'{sample} ({modality})', path)
+                     for sample, modality, path in missing])
+    for modality in counts:
+        root = (roots or {}).get(modality)
+        argument = modality if modality.endswith('_cache') \
+            else f'{modality}_root'
+        producer = how_to_make(root, argument) if root else ''
+        if producer:
+            lines.append(f'{modality} files are made by: {producer}')
     return '\n'.join(lines)
 
 
 @DATASETS.register_module()
 class MMCLPoseDataset(PoseDataset):
-    """:class:`PoseDataset` joined with MMCL's per-sample files.
+    """:class:`PoseDataset` joined with MMCL's per-sample files, checked
+    when it is built.
 
     Each sample's files are found by its ``frame_dir``:
     ``<root>/<frame_dir><suffix>``, stored in the data info as
     ``video_path``, ``strip_path``, ``text_feature_path`` and
-    ``strip_feature_path`` for the roots that are set. All files are
-    checked when the dataset is built, so a missing file fails at once
-    rather than in the middle of an epoch.
+    ``strip_feature_path`` for the roots that are set.
+
+    Every split (train, val and test alike) is checked when the dataset is
+    built, so a bad sample fails at start-up instead of silently changing
+    test metrics or crashing mid-epoch. Each check lists every offending
+    sample in one error (``name: what is wrong``):
+
+    - the annotation file: missing, truncated or of another layout (the
+      error names the file and the tool that makes it);
+    - labels: integers in ``[0, num_classes)``;
+    - skeletons (``check_keypoints``): (M, T, V, C) with ``num_joints``
+      joints, finite coordinates within ``max_abs_coordinate``,
+      ``total_frames >= 1`` and equal to T;
+    - 2-D keypoints that crop strips from videos (``BuildFrameStrip``'s
+      ``keypoint_key``): finite, at most one image size outside the image;
+    - files: every sample's files exist; per-sample text features have a
+      readable header of a text-feature shape; a text-feature cache has
+      every sample (and its shards pass their checksums);
+    - with ``check_media``: every video / strip image decodes.
+
+    The check of the text features' width against ``FRMHead``'s
+    ``text_channels`` needs the model: ``DatasetCheckHook`` does it (and
+    compares ``num_classes`` with the classifier's) before training.
+
+    With ``skip_bad_media`` a training sample whose video or strip image
+    cannot be read (:class:`~.media.MediaError`) is replaced by the next
+    sample; ``SkippedMediaHook`` lists the skipped samples at the end of
+    each epoch and stops the run when there are more than ``max_skipped``.
 
     Args:
         ann_file (str): mmaction2 skeleton pickle, whose annotations have
@@ -128,10 +145,27 @@ class MMCLPoseDataset(PoseDataset):
             not have failed), and it must not hold other features than the
             caches of the other datasets in use. Stored in the data infos
             as ``text_feature_cache``.
+        num_classes (int, optional): Labels must lie in [0, num_classes)
+            (the configs set the classifier's class count); None accepts
+            any non-negative label (``DatasetCheckHook`` then checks them
+            against the model).
         num_joints (int, optional): Expected V of every skeleton; None
             accepts any.
-        check_keypoints (bool): Check that every skeleton is 4-D, has
-            ``num_joints`` joints and only finite values. Defaults to True.
+        max_abs_coordinate (float, optional): Bound of the skeletons'
+            ``|coordinate|``; None checks only that they are finite.
+            Defaults to 1e4 (above real coordinates in metres,
+            millimetres or pixels, far below float32 overflow; see
+            :data:`~.sample_checks.DEFAULT_MAX_ABS_COORDINATE`).
+        check_keypoints (bool): Check the skeletons and ``total_frames``
+            (and the 2-D keypoints). Defaults to True.
+        check_media (bool | dict): Probe every video / strip image when
+            the dataset is built, with a progress bar (``True`` or
+            ``dict(num_workers=N)``, default 4 processes). Defaults to
+            False.
+        skip_bad_media (dict, optional): ``dict(max_skipped=N)``: in
+            training, replace a sample whose media cannot be read by the
+            next one and report it; more than N bad samples stop the run.
+            None (default): such a sample stops the run at once.
         **kwargs: Arguments of :class:`PoseDataset` (``split``, ...).
     """
 
@@ -147,8 +181,13 @@ class MMCLPoseDataset(PoseDataset):
                  strip_feature_root: Optional[str] = None,
                  strip_feature_suffix: str = '.npy',
                  text_feature_cache: Optional[str] = None,
+                 num_classes: Optional[int] = None,
                  num_joints: Optional[int] = None,
+                 max_abs_coordinate: Optional[float] = (
+                     DEFAULT_MAX_ABS_COORDINATE),
                  check_keypoints: bool = True,
+                 check_media: Union[bool, Dict] = False,
+                 skip_bad_media: Optional[Dict] = None,
                  **kwargs) -> None:
         # (data info key, root, suffix) of each modality
         self.file_modalities = [(key, root, suffix) for key, root, suffix in (
@@ -159,48 +198,87 @@ class MMCLPoseDataset(PoseDataset):
         ) if root is not None]
         self.text_feature_cache = text_feature_cache
         self.num_joints = num_joints
+        self.max_abs_coordinate = max_abs_coordinate
         self.check_keypoints = check_keypoints
-        super().__init__(ann_file, pipeline, **kwargs)
+        self.check_media = self._media_check_cfg(check_media)
+        self.skip_bad_media = self._skip_cfg(skip_bad_media)
+        #: Label of every sample, by name (for ``label_problems``).
+        self.sample_labels: Dict[str, Any] = {}
+        #: (P, D) of every per-sample text feature file, by sample name.
+        self.text_feature_dims: Dict[str, Tuple[int, int]] = {}
+        super().__init__(ann_file, pipeline, num_classes=num_classes,
+                         **kwargs)
 
+    @staticmethod
+    def _media_check_cfg(check_media: Union[bool, Dict]) -> Optional[Dict]:
+        if check_media is False or check_media is None:
+            return None
+        cfg = dict(num_workers=4)
+        if isinstance(check_media, dict):
+            unknown = set(check_media) - set(cfg)
+            if unknown:
+                raise ValueError(f'check_media takes {sorted(cfg)}, got '
+                                 f'{sorted(unknown)}')
+            cfg.update(check_media)
+        elif check_media is not True:
+            raise ValueError(f'check_media must be a bool or dict('
+                             f'num_workers=N), got {check_media!r}')
+        return cfg
+
+    @staticmethod
+    def _skip_cfg(skip_bad_media: Optional[Dict]) -> Optional[Dict]:
+        if skip_bad_media is None:
+            return None
+        if not isinstance(skip_bad_media, dict) or \
+                set(skip_bad_media) != {'max_skipped'} or \
+                not isinstance(skip_bad_media['max_skipped'], int) or \
+                skip_bad_media['max_skipped'] < 1:
+            raise ValueError(f'skip_bad_media must be dict(max_skipped=N) '
+                             f'with N >= 1, got {skip_bad_media!r}')
+        return dict(skip_bad_media)
+
+    # ------------------------------------------------------------ loading
     def load_data_list(self) -> List[Dict]:
-        """Load the annotations of the split, join the files, check them.
+        """Load the annotations of the split, check them, join the files.
 
         Raises:
+            FileNotFoundError: The annotation file or some samples' files
+                are missing (naming them and the tools that make them).
+            AnnotationFileError: The annotation file is truncated, not a
+                pickle or of another layout, or lacks the split (a
+                ValueError).
             UntrustedPickleError: The annotation pickle holds more than
                 plain data (see :func:`~mmcl_plugin.utils.load_pickle`).
-            FileNotFoundError: Some samples miss some of their files.
-            ValueError: A skeleton has a wrong shape or NaN/inf values, or
-                the pickle lacks the split.
+            ValueError: Some samples are invalid (listed), or their text
+                feature files are unreadable.
         """
         data_list = self._load_annotations()
+        self._check_samples(data_list)
         self._join_files(data_list)
         if self.text_feature_cache is not None:
             self._join_text_feature_cache(data_list)
-        if self.check_keypoints:
-            self._check_keypoints(data_list)
+        self._read_text_feature_headers(data_list)
+        if self.check_media is not None:
+            self._check_media(data_list)
         return data_list
 
     def _load_annotations(self) -> List[Dict]:
         """The annotations of ``self.split``, as ``PoseDataset`` selects
         them, read with the restricted unpickler (``PoseDataset`` uses
         ``mmengine.load``, which runs any code a pickle holds)."""
-        content = load_pickle(self.ann_file)
+        content = read_annotation_file(self.ann_file)
+        annotations, splits = split_content(content, self.ann_file,
+                                            self.split is not None)
         if self.split is None:
-            if isinstance(content, dict) and 'annotations' in content:
-                return content['annotations']
-            return content
-        if not (isinstance(content, dict) and 'split' in content
-                and 'annotations' in content):
-            raise ValueError(f'{self.ann_file}: split={self.split!r} needs '
-                             'a dict with "split" and "annotations" (an '
-                             'mmaction2 skeleton pickle)')
-        if self.split not in content['split']:
-            raise ValueError(f'{self.ann_file}: no split {self.split!r}; it '
-                             f'has {sorted(content["split"])}')
-        annotations = content['annotations']
+            return annotations
+        if self.split not in splits:
+            raise AnnotationFileError(
+                f'{self.ann_file}: no split {self.split!r}; it has '
+                f'{sorted(splits)} (set the dataset\'s split to one of '
+                f'them).{make_hint(self.ann_file, "ann_file")}')
         identifier = ('filename' if annotations
                       and 'filename' in annotations[0] else 'frame_dir')
-        keep = set(content['split'][self.split])
+        keep = set(splits[self.split])
         data_list = [a for a in annotations if a[identifier] in keep]
         video_prefix = self.data_prefix.get('video')
         if video_prefix:
@@ -209,6 +287,34 @@ class MMCLPoseDataset(PoseDataset):
                     if key in info:
                         info[key] = osp.join(video_prefix, info[key])
         return data_list
+
+    def _pipeline_step(self, step_type: type) -> Optional[Callable]:
+        """The pipeline's first transform of ``step_type``, if any."""
+        return next((t for t in getattr(self.pipeline, 'transforms', [])
+                     if isinstance(t, step_type)), None)
+
+    def _check_samples(self, data_list: List[Dict]) -> None:
+        """Check labels, skeletons, frame counts and 2-D keypoints."""
+        self.sample_labels = {
+            str(info.get('frame_dir')): info.get('label')
+            for info in data_list
+        }
+        build_strip = self._pipeline_step(BuildFrameStrip)
+        image_keypoint_key = None
+        if build_strip is not None and any(
+                key == 'video_path' for key, _, _ in self.file_modalities):
+            image_keypoint_key = build_strip.keypoint_key
+        problems = sample_problems(
+            data_list,
+            num_classes=self.num_classes,
+            num_joints=self.num_joints,
+            max_abs_coordinate=self.max_abs_coordinate,
+            check_keypoints=self.check_keypoints,
+            image_keypoint_key=image_keypoint_key)
+        if problems:
+            raise ValueError(
+                invalid_samples_message(problems, len(data_list),
+                                        self.ann_file, self.split))
 
     def _join_files(self, data_list: List[Dict]) -> None:
         """Add the file paths to the data infos; all must exist."""
@@ -225,12 +331,15 @@ class MMCLPoseDataset(PoseDataset):
                     modality = key[:-len('_path')]
                     missing.append((sample, modality, path))
         if missing:
+            roots = {key[:-len('_path')]: root
+                     for key, root, _ in self.file_modalities}
             raise FileNotFoundError(
-                missing_files_message(missing, len(data_list), self.ann_file))
+                missing_files_message(missing, len(data_list), self.ann_file,
+                                      roots))
 
     def _join_text_feature_cache(self, data_list: List[Dict]) -> None:
         """Point the data infos at the text-feature cache; every sample
-        must have features there."""
+        must have features there (opening it verifies its shards)."""
         from mmcl_plugin.text_cache.cache_reader import open_text_feature_cache
         cache = open_text_feature_cache(self.text_feature_cache)
         # held so that the cache counts as in use while the dataset lives
@@ -247,31 +356,145 @@ class MMCLPoseDataset(PoseDataset):
                 missing.append((sample, 'text_feature_cache', where))
         if missing:
             raise FileNotFoundError(
-                missing_files_message(missing, len(data_list), self.ann_file))
+                missing_files_message(
+                    missing, len(data_list), self.ann_file,
+                    dict(text_feature_cache=self.text_feature_cache)))
 
-    def _check_keypoints(self, data_list: List[Dict]) -> None:
-        """Check every skeleton loaded with the annotations."""
+    def _read_text_feature_headers(self, data_list: List[Dict]) -> None:
+        """Read the shape of every per-sample text feature file (its
+        header only: about 25 µs a file), for ``text_feature_problems``.
+
+        Raises:
+            ValueError: Listing the files that are unreadable, cut short
+                or not of a text-feature shape.
+        """
+        self.text_feature_dims = {}
+        if not any(key == 'text_feature_path'
+                   for key, _, _ in self.file_modalities):
+            return
         problems = []
         for info in data_list:
-            # Skeletons loaded per sample (data_prefix 'skeleton') are not
-            # here yet; they cannot be checked now.
-            if 'keypoint' not in info:
-                continue
-            problem = keypoint_problem(info['keypoint'], self.num_joints)
-            if problem:
-                problems.append((info.get('frame_dir'), problem))
+            sample, path = str(info['frame_dir']), info['text_feature_path']
+            try:
+                self.text_feature_dims[sample] = text_feature_dims(
+                    feature_file_shape(path))
+            except (OSError, ValueError) as error:
+                problems.append((sample, f'{path}: {error}'))
         if problems:
-            lines = [
-                f'MMCLPoseDataset: {len(problems)} samples of '
-                f'{self.ann_file} have invalid skeletons:'
-            ]
-            lines += [
-                f'  {sample}: {problem}'
-                for sample, problem in problems[:MAX_LISTED]
-            ]
-            if len(problems) > MAX_LISTED:
-                lines.append(f'  ... and {len(problems) - MAX_LISTED} more')
-            raise ValueError('\n'.join(lines))
+            raise ValueError('\n'.join(
+                [f'MMCLPoseDataset: {len(problems)} of {len(data_list)} '
+                 f'text feature files of {self.ann_file} are unreadable:'] +
+                listed(problems) +
+                ['Make them again (or leave the samples out of the split).']))
+
+    def _check_media(self, data_list: List[Dict]) -> None:
+        """Probe every sample's video / strip image (``check_media``)."""
+        from .media_check import check_media
+        build_strip = self._pipeline_step(BuildFrameStrip)
+        failures = check_media(
+            data_list,
+            io_backend=getattr(build_strip, 'io_backend', 'decord'),
+            num_workers=self.check_media['num_workers'])
+        if failures:
+            raise MediaError('\n'.join(
+                [f'MMCLPoseDataset: {len(failures)} of {len(data_list)} '
+                 f'samples of {self.ann_file} have unreadable media:'] +
+                listed(failures) +
+                ['Replace these files, leave the samples out of the split, '
+                 'or train with skip_bad_media=dict(max_skipped=N).']))
+
+    # ------------------------------------------- checks against the model
+    def label_problems(self, num_classes: int) -> List[Tuple[str, str]]:
+        """The samples whose labels are not in [0, num_classes), e.g. the
+        classifier's class count when the dataset has none."""
+        names = list(self.sample_labels)
+        return [(names[index], problem) for index, problem in
+                label_problems(list(self.sample_labels.values()),
+                               num_classes).items()]
+
+    def text_feature_problems(self, text_channels: int,
+                              num_prompts: int = 1) -> List[Tuple[str, str]]:
+        """The samples whose text features the FRM cannot take.
+
+        Per-sample files: every file's (P, D) from its header. A cache:
+        one sample through the pipeline's ``LoadTextFeatureFromCache``
+        (a cache has one width), reported for that sample and the cache.
+
+        Args:
+            text_channels (int): ``FRMHead.text_channels`` (D).
+            num_prompts (int): ``FRMHead.num_prompts`` (P).
+
+        Returns:
+            list[tuple[str, str]]: (sample, problem) pairs; empty when the
+            pipeline loads no text features.
+        """
+
+        def problem(num: int, width: int) -> str:
+            found = []
+            if width != text_channels:
+                found.append(f'text feature width {width}, FRMHead '
+                             f'text_channels={text_channels}')
+            if num != num_prompts:
+                found.append(f'{num} prompts, FRMHead '
+                             f'num_prompts={num_prompts}')
+            return '; '.join(found)
+
+        problems = []
+        if self._pipeline_step(LoadTextFeature) is not None:
+            for sample, (num, width) in self.text_feature_dims.items():
+                found = problem(num, width)
+                if found:
+                    problems.append((sample, found))
+        from_cache = self._pipeline_step(LoadTextFeatureFromCache)
+        if from_cache is not None and len(self) > 0:
+            info = self.get_data_info(0)
+            feature = from_cache.transform(dict(info))['text_feature']
+            found = problem(feature.shape[0], feature.shape[-1])
+            if found:
+                cache = from_cache.cache_dir or info.get('text_feature_cache')
+                problems.append((str(info['frame_dir']),
+                                 f'{found} (as every sample of the cache '
+                                 f'{cache})'))
+        return problems
+
+    # ------------------------------------------------------ skip and report
+    def prepare_data(self, idx: int) -> Any:
+        """The pipeline's output for sample ``idx``; with
+        ``skip_bad_media`` in training, the next readable sample's instead
+        of one whose media fail, recording the skipped ones in its data
+        sample's metainfo (``skipped_media``).
+
+        Raises:
+            MediaError: Without ``skip_bad_media`` (or in test mode), for
+                an unreadable sample; with it, when more than
+                ``max_skipped`` samples in a row are unreadable.
+        """
+        if self.skip_bad_media is None or self.test_mode:
+            return super().prepare_data(idx)
+        limit = self.skip_bad_media['max_skipped']
+        skipped: List[Tuple[str, str]] = []
+        for attempt in range(min(limit + 1, len(self))):
+            index = (idx + attempt) % len(self)
+            try:
+                data = super().prepare_data(index)
+            except MediaError as error:
+                name = str(self.get_data_info(index)['frame_dir'])
+                skipped.append((name, str(error)))
+                print_log(
+                    f'skipped sample {name} (skip_bad_media): {error}',
+                    logger='current',
+                    level=logging.WARNING)
+                continue
+            if skipped:
+                samples = data.get('data_samples') \
+                    if isinstance(data, dict) else None
+                if samples is not None and hasattr(samples, 'set_metainfo'):
+                    samples.set_metainfo({SKIPPED_KEY: skipped})
+            return data
+        raise MediaError('\n'.join(
+            [f'MMCLPoseDataset: {len(skipped)} samples in a row have '
+             f'unreadable media (skip_bad_media allows {limit}):'] +
+            listed(skipped)))
 
 
 __all__ = ['MMCLPoseDataset']

@@ -3,6 +3,11 @@
 :func:`extract_text_features` is what ``tools/extract_text_features.py``
 calls; :func:`run_shards` is the loop over one rank's pending shards, for
 any function that turns a batch of strips into cache entries.
+
+A run locks the shards it owns (``cache_writer.lock_shards``) for its
+whole duration, so a second run on the same directory is refused while
+the ranks of one run share it; its data-loader workers die with it
+(:class:`~mmcl_plugin.utils.DieWithParent`).
 """
 import dataclasses
 import logging
@@ -17,7 +22,9 @@ from ..text_cache.cache_format import (CacheMeta, CacheMismatchError,
                                        meta_differences, mismatch_message,
                                        read_meta)
 from ..text_cache.cache_writer import (PromptFeatures, ShardPlan,
-                                       TextFeatureCacheWriter)
+                                       TextFeatureCacheWriter, lock_shards,
+                                       plan_shards)
+from ..utils import DieWithParent
 from .distributed import default_device, dist_info
 from .model_loading import resolve_compute_dtype
 from .settings import ExtractionSettings
@@ -108,7 +115,9 @@ def run_shards(writer: TextFeatureCacheWriter,
         source.dataset(names),
         batch_sampler=shard_batches(shards, batch_size),
         num_workers=num_workers,
-        collate_fn=collate_items)
+        collate_fn=collate_items,
+        # a killed run leaves no worker decoding on
+        worker_init_fn=DieWithParent() if num_workers > 0 else None)
     rank, world = writer.rank, writer.world_size
     bar = tqdm(
         total=num_total if num_total is not None else len(names),
@@ -221,6 +230,8 @@ def extract_text_features(settings: ExtractionSettings,
 
     Raises:
         CacheMismatchError: The cache holds features of other settings.
+        LockedError: Another process holds shards of this rank (another
+            run on the directory).
     """
     rank, world_size, local_rank = dist_info(rank, world_size)
     device = device or default_device(local_rank)
@@ -236,44 +247,55 @@ def extract_text_features(settings: ExtractionSettings,
     if shard_size is None:
         recorded = read_meta(cache_dir)
         shard_size = recorded.shard_size if recorded else DEFAULT_SHARD_SIZE
-    recorded = _check_recorded(cache_dir, settings, compute_dtype, shard_size)
-    pending = None
-    if recorded is not None:
-        writer = TextFeatureCacheWriter(cache_dir, recorded, samples,
-                                        **options)
-        pending = writer.pending_shards()
-    computed_failed: Dict[str, str] = {}
-    if pending != []:  # work to do (or a new cache): load the model
-        if extractor is None:
-            from .text_feature_extractor import TextFeatureExtractor
-            extractor = TextFeatureExtractor(settings, device)
-        writer = TextFeatureCacheWriter(cache_dir, extractor.meta(shard_size),
-                                        samples, **options)
-        writer.write_meta()  # also compares widths and prompt texts
-        if pending is None:
+    own_plan = [
+        shard for shard in plan_shards(samples, shard_size)
+        if shard.index % world_size == rank
+    ]
+    # before anything reads the directory: a second run stops at once
+    locks = lock_shards(cache_dir, own_plan)
+    try:
+        recorded = _check_recorded(cache_dir, settings, compute_dtype,
+                                   shard_size)
+        pending = None
+        if recorded is not None:
+            writer = TextFeatureCacheWriter(cache_dir, recorded, samples,
+                                            **options)
             pending = writer.pending_shards()
-    own = writer.own_shards()
-    num_own = sum(len(s.samples) for s in own)
-    num_pending = sum(len(s.samples) for s in pending)
-    num_samples = sum(len(s.samples) for s in writer.shards)
-    logger.info(
-        '%s: %d samples in %d shards; rank %d/%d has %d samples, '
-        '%d to compute', cache_dir, num_samples, len(writer.shards), rank,
-        world_size, num_own, num_pending)
-    if pending:
-        writer.invalidate_index()
-        computed_failed = run_shards(
-            writer,
-            pending,
-            source,
-            extractor,
-            batch_size,
-            num_workers,
-            progress,
-            strict,
-            num_done=num_own - num_pending,
-            num_total=num_own)
-    index_written = writer.write_index()
+        computed_failed: Dict[str, str] = {}
+        if pending != []:  # work to do (or a new cache): load the model
+            if extractor is None:
+                from .text_feature_extractor import TextFeatureExtractor
+                extractor = TextFeatureExtractor(settings, device)
+            writer = TextFeatureCacheWriter(cache_dir,
+                                            extractor.meta(shard_size),
+                                            samples, **options)
+            writer.write_meta()  # also compares widths and prompt texts
+            if pending is None:
+                pending = writer.pending_shards()
+        own = writer.own_shards()
+        num_own = sum(len(s.samples) for s in own)
+        num_pending = sum(len(s.samples) for s in pending)
+        num_samples = sum(len(s.samples) for s in writer.shards)
+        logger.info(
+            '%s: %d samples in %d shards; rank %d/%d has %d samples, '
+            '%d to compute', cache_dir, num_samples, len(writer.shards),
+            rank, world_size, num_own, num_pending)
+        if pending:
+            writer.invalidate_index()
+            computed_failed = run_shards(
+                writer,
+                pending,
+                source,
+                extractor,
+                batch_size,
+                num_workers,
+                progress,
+                strict,
+                num_done=num_own - num_pending,
+                num_total=num_own)
+        index_written = writer.write_index()
+    finally:
+        locks.release()
     return ExtractionSummary(
         cache_dir=cache_dir,
         num_samples=num_samples,

@@ -10,6 +10,8 @@ A cache directory holds::
     index.json                 every sample -> shard, rows, lengths,
                                answers (+ the meta and shard checksums);
                                written once all shards are complete
+    .extraction.lock           locks of the shards extraction processes
+                               own (empty file)
 
 Samples are sorted by name and cut into shards of ``shard_size``; shard
 ``s`` holds samples ``[s * shard_size, (s + 1) * shard_size)``. A shard is
@@ -44,6 +46,9 @@ FORMAT_VERSION = 1
 META_FILE = 'meta.json'
 INDEX_FILE = 'index.json'
 SHARD_DIR = 'shards'
+#: Record locks of the shards being computed (byte s = shard s), held by
+#: the extraction processes (``cache_writer.lock_shards``).
+LOCK_FILE = '.extraction.lock'
 
 TOKENS_KEY = 'tokens'
 POOLED_KEY = 'pooled'

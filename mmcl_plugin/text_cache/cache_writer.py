@@ -15,8 +15,10 @@ from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 
-from mmcl_plugin.utils import atomic_write, dump_json_atomic
-from .cache_format import (FORMAT_NAME, FORMAT_VERSION, INDEX_FILE, META_FILE,
+from mmcl_plugin.utils import (IndexLocks, LockedError, atomic_write,
+                               dump_json_atomic)
+from .cache_format import (FORMAT_NAME, FORMAT_VERSION, INDEX_FILE,
+                           LOCK_FILE, META_FILE,
                            POOLED_KEY, SENTENCE_KEY, SHARD_DIR, TOKEN_IDS_KEY,
                            TOKEN_IDS_PAD, TOKENS_KEY, CacheMeta,
                            CacheMismatchError, canonical_json,
@@ -78,6 +80,31 @@ def plan_shards(samples: Sequence[str], shard_size: int) -> List[ShardPlan]:
         ShardPlan(index, names[start:start + shard_size])
         for index, start in enumerate(range(0, len(names), shard_size))
     ]
+
+
+def lock_shards(cache_dir: str, shards: Sequence[ShardPlan]) -> IndexLocks:
+    """Lock ``shards`` of the cache for this process until it ends (or
+    the locks are released).
+
+    Processes that own other shards (the ranks of one extraction) run side
+    by side; a second run that wants a shard another process holds is
+    refused, instead of computing it a second time and racing its writes.
+
+    Raises:
+        LockedError: Another process holds some of the shards.
+    """
+    locks = IndexLocks(osp.join(cache_dir, LOCK_FILE))
+    busy = locks.acquire(shard.index for shard in shards)
+    if busy:
+        locks.release()
+        shown = ', '.join(str(index) for index in busy[:10])
+        raise LockedError(
+            f'{cache_dir}: {len(busy)} of the {len(shards)} shards of this '
+            f'run (shard {shown}{" ..." if len(busy) > 10 else ""}) are '
+            f'held by another extraction process (locks in '
+            f'{osp.join(cache_dir, LOCK_FILE)}); wait for it to end, or give '
+            f'this run other --rank/--world-size')
+    return locks
 
 
 def record_problem(record: Optional[dict], plan: ShardPlan, fingerprint: str,
@@ -467,5 +494,5 @@ class TextFeatureCacheWriter:
 
 __all__ = [
     'TextFeatureCacheWriter', 'PromptFeatures', 'ShardPlan', 'plan_shards',
-    'CacheMismatchError'
+    'lock_shards', 'CacheMismatchError'
 ]

@@ -749,6 +749,18 @@ MEANT_TO_CHANGE = [
      'models was a process-wide patch of compat.py)'),
     ('*demo*', ('model_wrapper_cfg', ),
      'the demo is a CPU config: CPUDistributedDataParallel wrapper'),
+    ('*', ('*dataloader.dataset.num_classes',
+           '*dataloader.dataset.dataset.num_classes',
+           '*dataloader.dataset.num_joints'),
+     'every split is validated at start-up (issue #14): the data blocks '
+     'give each dataset the config\'s num_classes (labels in [0, N)) and '
+     'the val / test datasets the joint count the train set had'),
+    ('*', ('default_hooks.checkpoint.type', 'default_hooks.dataset_check',
+           'default_hooks.skipped_media'),
+     'runtime base (issue #14): crash-safe SafeCheckpointHook (same '
+     'interval / max_keep_ckpts), DatasetCheckHook (datasets vs the '
+     'model\'s classes and FRM text width before training), '
+     'SkippedMediaHook (skip_bad_media report; idle without it)'),
 ]
 
 
@@ -785,6 +797,23 @@ def test_snapshot_configs_still_exist():
     assert not missing, (
         f'{missing} are gone: regenerate the snapshot with '
         'python tests/test_configs/config_snapshot.py if that is intended')
+
+
+@pytest.mark.parametrize('rel', config_files())
+def test_every_split_checks_the_models_classes(rel):
+    """Every loader's dataset has the classifier's num_classes (a config
+    that overrides the benchmark's num_classes must pass it to the data
+    blocks' datasets too: they validate labels against it)."""
+    cfg = resolved(rel)
+    num_classes = ((cfg.get('model') or {}).get('cls_head')
+                   or {}).get('num_classes')
+    for phase in ('train', 'val', 'test'):
+        loader = cfg.get(f'{phase}_dataloader')
+        if not loader or num_classes is None:
+            continue
+        dataset = dataset_of(loader)
+        if dataset.get('type') == 'MMCLPoseDataset':
+            assert dataset.get('num_classes') == num_classes, (phase, rel)
 
 
 @pytest.mark.parametrize(

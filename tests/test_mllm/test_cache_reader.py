@@ -93,10 +93,17 @@ def test_missing_and_truncated_shards_are_reported(cache_dir):
     with pytest.raises(ValueError, match='000001.safetensors has 100 bytes'):
         cache.tokens('S005')
     cache.tokens('S003')  # shard 0 is fine
+    # a new reader verifies every shard when it opens the cache
+    with pytest.raises(ValueError, match=r'1 of 3 shard files are damaged'
+                       r'(.|\n)*000001.safetensors: 100 bytes'):
+        TextFeatureCache(cache_dir)
     os.remove(path)
+    with pytest.raises(ValueError, match='000001.safetensors: missing'):
+        TextFeatureCache(cache_dir)
     with pytest.raises(FileNotFoundError, match='000001.safetensors'):
-        TextFeatureCache(cache_dir).tokens('S005')
-    assert len(TextFeatureCache(cache_dir).verify(checksum=False)) == 1
+        TextFeatureCache(cache_dir, verify=None).tokens('S005')
+    assert len(TextFeatureCache(cache_dir,
+                                verify=None).verify(checksum=False)) == 1
 
 
 def test_reader_pickles_without_open_files(cache_dir):

@@ -204,11 +204,16 @@ def test_corrupt_shard_is_detected_and_redone(llava_extractor, tmp_path,
             f.write(bytes([byte[0] ^ 0xFF]))
         else:
             f.truncate(os.path.getsize(path) // 2)
-    problems = TextFeatureCache(cache_dir).verify()
+    problems = TextFeatureCache(cache_dir, verify=None).verify()
     assert len(problems) == 1 and '000001.safetensors' in problems[0]
+    # the training reader refuses the cache when it opens it
+    with pytest.raises(ValueError,
+                       match='1 of 3 shard files are damaged(.|\n)*'
+                       '000001.safetensors'):
+        TextFeatureCache(cache_dir)
     if damage == 'truncate':
         with pytest.raises(ValueError, match='truncated'):
-            TextFeatureCache(cache_dir).tokens('S003')
+            TextFeatureCache(cache_dir, verify=None).tokens('S003')
 
     counting = CountingExtractor(llava_extractor)
     with caplog.at_level(logging.WARNING):

@@ -84,7 +84,7 @@ def test_mim_train_lowers_the_loss_and_reports_accuracy(trained):
     assert len(val) == 8  # validated after every epoch
     assert 0.0 <= val[-1]['acc/top1'] <= 1.0
     # 4 balanced classes: the trained model must be far above chance (25 %)
-    # (0.94 measured with seed 0)
+    # (0.97 measured with seed 0 and SafeCheckpointHook, 0.94 before)
     assert val[-1]['acc/top1'] > 0.7, val
     assert osp.exists(osp.join(trained, 'epoch_8.pth'))
 

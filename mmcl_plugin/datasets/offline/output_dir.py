@@ -17,12 +17,11 @@ import os.path as osp
 import re
 from typing import Dict, Iterator, Sequence, Tuple
 
-import cv2
-import numpy as np
-
-from mmcl_plugin.utils import dump_json_atomic, write_text_atomic
-from .strip_settings import (IMAGE_FORMATS, StripSettings,
-                             identity_differences, recorded_identity)
+from mmcl_plugin.utils import (dump_json_atomic, exclusive_lock,
+                               write_text_atomic)
+from ..media import MediaError, read_image_file
+from .strip_settings import (StripSettings, identity_differences,
+                             recorded_identity)
 from .strip_tasks import StripTask
 
 #: File in the output directory recording the settings of its strips.
@@ -39,23 +38,18 @@ def is_complete_strip(path: str, strip_size: Sequence[int]) -> bool:
     """Whether ``path`` is a whole, decodable image of ``strip_size``.
 
     A file whose format trailer (JPEG EOI, PNG IEND) is missing counts as
-    cut short, since decoders may still return an image for it.
+    cut short, since decoders may still return an image for it
+    (:func:`~..media.read_image_file`).
 
     Args:
         path (str): Image file; its extension gives the format.
         strip_size (Sequence[int]): (H, W) expected.
     """
-    ext = osp.splitext(path)[1].lower()
     try:
-        with open(path, 'rb') as f:
-            data = f.read()
-    except OSError:
+        image = read_image_file(path)
+    except MediaError:
         return False
-    trailer = IMAGE_FORMATS.get(ext, (None, b''))[1]
-    if not data or not data.endswith(trailer):
-        return False
-    image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
-    return image is not None and image.shape[:2] == tuple(strip_size)
+    return image.shape[:2] == tuple(strip_size)
 
 
 def remove_stale_temp_files(tasks: Sequence[StripTask]) -> int:
@@ -90,27 +84,17 @@ def locked_out_dir(out_dir: str) -> Iterator[None]:
 
     A second run on the same directory would otherwise remove the first
     one's temporary files as stale. The lock is released when the process
-    ends, however it ends.
+    ends, however it ends (:func:`~mmcl_plugin.utils.exclusive_lock`).
 
     Raises:
-        RuntimeError: Another process holds the lock.
+        LockedError: Another process holds the lock (a RuntimeError).
     """
     os.makedirs(out_dir, exist_ok=True)
-    try:
-        import fcntl
-    except ImportError:  # not POSIX: no locking
+    with exclusive_lock(
+            osp.join(out_dir, LOCK_FILE),
+            f'another run is writing strips to {out_dir}; wait for it to '
+            f'end'):
         yield
-        return
-    with open(osp.join(out_dir, LOCK_FILE), 'a') as lock:
-        try:
-            fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise RuntimeError(f'another run is writing strips to '
-                               f'{out_dir}; wait for it to end') from None
-        try:
-            yield
-        finally:
-            fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
 
 
 def check_settings_file(out_dir: str, settings: StripSettings) -> None:

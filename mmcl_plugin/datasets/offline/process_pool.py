@@ -18,7 +18,11 @@ picklable function over a stream of jobs through :func:`imap_jobs`.
   dead worker's job.)
 * An exception raised by the function itself is a bug of the caller (who
   turns a sample's own problems into results) and is raised again here.
+* Workers die with the process that started them
+  (:class:`~mmcl_plugin.utils.DieWithParent`): a killed tool leaves no
+  worker decoding on.
 """
+import functools
 import multiprocessing
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor
 from concurrent.futures import wait
@@ -27,8 +31,18 @@ from itertools import islice
 from typing import (Callable, Dict, Iterable, Iterator, List, Optional,
                     Tuple)
 
+from mmcl_plugin.utils import DieWithParent
+
 #: A chunk of jobs as (index of the chunk, its jobs).
 Chunk = Tuple[int, List]
+
+
+def _init_worker(die_with_parent: DieWithParent,
+                 initializer: Optional[Callable[[], None]]) -> None:
+    """Worker start: die with the parent, then the caller's initializer."""
+    die_with_parent()
+    if initializer is not None:
+        initializer()
 
 
 def new_pool(workers: int,
@@ -43,8 +57,11 @@ def new_pool(workers: int,
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context(
         'fork' if 'fork' in methods else None)
-    return ProcessPoolExecutor(workers, mp_context=context,
-                               initializer=initializer)
+    return ProcessPoolExecutor(
+        workers,
+        mp_context=context,
+        initializer=functools.partial(_init_worker, DieWithParent(),
+                                      initializer))
 
 
 def _run_chunk(func: Callable, jobs: List) -> List:

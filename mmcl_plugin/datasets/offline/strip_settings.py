@@ -14,14 +14,15 @@ from dataclasses import dataclass, field
 from typing import Dict, Mapping, Tuple
 
 from mmcl_plugin.datasets.transforms.frame_strip import BuildFrameStrip
+from ..media import IMAGE_TRAILERS
 
 #: Output formats: extension -> (OpenCV encoder extension, file trailer).
-#: A JPEG ends with the EOI marker, a PNG with its IEND chunk; a file cut
-#: short lacks them even when a decoder still returns an image for it.
+#: A file cut short lacks its trailer (:data:`~..media.IMAGE_TRAILERS`)
+#: even when a decoder still returns an image for it.
 IMAGE_FORMATS: Dict[str, Tuple[str, bytes]] = {
-    '.jpg': ('.jpg', b'\xff\xd9'),
-    '.jpeg': ('.jpg', b'\xff\xd9'),
-    '.png': ('.png', b'IEND\xaeB`\x82'),
+    ext: (encoder, IMAGE_TRAILERS[ext])
+    for ext, encoder in (('.jpg', '.jpg'), ('.jpeg', '.jpg'), ('.png',
+                                                               '.png'))
 }
 
 #: Type name of the transform in a strip config.

@@ -12,7 +12,7 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from mmcl_plugin.utils import load_pickle
+from ..annotation_file import read_annotation_file, split_content
 from .strip_settings import normalize_ext
 
 #: Longest failure reason kept (decoders can put whole logs in errors).
@@ -134,15 +134,14 @@ def load_annotations(ann_file: str,
         list[dict]: The annotations.
 
     Raises:
+        FileNotFoundError: The file does not exist.
+        AnnotationFileError: It is truncated or of another layout (a
+            ValueError naming the file and the tool that makes it).
         KeyError: A split is not in the pickle.
         ValueError: Two annotations have the same ``frame_dir``.
     """
-    content = load_pickle(ann_file)
-    if isinstance(content, dict):
-        annotations = content['annotations']
-        split_lists = content.get('split', {})
-    else:
-        annotations, split_lists = list(content), {}
+    annotations, split_lists = split_content(
+        read_annotation_file(ann_file), ann_file, need_split=bool(splits))
     if splits:
         unknown = [s for s in splits if s not in split_lists]
         if unknown:

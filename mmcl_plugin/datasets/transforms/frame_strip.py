@@ -14,6 +14,8 @@ import numpy as np
 from mmaction.registry import TRANSFORMS
 from mmcv.transforms import BaseTransform
 
+from ..media import MediaError, read_image_file
+
 #: (x0, y0, x1, y1) pixel box, half-open: columns x0..x1-1, rows y0..y1-1.
 Box = Tuple[int, int, int, int]
 
@@ -324,14 +326,11 @@ def read_strip_image(path: str) -> np.ndarray:
     """A precomputed strip image as (H, W, 3) uint8 RGB.
 
     Raises:
-        RuntimeError: When the file is missing or cannot be decoded.
+        MediaError: When the file is missing, cut short (no JPEG / PNG
+            trailer: decoders return grey rows for the lost part) or
+            cannot be decoded.
     """
-    if not osp.isfile(path):
-        raise RuntimeError('file not found')
-    image = cv2.imread(path, cv2.IMREAD_COLOR)
-    if image is None:
-        raise RuntimeError('OpenCV cannot decode the image')
-    return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+    return read_image_file(path)
 
 
 def sample_name(results: Dict) -> str:
@@ -418,7 +417,8 @@ class BuildFrameStrip(BaseTransform):
 
         Raises:
             KeyError: Neither ``strip_path`` nor ``video_path`` is given.
-            RuntimeError: The strip image or the video cannot be read.
+            MediaError: The strip image or the video cannot be read (a
+                RuntimeError naming the sample and the file).
         """
         if 'strip_path' in results:
             strip = self._load_strip(results)
@@ -436,8 +436,8 @@ class BuildFrameStrip(BaseTransform):
         path = results['strip_path']
         try:
             strip = read_strip_image(path)
-        except RuntimeError as error:
-            raise RuntimeError(
+        except MediaError as error:
+            raise MediaError(
                 f'BuildFrameStrip: cannot read the strip image of sample '
                 f'{sample_name(results)} ({path}): {error}') from error
         return resize_image(strip, *self.strip_size)
@@ -461,7 +461,7 @@ class BuildFrameStrip(BaseTransform):
                                                 self.io_backend)
         except Exception as error:
             # Decoders fail in their own ways; name the sample for all.
-            raise RuntimeError(
+            raise MediaError(
                 f'BuildFrameStrip: cannot read the video of sample '
                 f'{sample_name(results)} ({path}) with {self.io_backend}: '
                 f'{type(error).__name__}: {error}') from error

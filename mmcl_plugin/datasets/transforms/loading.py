@@ -21,8 +21,12 @@ A text-feature file holds one of:
   ((L, ) or (P, L)), True at the valid tokens. Every prompt needs at least
   one valid token.
 """
+import os
 import os.path as osp
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
+import re
+import zipfile
+from typing import (Any, BinaryIO, Callable, Dict, List, Optional, Sequence,
+                    Tuple, Union)
 
 import numpy as np
 import torch
@@ -68,6 +72,78 @@ def read_feature_file(path: str) -> Dict[str, np.ndarray]:
                 if key in loaded.files
             }
     return {NPZ_FEATURE_KEY: loaded}
+
+
+#: Entries of a .npy header (a Python dict literal).
+_NPY_SHAPE = re.compile(rb"'shape'\s*:\s*\(([^)]*)\)")
+_NPY_DESCR = re.compile(rb"'descr'\s*:\s*'([^']*)'")
+
+
+def npy_header(f: BinaryIO) -> Tuple[Tuple[int, ...], np.dtype, int]:
+    """Shape, dtype and data offset from the header of an open ``.npy``
+    file, reading the header only (a few µs, against about 100 µs for
+    ``numpy.lib.format``'s parser: 57k files at start-up).
+
+    Raises:
+        ValueError: Not a ``.npy`` header.
+    """
+    magic = f.read(8)
+    if len(magic) < 8 or magic[:6] != b'\x93NUMPY':
+        raise ValueError('not a .npy file')
+    length_bytes = 2 if magic[6] == 1 else 4
+    raw = f.read(length_bytes)
+    header = f.read(int.from_bytes(raw, 'little'))
+    shape, descr = _NPY_SHAPE.search(header), _NPY_DESCR.search(header)
+    if len(raw) < length_bytes or shape is None or descr is None:
+        raise ValueError('the .npy header is cut short')
+    dims = tuple(int(v) for v in shape.group(1).split(b',') if v.strip())
+    return dims, np.dtype(descr.group(1).decode()), 8 + length_bytes + len(
+        header)
+
+
+def feature_file_shape(path: str) -> Tuple[int, ...]:
+    """Shape of a feature file's array (``.npy``, or ``feature`` of a
+    ``.npz``), from its header; a ``.npy`` shorter than its header says is
+    refused.
+
+    Raises:
+        FileNotFoundError: The file does not exist.
+        ValueError: Not a readable ``.npy``/``.npz`` feature file.
+    """
+    try:
+        if path.endswith('.npz'):
+            with zipfile.ZipFile(path) as archive, \
+                    archive.open(NPZ_FEATURE_KEY + '.npy') as f:
+                return npy_header(f)[0]
+        with open(path, 'rb') as f:
+            shape, dtype, offset = npy_header(f)
+            size = os.fstat(f.fileno()).st_size
+    except FileNotFoundError:
+        raise
+    except (OSError, ValueError, TypeError, KeyError,
+            zipfile.BadZipFile) as error:
+        raise ValueError(f'not a readable .npy/.npz file ({error})') from None
+    expected = offset + int(np.prod(shape)) * dtype.itemsize
+    if size < expected:
+        raise ValueError(f'the .npy file is cut short ({size} bytes, its '
+                         f'{shape} {dtype} array needs {expected})')
+    return shape
+
+
+def text_feature_dims(shape: Sequence[int]) -> Tuple[int, int]:
+    """(P, D) of a stored text feature of shape (D, ), (L, D) or (P, L, D)
+    (what :func:`as_text_feature` makes of it).
+
+    Raises:
+        ValueError: Another number of dims, or no prompt, token or width.
+    """
+    shape = tuple(shape)
+    if len(shape) not in (1, 2, 3):
+        raise ValueError(f'feature has shape {shape}, expected (D, ), '
+                         f'(L, D) or (P, L, D)')
+    if 0 in shape:
+        raise ValueError(f'feature is empty (shape {shape})')
+    return (shape[0] if len(shape) == 3 else 1), shape[-1]
 
 
 def feature_problem(feature: np.ndarray) -> str:
@@ -413,4 +489,7 @@ class LoadTextFeatureFromCache(BaseTransform):
                 f'feature={self.feature!r}, prompts={self.prompts!r})')
 
 
-__all__ = ['LoadTextFeature', 'LoadStripFeature', 'LoadTextFeatureFromCache']
+__all__ = [
+    'LoadTextFeature', 'LoadStripFeature', 'LoadTextFeatureFromCache',
+    'feature_file_shape', 'text_feature_dims'
+]

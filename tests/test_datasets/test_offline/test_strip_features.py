@@ -72,7 +72,7 @@ def test_strip_dataset_gives_whole_clip_strips_or_errors(tmp_path):
     names, strips, errors = collate_strips([dataset[i] for i in range(3)])
     assert names == NAMES + ['S001C003P001R001A003']
     assert errors[:2] == [None, None] and strips[2] is None
-    assert errors[2].startswith('RuntimeError: BuildFrameStrip: cannot '
+    assert errors[2].startswith('MediaError: BuildFrameStrip: cannot '
                                 "read the video of sample 'S001C003")
     for strip in strips[:2]:
         assert strip.shape == (3, 24, 120) and strip.dtype == torch.uint8
