@@ -326,6 +326,25 @@ def test_workers_write_the_same_bytes(tmp_path):
     assert len(one) == 3
 
 
+@pytest.mark.timeout(60)
+def test_workers_start_after_opencv_ran_its_threads_here(tmp_path):
+    """A forked worker cannot change OpenCV's thread count once this
+    process had OpenCV's thread pool running (it waited forever): the
+    count is set before the fork and restored afterwards."""
+    threads = cv2.getNumThreads()
+    cv2.setNumThreads(2)
+    try:
+        # large enough for OpenCV to run it on its thread pool
+        cv2.cvtColor(np.zeros((480, 480, 3), np.uint8), cv2.COLOR_BGR2RGB)
+        annotations = make_samples(tmp_path, names=NAMES[:1], person=True)
+        report = make_strips(tasks_for(tmp_path, annotations),
+                             StripSettings(strip=SMALL), workers=1)
+        assert report.written == 1
+        assert cv2.getNumThreads() == 2
+    finally:
+        cv2.setNumThreads(threads)
+
+
 def crash_on(name):
     real_build = strip_runner.build_strip
 
