@@ -1,13 +1,17 @@
 """NW-UCLA CTR-GCN joint: this plugin's official-recipe config against the
-official CTR-GCN code, same schedule, same machine, one run.
+official CTR-GCN code, same schedule, same machine, same seeds.
 
 ``python benchmarks/nwucla_side_by_side.py --official CTR-GCN_CHECKOUT
-[--epochs 2] [--repeat 5] [--batch-size 16] [--seed 1] [--threads 2]
-[--workers 2] [--max-iters 0] [--max-test-samples 0]
-[--out-dir benchmarks/results]``
+[--epochs 2] [--repeat 5] [--batch-size 16] [--seed 1 [2 ...]]
+[--parallel] [--threads 2] [--workers 2] [--max-iters 0]
+[--max-test-samples 0] [--out-dir benchmarks/results]``
 
 Both sides train the joint stream of ``../shared/data/nw_ucla/all_sqe.zip``
-(train views 1+2, test view 3) on the CPU, one after the other:
+(train views 1+2, test view 3) on the CPU, once per seed, one after the
+other (``--parallel``: both at the same time, so that other load on the
+machine slows both alike); the report gives every run and the means over
+the seeds (two short runs of either side differ by a few points with the
+seed alone):
 
 - **official**: ``main.py`` of the checkout with its
   ``config/ucla/default.yaml`` (feeder, model, SGD nesterov, weight decay
@@ -40,6 +44,7 @@ training clips (evenly spaced in name order), N iterations per epoch;
 """
 import argparse
 import datetime
+import functools
 import json
 import math
 import os
@@ -50,6 +55,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Dict, List, Optional, Tuple
 
 BENCH_DIR = osp.dirname(osp.abspath(__file__))
@@ -67,6 +73,8 @@ from mmcl_plugin.datasets.converters.nwucla import \
     convert_nwucla  # noqa: E402
 from mmcl_plugin.engine import iteration_lrs  # noqa: E402
 from mmcl_plugin.evaluation import load_score_dump  # noqa: E402
+from mmcl_plugin.utils.atomic_io import (dump_json_atomic,  # noqa: E402
+                                         write_text_atomic)
 
 CONFIG = ('configs/official/ctrgcn_official_1xb16-joint-u52-2e-cpu_'
           'nwucla-xview-keypoint-3d.py')
@@ -109,7 +117,14 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--epochs', type=int, default=2)
     parser.add_argument('--repeat', type=int, default=5)
     parser.add_argument('--batch-size', type=int, default=16)
-    parser.add_argument('--seed', type=int, default=1)
+    parser.add_argument('--seed', type=int, nargs='+', default=[1],
+                        help='one run per seed; the report gives each run '
+                        'and the mean over the seeds')
+    parser.add_argument(
+        '--parallel', action='store_true',
+        help='run the two sides of a seed at the same time (each with '
+        '--threads threads), so that load from other processes hits both '
+        'alike; default: one after the other')
     parser.add_argument('--threads', type=int, default=2,
                         help='torch threads of each side')
     parser.add_argument('--workers', type=int, default=2,
@@ -205,8 +220,9 @@ def official_epoch_log(log_path: str) -> Tuple[List[float], List[float]]:
     return top1, seconds
 
 
-def run_official(args, checkout: str, work: str, lrs: List[float],
-                 names: Optional[Dict], env: Dict[str, str]) -> Dict:
+def run_official(args, seed: int, checkout: str, work: str,
+                 lrs: List[float], names: Optional[Dict],
+                 env: Dict[str, str]) -> Dict:
     run_dir = osp.join(work, 'official_run')
     official_code.extract_nwucla(args.nwucla_zip, run_dir)
     work_dir = osp.join(work, 'official_work_dir')
@@ -228,7 +244,7 @@ def run_official(args, checkout: str, work: str, lrs: List[float],
                                    'default.yaml'), '--work-dir', work_dir,
         '--num-epoch', str(args.epochs), '--batch-size',
         str(args.batch_size), '--train-feeder-args', f'repeat={args.repeat}',
-        '--seed', str(args.seed), '--num-worker', str(args.workers),
+        '--seed', str(seed), '--num-worker', str(args.workers),
         '--save-epoch', '0', '--save-score', 'True', '--device', '0',
         '--print-log', 'True'
     ]
@@ -265,8 +281,9 @@ def project_scalars(work_dir: str) -> List[Dict]:
         return [json.loads(line) for line in f]
 
 
-def run_project(args, work: str, ann_file: str, lrs: List[float],
-                iters_per_epoch: int, train_samples: Optional[List[int]],
+def run_project(args, seed: int, work: str, ann_file: str,
+                lrs: List[float], iters_per_epoch: int,
+                train_samples: Optional[List[int]],
                 test_samples: Optional[List[int]],
                 env: Dict[str, str]) -> Dict:
     config = derived_config(args, work, ann_file, train_samples,
@@ -274,7 +291,7 @@ def run_project(args, work: str, ann_file: str, lrs: List[float],
     work_dir = osp.join(work, 'project_work_dir')
     wall = run([
         sys.executable, 'tools/train.py', config, '--work-dir', work_dir,
-        '--seed', str(args.seed)
+        '--seed', str(seed)
     ], osp.join(work, 'project_train.log'), env)
     dump = osp.join(work, 'project_scores.pkl')
     wall += run([
@@ -311,35 +328,67 @@ def schedule_text(args, iters_per_epoch: int, num_train: int,
             f'iterations of batch {args.batch_size} per epoch, incomplete '
             'batch dropped), SGD nesterov momentum 0.9, lr 0.1, weight decay '
             '1e-4, 1 linear warm-up epoch from lr 0.01 then cosine to 0 (per '
-            f'iteration), seed {args.seed}, {num_test} view-3 test clips, one '
+            f'iteration), seeds {args.seed}, {num_test} view-3 test clips, '
+            'one '
             f'clip each, {args.threads} torch threads, {args.workers} loader '
             'workers, CPU')
 
 
+def mean_side(sides: List[Dict]) -> Dict:
+    """One side's results averaged over the seeds' runs."""
+
+    def mean(key):
+        return round(float(np.mean([side[key] for side in sides])), 2)
+
+    def per_epoch(key):
+        return [round(float(v), 2)
+                for v in np.mean([side[key] for side in sides], axis=0)]
+
+    diffs = [side['lr_max_abs_diff'] for side in sides]
+    return dict(
+        top1=mean('top1'),
+        top5=mean('top5'),
+        wall_s=mean('wall_s'),
+        train_s_per_epoch=per_epoch('train_s_per_epoch'),
+        epoch_top1=per_epoch('epoch_top1'),
+        num_test=sides[0]['num_test'],
+        lr_max_abs_diff=max(diffs) if all(
+            isinstance(d, float) for d in diffs) else diffs)
+
+
+def epoch_mean(side: Dict) -> float:
+    """Mean training seconds per epoch of one side."""
+    return round(float(np.mean(side['train_s_per_epoch'])), 1)
+
+
 def write_markdown(path: str, report: Dict) -> None:
     official, project = report['official'], report['project']
-
-    def epoch_mean(side):
-        return round(float(np.mean(side['train_s_per_epoch'])), 1)
-
+    order = ('at the same time, each with its own threads'
+             if report['parallel'] else 'one after the other')
     lines = [
         '# NW-UCLA CTR-GCN joint: project vs official CTR-GCN code', '',
         f'Schedule: {report["schedule"]}.', '',
         f'Command: `{report["command"]}`', '',
-        f'Machine: {report["machine"]}; both runs in one session, one '
-        'after the other.', '',
-        '| run | top-1 (%) | top-5 (%) | training s / epoch | wall s '
+        f'Machine: {report["machine"]}; both sides of each seed run in one '
+        f'session, {order}.', '',
+        '| run | seed | top-1 (%) | top-5 (%) | training s / epoch | wall s '
         '(train + test) | top-1 after each epoch (%) |',
-        '| --- | --- | --- | --- | --- | --- |',
+        '| --- | --- | --- | --- | --- | --- | --- |',
     ]
-    for name, side in (('official CTR-GCN code', official),
-                       ('project (official-recipe config)', project)):
-        lines.append(
-            f'| {name} | {side["top1"]:.2f} | {side["top5"]:.2f} | '
-            f'{epoch_mean(side)} | {side["wall_s"]} | '
-            f'{", ".join(f"{v:.2f}" for v in side["epoch_top1"])} |')
+    rows = [(run['seed'], run['official'], run['project'])
+            for run in report['runs']]
+    if len(rows) > 1:
+        rows.append(('mean', official, project))
+    for seed, *sides in rows:
+        for name, side in zip(('official CTR-GCN code',
+                               'project (official-recipe config)'), sides):
+            lines.append(
+                f'| {name} | {seed} | {side["top1"]:.2f} | '
+                f'{side["top5"]:.2f} | {epoch_mean(side)} | '
+                f'{side["wall_s"]} | '
+                f'{", ".join(f"{v:.2f}" for v in side["epoch_top1"])} |')
     lines += [
-        '', f'Project minus official, top-1: '
+        '', f'Project minus official, top-1 (mean over the seeds): '
         f'{project["top1"] - official["top1"]:+.2f} points; training time '
         f'per epoch ratio project / official: '
         f'{epoch_mean(project) / max(epoch_mean(official), 1e-9):.2f}.', '',
@@ -354,8 +403,7 @@ def write_markdown(path: str, report: Dict) -> None:
         'per sample, the evaluation function.', '', 'Remaining differences:',
         ''
     ] + [f'- {item}' for item in DIFFERENCES]
-    with open(path, 'w') as f:
-        f.write('\n'.join(lines) + '\n')
+    write_text_atomic('\n'.join(lines) + '\n', path)
 
 
 def main() -> None:
@@ -400,23 +448,63 @@ def main() -> None:
     command = ' '.join(['python benchmarks/nwucla_side_by_side.py'] +
                        sys.argv[1:])
     print(f'work dir: {work}; {iters_per_epoch} iterations per epoch')
-    official = run_official(args, checkout, work, lrs, names, env)
-    print(f'official: {official}')
-    project = run_project(args, work, ann_file, lrs, iters_per_epoch,
-                          train_samples, test_samples, env)
-    print(f'project: {project}')
+    runs = []
+    schedule = schedule_text(args, iters_per_epoch, len(train_names),
+                             len(test_names))
+    for seed in args.seed:
+        seed_work = osp.join(work, f'seed{seed}')
+        os.makedirs(seed_work, exist_ok=True)
+        done_file = osp.join(seed_work, 'result.json')
+        if osp.isfile(done_file):
+            # resumed with the same --work-dir: a finished seed of the
+            # same schedule is not run again
+            with open(done_file) as f:
+                done = json.load(f)
+            if done.get('schedule') == schedule:
+                print(f'seed {seed}: finished before, read {done_file}')
+                runs.append(done['run'])
+                write_report(args, runs, schedule, iters_per_epoch,
+                             command)
+                continue
+        sides = (
+            functools.partial(run_official, args, seed, checkout, seed_work,
+                              lrs, names, env),
+            functools.partial(run_project, args, seed, seed_work, ann_file,
+                              lrs, iters_per_epoch, train_samples,
+                              test_samples, env))
+        if args.parallel:
+            with ThreadPoolExecutor(2) as pool:
+                official, project = [
+                    future.result()
+                    for future in [pool.submit(side) for side in sides]
+                ]
+        else:
+            official, project = (side() for side in sides)
+        print(f'seed {seed}: official {official}\nseed {seed}: project '
+              f'{project}')
+        runs.append(dict(seed=seed, official=official, project=project))
+        dump_json_atomic(dict(schedule=schedule, run=runs[-1]), done_file)
+        # the report so far: a long run stopped later keeps its seeds
+        write_report(args, runs, schedule, iters_per_epoch, command)
+
+
+def write_report(args: argparse.Namespace, runs: List[Dict], schedule: str,
+                 iters_per_epoch: int, command: str) -> None:
+    """Write the JSON and Markdown reports of the seeds run so far."""
     report = dict(
-        schedule=schedule_text(args, iters_per_epoch, len(train_names),
-                               len(test_names)),
-        official=official,
-        project=project,
+        schedule=schedule,
+        seeds_run=[run['seed'] for run in runs],
+        official=mean_side([run['official'] for run in runs]),
+        project=mean_side([run['project'] for run in runs]),
+        runs=runs,
+        parallel=args.parallel,
         iterations_per_epoch=iters_per_epoch,
         command=command,
         machine=f'{os.cpu_count()} CPU cores, torch {torch.__version__}',
         config=args.config)
     os.makedirs(args.out_dir, exist_ok=True)
-    with open(osp.join(args.out_dir, f'{args.name}.json'), 'w') as f:
-        json.dump(report, f, indent=1)
+    dump_json_atomic(report, osp.join(args.out_dir, f'{args.name}.json'),
+                     indent=1)
     write_markdown(osp.join(args.out_dir, f'{args.name}.md'), report)
     print(f'wrote {osp.join(args.out_dir, args.name)}.json / .md')
 

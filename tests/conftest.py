@@ -4,6 +4,8 @@ module name."""
 import os.path as osp
 import sys
 
+import pytest
+
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, REPO_ROOT)
 sys.path.insert(1, osp.join(REPO_ROOT, 'tests', 'helpers'))
@@ -12,3 +14,15 @@ import mmcl_plugin  # noqa: E402,F401  (compat fixes before mmaction)
 from mmaction.utils import register_all_modules  # noqa: E402
 
 register_all_modules(init_default_scope=True)
+
+
+@pytest.fixture(scope='module')
+def single_thread():
+    """One intra-op thread for a module's tests (small convolutions run
+    fastest and steadiest so on the shared CI cores); use with
+    ``pytestmark = pytest.mark.usefixtures('single_thread')``."""
+    import torch
+    num_threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(num_threads)

@@ -1,4 +1,5 @@
-"""Official CTR-GCN / MMCL checkpoints into the plugin's model."""
+"""Official CTR-GCN / CTRS-GCN / HD-GCN / MMCL checkpoints into the
+plugin's models."""
 import os.path as osp
 import sys
 
@@ -10,8 +11,11 @@ from mmcl_plugin.apis.convert_official import (
     OFFICIAL_NTU_INWARD, convert_official_state_dict, load_converted,
     load_official_checkpoint, official_key_to_plugin, official_ntu_adjacency,
     summarize_dropped, unwrap_checkpoint)
+from mmcl_plugin.models.utils import HierarchicalGraph
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+import official_ctrsgcn  # noqa: E402
+import official_hdgcn  # noqa: E402
 from official_ctrgcn import (official_forward, official_refined,  # noqa: E402
                              official_state_dict)
 
@@ -171,3 +175,115 @@ def test_unreadable_checkpoint_is_named(tmp_path):
     torch.save([1, 2], str(tmp_path / 'list.pt'))
     with pytest.raises(ValueError, match='list.pt: expected a state dict'):
         load_official_checkpoint(str(tmp_path / 'list.pt'))
+
+
+# CTRS-GCN and HD-GCN (MMCL release / official HD-GCN layouts)
+
+def _deployed(backbone, num_classes=NUM_CLASSES, in_channels=256):
+    return MODELS.build(dict(
+        type='RecognizerGCN', backbone=backbone,
+        cls_head=dict(type='GCNHead', num_classes=num_classes,
+                      in_channels=in_channels)))
+
+
+def test_ctrsgcn_checkpoint_gives_the_official_logits():
+    sd = official_ctrsgcn.official_state_dict(NUM_CLASSES, seed=2)
+    converted = convert_official_state_dict(sd, arch='CTRSGCN')
+    assert converted.dropped == []
+    assert official_key_to_plugin('l3.gcn1.conv_d.2.bias', 'CTRSGCN') == \
+        'backbone.units.2.gcn.convs.2.bias'
+    assert official_key_to_plugin('l3.tcn1.conv.weight', 'CTRSGCN') == \
+        'backbone.units.2.tcn.0.weight'
+    model = _deployed(dict(type='CTRSGCN'))
+    load_converted(model, converted.state_dict, arch='CTRSGCN')
+    assert set(converted.state_dict) == set(model.state_dict())
+    torch.manual_seed(0)
+    x = torch.randn(2, 2, 12, 25, 3)
+    expected = official_ctrsgcn.official_forward(sd, x.permute(0, 4, 2, 3, 1))
+    assert expected.abs().max() > 0.5
+    torch.testing.assert_close(plugin_logits(model, x), expected, rtol=1e-4,
+                               atol=1e-4)
+
+
+def test_non_adaptive_ctrsgcn_keeps_its_identity_adjacencies():
+    sd = {k: v for k, v in official_ctrsgcn.official_state_dict(
+        NUM_CLASSES, seed=2).items() if not k.endswith('.PA')}
+    model = _deployed(dict(type='CTRSGCN', adaptive=False))
+    filled = load_converted(
+        model, convert_official_state_dict(sd, arch='CTRSGCN').state_dict,
+        arch='CTRSGCN')
+    assert len(filled) == 10
+    torch.testing.assert_close(model.backbone.units[3].gcn.A,
+                               torch.eye(25).repeat(3, 1, 1))
+
+
+@pytest.mark.parametrize('layout,com,V,M,base', [('nturgb+d', 1, 25, 2, 64),
+                                                 ('nw-ucla', 2, 20, 1, 16)])
+def test_hdgcn_checkpoint_gives_the_official_logits(layout, com, V, M, base):
+    """Full-size NTU CoM-1 model; a narrow NW-UCLA one (5 layers)."""
+    layers = HierarchicalGraph(layout, com).layers
+    sd = official_hdgcn.official_state_dict(
+        layers, NUM_CLASSES, num_point=V, num_person=M, base=base, seed=3)
+    assert any('.gcn1.conv_d.' in k for k in sd)
+    converted = convert_official_state_dict(sd, arch='HDGCN')
+    assert converted.dropped == []
+    model = _deployed(
+        dict(type='HDGCN', graph_cfg=dict(layout=layout, com=com),
+             base_channels=base, num_person=M), in_channels=4 * base)
+    load_converted(model, converted.state_dict, arch='HDGCN')
+    assert set(converted.state_dict) == set(model.state_dict())
+    torch.manual_seed(0)
+    x = torch.randn(2, M, 12, V, 3)
+    expected = official_hdgcn.official_forward(
+        sd, x.permute(0, 4, 2, 3, 1), layers, base)
+    assert expected.abs().max() > 0.5
+    torch.testing.assert_close(plugin_logits(model, x), expected, rtol=1e-4,
+                               atol=1e-4)
+
+
+def test_hdgcn_pieces_are_concatenated_in_layer_subset_order():
+    layers = HierarchicalGraph('nw-ucla', 2).layers
+    sd = official_hdgcn.official_state_dict(layers, num_point=20,
+                                            num_person=1, base=16)
+    converted = convert_official_state_dict(sd, arch='HDGCN').state_dict
+    unit = 'backbone.units.4.gcn.'
+    weight = converted[unit + 'subset_conv.weight']  # (L * K * c, c, 1, 1)
+    c = 8  # 2 * 16 // 4
+    assert weight.shape == (5 * 3 * c, c, 1, 1)
+    torch.testing.assert_close(weight[(2 * 3 + 1) * c:(2 * 3 + 2) * c],
+                               sd['l5.gcn1.conv.2.1.0.weight'])
+    torch.testing.assert_close(converted[unit + 'edge.bn.running_var'][
+        3 * c:4 * c], sd['l5.gcn1.conv.3.3.conv.1.running_var'])
+    assert converted[unit + 'reduce.1.num_batches_tracked'].dim() == 0
+    bias = converted['backbone.units.4.tcn.branches.1.3.0.bias']
+    torch.testing.assert_close(bias, sd['l5.tcn1.branches.1.3.bias'].view(-1))
+    assert official_key_to_plugin('l5.gcn1.aha.edge_conv.conv.1.weight',
+                                  'HDGCN') == \
+        'backbone.units.4.gcn.attention.edge.bn.weight'
+
+
+def test_hdgcn_inconsistent_checkpoints_are_named():
+    layers = HierarchicalGraph('nw-ucla', 2).layers
+    sd = official_hdgcn.official_state_dict(layers, num_point=20,
+                                            num_person=1, base=16)
+    copy = dict(sd)
+    copy['l2.gcn1.conv_d.0.0.weight'] = copy['l2.gcn1.conv_d.0.0.weight'] + 1
+    with pytest.raises(ValueError, match=r'hd\.pt: l2\.gcn1\.conv_d\.0\.0\.'
+                       r'weight differs from l2\.gcn1\.conv\.4\.0\.0\.weight'):
+        convert_official_state_dict(copy, source='hd.pt', arch='HDGCN')
+    copy = dict(sd)
+    copy['l2.gcn1.conv.1.2.0.weight'] = torch.zeros(4, 5, 1, 1)
+    with pytest.raises(ValueError, match=r'pieces of backbone\.units\.1\.gcn'
+                       r'\.subset_conv\.weight differ in shape'):
+        convert_official_state_dict(copy, arch='HDGCN')
+    # a CoM-2 NW-UCLA checkpoint (5 layers) into an NTU CoM-1 model (6)
+    converted = convert_official_state_dict(sd, arch='HDGCN').state_dict
+    model = _deployed(dict(type='HDGCN', base_channels=16, num_person=1,
+                           graph_cfg=dict(layout='nturgb+d', com=1)),
+                      in_channels=64)
+    with pytest.raises(ValueError, match=r'units\.0\.gcn\.A.*\(5, 3, 20, 20\)'
+                       r'.*\(6, 3, 25, 25\)'):
+        load_converted(model, converted, arch='HDGCN')
+    with pytest.raises(ValueError, match="no official layout for backbone "
+                       "'STGCN'"):
+        convert_official_state_dict(sd, arch='STGCN')

@@ -10,7 +10,10 @@ and *be* what its name says: backbone, class count, splits, annotation
 file, skeleton stream of all three pipelines, clip length, batch size,
 epochs, MMCL (FAM + FRM + strip / text loading) or baseline (neither). MMCL
 configs and their baselines, and the CTR-GCN and STGCN++ variants of a
-config, must differ only where intended. ``ctrgcn_official_`` configs
+config, must differ only where intended; the CTRS-GCN and HD-GCN configs
+(joint and bone streams) likewise differ from CTR-GCN's only in the model
+(and, for HD-GCN, its own schedule, checked against the official lr
+formula). ``ctrgcn_official_`` configs
 (``configs/official/``) must hold the official CTR-GCN recipe of their
 benchmark (data path, graph, initialisation, optimiser, lr per epoch as
 the official ``main.py`` sets it, batch, repeat, one test clip). Models
@@ -61,9 +64,13 @@ ALIASES = {
 }
 #: Reference for the shared NTU schedule and data-loading settings.
 REFERENCE = ALIASES['mmcl_ctrgcn_ntu60.py']
+#: Reference for HD-GCN's schedule.
+HDGCN_REFERENCE = \
+    'mmcl/mmcl-hdgcn_4xb16-joint-u64-90e-com1_ntu60-xsub-keypoint-3d.py'
 
 NAME_RE = re.compile(
-    r'^(?P<mmcl>mmcl-)?(?P<backbone>ctrgcn|stgcnpp)(?P<official>_official)?'
+    r'^(?P<mmcl>mmcl-)?(?P<backbone>ctrgcn|ctrsgcn|hdgcn|stgcnpp)'
+    r'(?P<official>_official)?'
     r'_(?P<gpus>\d+)xb'
     r'(?P<batch>\d+)-(?P<modality>joint|bone|joint-motion|bone-motion)'
     r'-u(?P<clip>\d+)-(?P<epochs>\d+)e(?P<tag>(-[a-z0-9]+)*)'
@@ -131,12 +138,23 @@ FEATS = {
 }
 BACKBONES = {
     'ctrgcn': dict(type='CTRGCN'),
+    'ctrsgcn': dict(type='CTRSGCN', num_joints=25),
+    'hdgcn': dict(type='HDGCN'),
     'stgcnpp':
     dict(
         type='STGCN',
         gcn_adaptive='init',
         gcn_with_res=True,
         tcn_type='mstcn'),
+}
+#: The mmaction2-style NTU families (configs/mmcl/, configs/baseline/):
+#: backbone -> (streams, the name's '<epochs>e[-<tag>]' part). CTRS-GCN
+#: takes CTR-GCN's schedule, HD-GCN its own (90 epochs) with CoM 1.
+NTU_FAMILIES = {
+    'ctrgcn': (('joint', 'bone', 'joint-motion', 'bone-motion'), '65e'),
+    'stgcnpp': (('joint', 'bone', 'joint-motion', 'bone-motion'), '65e'),
+    'ctrsgcn': (('joint', 'bone'), '65e'),
+    'hdgcn': (('joint', 'bone'), '90e-com1'),
 }
 #: Training-only steps of the MMCL pipeline (frame strip, text features).
 AUX_STEPS = ('BuildFrameStrip', 'LoadTextFeature', 'PackMMCLInputs')
@@ -169,6 +187,10 @@ NWUCLA_MMCL_CONFIGS = [
 STGCNPP_CONFIGS = [
     c for c in MMCL_CONFIGS + BASELINE_CONFIGS if 'stgcnpp_' in c
 ]
+CTRSGCN_CONFIGS = [
+    c for c in MMCL_CONFIGS + BASELINE_CONFIGS if 'ctrsgcn_' in c
+]
+HDGCN_CONFIGS = [c for c in MMCL_CONFIGS + BASELINE_CONFIGS if 'hdgcn_' in c]
 #: Built as models (with their pipelines' transforms): each backbone x
 #: {MMCL, baseline}, every modality and benchmark at least once, plus the
 #: demo and NW-UCLA configs.
@@ -180,6 +202,8 @@ BUILD_SUBSET = [
     'demo/mmcl-ctrgcn_1xb8-joint-u32-8e_demo-keypoint-3d.py',
     'nwucla/ctrgcn_1xb16-joint-u52-65e_nwucla-xview-keypoint-3d.py',
     'nwucla/mmcl-ctrgcn_1xb16-bone-motion-u52-65e_nwucla-xview-keypoint-3d.py',
+    'mmcl/mmcl-ctrsgcn_4xb16-bone-u64-65e_ntu120-xsub-keypoint-3d.py',
+    'baseline/hdgcn_4xb16-joint-u64-90e-com1_ntu60-xview-keypoint-3d.py',
     'official/mmcl-ctrgcn_official_1xb64-bone-u64-65e_ntu120-xset-keypoint-3d'
     '.py',
     'official/ctrgcn_official_1xb16-joint-motion-u52-65e_nwucla-xview-'
@@ -239,8 +263,9 @@ def without(cfg, *paths):
 
 def test_config_family_is_complete():
     expected = {
-        f'{prefix}{bb}_4xb16-{mod}-u64-65e_{bench}-keypoint-3d.py'
-        for prefix in ('', 'mmcl-') for bb in BACKBONES for mod in FEATS
+        f'{prefix}{bb}_4xb16-{mod}-u64-{epochs}_{bench}-keypoint-3d.py'
+        for prefix in ('', 'mmcl-')
+        for bb, (streams, epochs) in NTU_FAMILIES.items() for mod in streams
         for bench in NTU_BENCHMARKS
     }
     found = {osp.basename(c) for c in MMCL_CONFIGS + BASELINE_CONFIGS}
@@ -271,8 +296,12 @@ def test_config_matches_its_name(rel):
         assert folder == 'official', rel
         assert model['backbone']['graph_cfg']['layout'] == OFFICIAL_LAYOUTS[
             family_of(spec)]
+    elif spec['backbone'] == 'ctrsgcn':  # no graph: learnt adjacencies
+        assert 'graph_cfg' not in model['backbone']
     elif spec['bench'] != 'nwucla-xview':
         assert model['backbone']['graph_cfg']['layout'] == 'nturgb+d'
+    if spec['backbone'] == 'hdgcn':  # the CoM the name says
+        assert spec['tag'] == f"-com{model['backbone']['graph_cfg']['com']}"
     assert model['cls_head']['num_classes'] == bench['num_classes']
     # FRM takes num_classes from cls_head; a stale explicit value would win.
     if model.get('frm_head'):
@@ -323,11 +352,16 @@ def test_config_matches_its_name(rel):
         assert train_set.get('video_root') is None
         assert train_set.get('text_feature_root') is None
 
-    # The NTU family shares one schedule and loader set-up.
+    # The NTU family shares one loader set-up and, but for HD-GCN (its
+    # own), one schedule.
     if folder in ('mmcl', 'baseline') or rel in ALIASES:
         ref = load(REFERENCE)
+        if spec['backbone'] == 'hdgcn':
+            ref_schedule = load(HDGCN_REFERENCE)
+        else:
+            ref_schedule = ref
         for key in SCHEDULE_KEYS:
-            assert cfg[key] == ref[key], key
+            assert cfg[key] == ref_schedule[key], key
         for loader in ('train_dataloader', 'val_dataloader',
                        'test_dataloader'):
             assert without(cfg[loader], 'dataset') == without(
@@ -434,6 +468,7 @@ def test_official_recipe(rel):
 DOCUMENTED_SCHEDULES = [
     ('*-65e*_ntu*', 5, (35, 55)),  # CTR-GCN's NTU schedule
     ('*-65e*_nwucla*', 5, (50, )),  # CTR-GCN's NW-UCLA schedule
+    ('*-90e*_ntu*', 5, None),  # HD-GCN's NTU schedule (cosine)
     ('*-30e-ft_*', 2, None),  # transfer fine-tuning
     ('*-[0-9]e-cpu_*', 1, None),  # short NW-UCLA CPU schedules
     ('*-12e-cpu_*', 1, None),
@@ -544,14 +579,64 @@ def test_every_baseline_has_an_mmcl_config(base_rel):
     assert 'mmcl/mmcl-' + osp.basename(base_rel) in ALL_CONFIGS
 
 
-@pytest.mark.parametrize('rel', STGCNPP_CONFIGS)
-def test_stgcnpp_and_ctrgcn_differ_only_in_backbone(rel):
-    ctrgcn = load(rel.replace('stgcnpp_', 'ctrgcn_'))
-    stgcnpp = load(rel)
-    assert stgcnpp['model']['backbone']['type'] == 'STGCN'
+@pytest.mark.parametrize('rel', STGCNPP_CONFIGS + CTRSGCN_CONFIGS)
+def test_backbone_variants_differ_only_in_backbone(rel):
+    """STGCN++ and CTRS-GCN configs are CTR-GCN's with another backbone
+    (same head, data, schedule)."""
+    name = 'stgcnpp_' if 'stgcnpp_' in rel else 'ctrsgcn_'
+    ctrgcn = load(rel.replace(name, 'ctrgcn_'))
+    variant = load(rel)
+    assert variant['model']['backbone']['type'] == BACKBONES[name[:-1]][
+        'type']
     assert ctrgcn['model']['backbone']['type'] == 'CTRGCN'
-    assert without(stgcnpp, 'model.backbone') == without(
+    assert without(variant, 'model.backbone') == without(
         ctrgcn, 'model.backbone')
+
+
+@pytest.mark.parametrize('rel', HDGCN_CONFIGS)
+def test_hdgcn_differs_from_ctrgcn_in_backbone_and_schedule(rel):
+    ctrgcn = load(
+        rel.replace('hdgcn_', 'ctrgcn_').replace('-90e-com1_', '-65e_'))
+    hdgcn = load(rel)
+    assert hdgcn['model']['backbone'] == dict(
+        type='HDGCN', graph_cfg=dict(layout='nturgb+d', com=1))
+    schedule = ('max_epochs', 'warmup_epochs') + SCHEDULE_KEYS
+    assert without(hdgcn, 'model.backbone', *schedule) == without(
+        ctrgcn, 'model.backbone', *schedule)
+
+
+def hdgcn_official_lr(epoch, idx, iters_per_epoch, base_lr=0.1,
+                      warm_up=5, num_epoch=90, lr_ratio=0.001):
+    """The lr of a training iteration under HD-GCN's main.py
+    (``adjust_learning_rate(epoch, idx)``, called at every batch)."""
+    if epoch < warm_up:
+        return base_lr * (epoch + 1) / warm_up
+    t_max = iters_per_epoch * (num_epoch - warm_up)
+    t_cur = iters_per_epoch * (epoch - warm_up) + idx
+    eta_min = base_lr * lr_ratio
+    return eta_min + 0.5 * (base_lr - eta_min) * (
+        1 + np.cos(t_cur / t_max * np.pi))
+
+
+def test_hdgcn_schedule_is_the_official_one():
+    """Optimiser and batch as HD-GCN's config/*/*.yaml; after the warm-up
+    the lr of every iteration is main.py's cosine (the warm-up is linear
+    per iteration, as in the CTR-GCN family, where main.py steps it per
+    epoch)."""
+    cfg = load(HDGCN_REFERENCE)
+    spec = spec_of(HDGCN_REFERENCE)
+    assert spec['gpus'] * spec['batch'] == 64
+    assert cfg['auto_scale_lr']['base_batch_size'] == 64
+    assert cfg['optim_wrapper']['optimizer'] == dict(
+        type='SGD', lr=0.1, momentum=0.9, nesterov=True,
+        weight_decay=0.0004)
+    iters = 10
+    lrs = config_lrs(cfg, iters)
+    assert lrs.shape == (90, iters)
+    expected = np.array([[hdgcn_official_lr(e, i, iters)
+                          for i in range(iters)] for e in range(90)])
+    assert lrs[5:] == pytest.approx(expected[5:], rel=1e-9)
+    assert lrs[-1, -1] == pytest.approx(1e-4, rel=0.01)
 
 
 def test_readme_lists_every_config():

@@ -434,6 +434,86 @@ def test_transfer_eval_zero_shot_and_refined(tmp_path):
         transfer.main([sixty] + args[1:])
 
 
+#: The NTU120 X-Sub joint configs of the paper's zero-shot table's
+#: backbones, narrowed (and one test clip) for the CPU through the tool's
+#: --cfg-options.
+ZERO_SHOT_CONFIGS = {
+    'ctrgcn': 'mmcl-ctrgcn_4xb16-joint-u64-65e_ntu120-xsub-keypoint-3d.py',
+    'ctrsgcn': 'mmcl-ctrsgcn_4xb16-joint-u64-65e_ntu120-xsub-keypoint-3d.py',
+    'hdgcn':
+    'mmcl-hdgcn_4xb16-joint-u64-90e-com1_ntu120-xsub-keypoint-3d.py',
+}
+NARROW = ['model.backbone.base_channels=8', 'model.cls_head.in_channels=32',
+          'test_dataloader.dataset.pipeline.2.num_clips=1']
+OFFICIAL_NTU120 = osp.join(
+    REPO, 'configs', 'official',
+    'ctrgcn_official_1xb64-joint-u64-65e_ntu120-xsub-keypoint-3d.py')
+
+
+@pytest.mark.parametrize('backbone', sorted(ZERO_SHOT_CONFIGS))
+def test_transfer_eval_zero_shot_per_backbone(tmp_path, backbone):
+    """Each backbone's NTU120 X-Sub joint config with the UTD-MHAD table,
+    read with its own test pipeline and with the official one."""
+    transfer = load_tool('analysis', 'transfer_eval.py')
+    config = osp.join(REPO, 'configs', 'mmcl', ZERO_SHOT_CONFIGS[backbone])
+    cfg = Config.fromfile(config)
+    cfg.model.backbone.base_channels = 8
+    cfg.model.cls_head.in_channels = 32
+    cfg.model.fam_head.image_encoder.init_cfg = None  # no download
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    with torch.no_grad():
+        # spread the scores, short of saturating the softmax
+        model.cls_head.fc.weight.normal_(0, 0.02)
+    checkpoint = str(tmp_path / 'ntu120.pth')
+    torch.save(dict(state_dict=model.state_dict()), checkpoint)
+    ann_file, annotations = write_transfer_set(tmp_path / 'utd.pkl')
+    mapping = osp.join(REPO, 'configs', 'transfer', 'utd_mhad_to_ntu120.json')
+    args = [config, checkpoint, '--ann-file', ann_file, '--mapping', mapping,
+            '--num-workers', '0', '--device', 'cpu', '--cfg-options'
+            ] + NARROW
+    mapped = [a for a in annotations if a['label'] in (2, 24, 26)]
+    deployed = build_deployed_model(cfg, checkpoint)
+    for pipeline_from in (None, OFFICIAL_NTU120):
+        extra = ['--test-pipeline-from', pipeline_from] if pipeline_from \
+            else []
+        dump = str(tmp_path / f'{bool(pipeline_from)}.pkl')
+        report = transfer.main(args + extra + ['--dump', dump])
+        assert report['overall']['num_samples'] == 4
+        assert report['test_pipeline_from'] == pipeline_from
+        scores = load_score_dump(dump).scores
+        pipeline_cfg = Config.fromfile(pipeline_from) if pipeline_from \
+            else cfg
+        if pipeline_from is None:
+            pipeline_cfg.test_dataloader.dataset.pipeline[2].num_clips = 1
+        for row, annotation in zip(scores, mapped):
+            clips = prepare_clips(annotation,
+                                  config_test_pipeline(pipeline_cfg))
+            with torch.no_grad():
+                logits = SkeletonClassifier(deployed)(torch.from_numpy(clips))
+            np.testing.assert_allclose(row, average_clips(logits.numpy()),
+                                       rtol=1e-5, atol=1e-6)
+        if pipeline_from is None:
+            own = scores
+    # the official data path (no rotation alignment) gives other scores
+    assert not np.allclose(own, scores, atol=1e-4)
+
+
+def test_transfer_test_pipeline_from_needs_a_test_pipeline(tmp_path):
+    transfer = load_tool('analysis', 'transfer_eval.py')
+    cfg = Config.fromfile(write_config(tmp_path / 'a.py', 120))
+    other = tmp_path / 'no_pipeline.py'
+    other.write_text("test_dataloader = dict(dataset=dict(type='X'))\n")
+    with pytest.raises(ValueError, match='no_pipeline.py: no test pipeline'):
+        transfer.use_test_pipeline_of(cfg, Config.fromfile(str(other)))
+    official = Config.fromfile(OFFICIAL_NTU120)
+    transfer.use_test_pipeline_of(cfg, official)
+    assert cfg.test_dataloader.dataset.pipeline == \
+        official.test_dataloader.dataset.pipeline
+    assert cfg.test_dataloader.dataset.ann_file == 'data/none.pkl'
+
+
 def test_transfer_dataset_config_for_refinement(tmp_path):
     transfer = load_tool('analysis', 'transfer_eval.py')
     cfg = Config.fromfile(write_config(tmp_path / 'mmcl.py', 120, mmcl=True))

@@ -9,7 +9,11 @@ the samples of classes that the mapping table maps are evaluated::
         --mapping configs/transfer/utd_mhad_to_ntu120.json [--restrict]
 
 Prints top-1 / top-5 overall and per mapped class. ``--restrict`` ranks
-only the mapped NTU classes. ``--refine`` applies MMCL's FRM with text
+only the mapped NTU classes. ``--test-pipeline-from OTHER_CONFIG`` reads
+the samples with another config's test pipeline instead, e.g. the
+official-recipe one (``configs/official/ctrgcn_official_*``: the official
+centring and 95 % crop) for checkpoints converted from the official code,
+which were trained on that data path. ``--refine`` applies MMCL's FRM with text
 features at test time, read from ``--text-feature-root`` (one
 ``<frame_dir>.npy`` file per sample) or ``--text-feature-cache`` (a cache
 of ``tools/extract_text_features.py``, read with the config's training
@@ -61,6 +65,9 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--split', default='all',
                         help="split of the pickle to use ('all'; 'none' = "
                         'every annotation)')
+    parser.add_argument('--test-pipeline-from', metavar='CONFIG',
+                        help="read the samples with this config's test "
+                        'pipeline (default: that of the model config)')
     parser.add_argument('--restrict', action='store_true',
                         help='rank only the mapped target classes')
     parser.add_argument('--refine', action='store_true',
@@ -123,6 +130,18 @@ def unwrap_dataset(dataset: Dict) -> Dict:
     while dataset.get('type') == 'RepeatDataset':
         dataset = dataset['dataset']
     return dict(dataset)
+
+
+def use_test_pipeline_of(cfg: Config, other: Config) -> None:
+    """Give ``cfg``'s test dataset the test pipeline of ``other``."""
+    pipeline = unwrap_dataset(other.test_dataloader.dataset).get('pipeline')
+    if not pipeline:
+        raise ValueError(f'{other.filename}: no test pipeline '
+                         '(test_dataloader.dataset.pipeline)')
+    dataset = cfg.test_dataloader.dataset
+    while dataset.get('type') == 'RepeatDataset':
+        dataset = dataset.dataset
+    dataset.pipeline = copy.deepcopy(pipeline)
 
 
 def text_loading_step(cfg: Config, text_feature_cache: Optional[str]
@@ -212,6 +231,8 @@ def run(args: argparse.Namespace) -> Dict:
     cfg = Config.fromfile(args.config)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
+    if args.test_pipeline_from:
+        use_test_pipeline_of(cfg, Config.fromfile(args.test_pipeline_from))
     mapping = load_class_mapping(args.mapping)
     num_classes = cfg.model.cls_head.num_classes
     if num_classes != len(mapping.target_names):
@@ -256,6 +277,7 @@ def run(args: argparse.Namespace) -> Dict:
     report['num_unmapped'] = num_unmapped
     report.update(
         config=args.config,
+        test_pipeline_from=args.test_pipeline_from,
         checkpoint=args.checkpoint,
         ann_file=args.ann_file,
         split=args.split,

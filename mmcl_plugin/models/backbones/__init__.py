@@ -1,3 +1,5 @@
 from .ctrgcn import CTRGCN
+from .ctrsgcn import CTRSGCN
+from .hdgcn import HDGCN
 
-__all__ = ['CTRGCN']
+__all__ = ['CTRGCN', 'CTRSGCN', 'HDGCN']

@@ -11,13 +11,14 @@ from typing import Dict, List, Optional, Sequence, Union
 
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 from mmaction.models.utils import Graph
 from mmaction.registry import MODELS
-from mmengine.model import BaseModule
-from mmengine.model.weight_init import (constant_init, kaiming_init,
-                                        normal_init)
+from mmengine.model.weight_init import constant_init, normal_init
 
+from ..utils import fold_batch_norm, grouped_batch_norm, uses_running_stats
 from ..utils.graph_layouts import resolve_layout
+from .base_skeleton_gcn import BaseSkeletonGCN
 
 #: Initialisation schemes of :class:`CTRGCN`.
 INIT_SCHEMES = ('default', 'official')
@@ -40,6 +41,14 @@ def relation_channels(in_channels: int) -> int:
     if in_channels in (3, 9) or in_channels < 8:
         return 8
     return in_channels // 8
+
+
+def graph_residual(in_channels: int, out_channels: int) -> nn.Module:
+    """A graph convolution's residual: identity, or 1x1 conv + BN (a
+    :class:`TemporalConvBN`) when the width changes."""
+    if in_channels == out_channels:
+        return nn.Identity()
+    return TemporalConvBN(in_channels, out_channels)
 
 
 class CTRGC(nn.Module):
@@ -113,21 +122,49 @@ class CTRGCBlock(nn.Module):
         else:
             self.register_buffer('A', A.clone())
         self.alpha = nn.Parameter(torch.zeros(1))
-        if in_channels != out_channels:
-            self.down = nn.Sequential(
-                nn.Conv2d(in_channels, out_channels, 1),
-                nn.BatchNorm2d(out_channels))
-        else:
-            self.down = nn.Identity()
+        self.down = graph_residual(in_channels, out_channels)
         self.bn = nn.BatchNorm2d(out_channels)
         self.relu = nn.ReLU(inplace=True)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """(N, C_in, T, V) -> (N, C_out, T, V)."""
-        out = sum(
-            conv(x, self.A[i], self.alpha)
-            for i, conv in enumerate(self.convs))
-        return self.relu(self.bn(out) + self.down(x))
+        """(N, C_in, T, V) -> (N, C_out, T, V).
+
+        Computes ``sum_k convs[k](x, A[k], alpha)``: the relations of all
+        subsets come from one 1-D convolution of the temporal mean of
+        ``x`` (``conv1``/``conv2`` are linear, so this equals pooling
+        their outputs), ``alpha`` scales ``conv4``'s weights instead of
+        its output, and the subsets' terms are accumulated in place (no
+        K-times larger intermediate, which on CPUs would be a fresh,
+        page-faulting allocation at every call).
+        """
+        N, _, T, V = x.shape
+        K, C = self.num_subsets, self.convs[0].out_channels
+        R = self.convs[0].rel_channels
+        w12 = torch.cat([w for conv in self.convs
+                         for w in (conv.conv1.weight, conv.conv2.weight)])
+        b12 = torch.cat([b for conv in self.convs
+                         for b in (conv.conv1.bias, conv.conv2.bias)])
+        q = F.conv1d(x.mean(2), w12.flatten(1).unsqueeze(-1), b12)
+        q = q.view(N, K, 2, R, V)
+        relation = torch.tanh(q[:, :, 0].unsqueeze(-1) -
+                              q[:, :, 1].unsqueeze(-2))  # (N, K, R, V, V)
+        out = None
+        for k, conv in enumerate(self.convs):
+            # conv4(relation) * alpha + A[k]: (N, C, V, V)
+            topology = torch.matmul(
+                conv.conv4.weight.view(C, R) * self.alpha,
+                relation[:, k].flatten(-2)).view(N, C, V, V)
+            topology += (conv.conv4.bias * self.alpha).view(C, 1, 1) + \
+                self.A[k]
+            # out[n, c, t, u] += sum_v topology[n, c, u, v] * x3[n, c, t, v]
+            term = torch.matmul(conv.conv3(x), topology.transpose(-1, -2))
+            if out is None:
+                out = term
+            else:
+                out += term
+        out = self.bn(out)
+        out += self.down(x)
+        return self.relu(out)
 
 
 class TemporalConvBN(nn.Sequential):
@@ -157,6 +194,16 @@ class TemporalConvBN(nn.Sequential):
                 padding=(pad, 0),
                 dilation=(dilation, 1)), nn.BatchNorm2d(out_channels))
 
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """(N, C_in, T, V) -> (N, C_out, ceil(T / stride), V); with running
+        statistics (eval) the BN is folded into the convolution."""
+        conv, bn = self[0], self[1]
+        if not uses_running_stats(bn):
+            return bn(conv(x))
+        weight, bias = fold_batch_norm(conv.weight, conv.bias, bn)
+        return F.conv2d(x, weight, bias, conv.stride, conv.padding,
+                        conv.dilation)
+
 
 class MultiScaleTCN(nn.Module):
     """Multi-scale temporal convolution of CTR-GCN.
@@ -164,7 +211,10 @@ class MultiScaleTCN(nn.Module):
     ``len(dilations) + 2`` branches of ``out_channels / num_branches``
     channels each, concatenated: one per dilation (1x1 conv, BN, ReLU,
     temporal conv + BN), one (1x1 conv, BN, ReLU, 3x1 max-pool, BN) and one
-    1x1 conv + BN. Every branch applies the temporal stride.
+    1x1 conv + BN. Every branch applies the temporal stride. The 1x1
+    convolutions and BNs that open the first ``len(dilations) + 1``
+    branches run as one convolution and one BN call (in eval the BNs are
+    folded into the convolution).
 
     Args:
         in_channels (int): Input channels C_in.
@@ -174,6 +224,8 @@ class MultiScaleTCN(nn.Module):
         stride (int): Temporal stride. Defaults to 1.
         dilations (Sequence[int]): Dilations of the temporal convolutions.
             Defaults to (1, 2).
+        out_relu (bool): ReLU on the concatenated output, as pyskl's
+            CTR-GCN (its ``MSTCN``) has. Defaults to False.
     """
 
     def __init__(self,
@@ -181,8 +233,10 @@ class MultiScaleTCN(nn.Module):
                  out_channels: int,
                  kernel_size: int = 5,
                  stride: int = 1,
-                 dilations: Sequence[int] = (1, 2)) -> None:
+                 dilations: Sequence[int] = (1, 2),
+                 out_relu: bool = False) -> None:
         super().__init__()
+        self.out_relu = out_relu
         num_branches = len(dilations) + 2
         if out_channels % num_branches:
             raise ValueError(f'out_channels={out_channels} must be divisible '
@@ -210,10 +264,59 @@ class MultiScaleTCN(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """(N, C_in, T, V) -> (N, C_out, ceil(T / stride), V)."""
-        return torch.cat([branch(x) for branch in self.branches], dim=1)
+        heads = self.branches[:-1]  # 1x1 conv, BN, ReLU, ...
+        norms = [b[1] for b in heads]
+        if all(uses_running_stats(bn) for bn in norms):  # eval: fold BNs
+            folded = [fold_batch_norm(b[0].weight, b[0].bias, b[1])
+                      for b in heads]
+            h = F.conv2d(x, torch.cat([w for w, _ in folded]),
+                         torch.cat([b for _, b in folded]))
+        else:
+            h = F.conv2d(x, torch.cat([b[0].weight for b in heads]),
+                         torch.cat([b[0].bias for b in heads]))
+            h = grouped_batch_norm(h, norms)
+        h = F.relu(h, inplace=True)
+        parts = h.split(heads[0][1].num_features, dim=1)
+        outs = [b[3](part) for b, part in zip(heads[:-1], parts[:-1])]
+        outs.append(heads[-1][4](heads[-1][3](parts[-1])))
+        outs.append(self.branches[-1](x))
+        out = torch.cat(outs, dim=1)
+        return F.relu(out, inplace=True) if self.out_relu else out
 
 
-class CTRGCNUnit(nn.Module):
+def unit_residual(in_channels: int, out_channels: int, stride: int,
+                  residual: bool) -> Optional[nn.Module]:
+    """A unit's residual: None, identity, or 1x1 conv (with the temporal
+    stride) + BN when the shape changes."""
+    if not residual:
+        return None
+    if in_channels == out_channels and stride == 1:
+        return nn.Identity()
+    return TemporalConvBN(in_channels, out_channels, 1, stride)
+
+
+class GCNUnit(nn.Module):
+    """A unit of the GCN backbones: ``relu(tcn(gcn(x)) + residual(x))``.
+
+    Subclasses set ``gcn``, ``tcn`` and ``residual`` (None for none, see
+    :func:`unit_residual`). The residual and the ReLU work in place on the
+    TCN's output unless its backward needs that output
+    (``reuse_tcn_output = False``, e.g. a TCN ending with a ReLU).
+    """
+
+    reuse_tcn_output = True
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """(N, C_in, T, V) -> (N, C_out, ceil(T / stride), V)."""
+        out = self.tcn(self.gcn(x))
+        if self.residual is None:
+            return F.relu(out, inplace=self.reuse_tcn_output)
+        residual = self.residual(x)
+        out = out.add_(residual) if self.reuse_tcn_output else out + residual
+        return F.relu(out, inplace=True)
+
+
+class CTRGCNUnit(GCNUnit):
     """One CTR-GCN unit: CTR-GC block, multi-scale TCN, residual, ReLU.
 
     Args:
@@ -226,6 +329,8 @@ class CTRGCNUnit(nn.Module):
         adaptive (bool): Learn the shared topology. Defaults to True.
         kernel_size (int): Temporal kernel size. Defaults to 5.
         dilations (Sequence[int]): TCN dilations. Defaults to (1, 2).
+        tcn_relu (bool): ReLU on the TCN output (pyskl's CTR-GCN).
+            Defaults to False.
     """
 
     def __init__(self,
@@ -236,7 +341,8 @@ class CTRGCNUnit(nn.Module):
                  residual: bool = True,
                  adaptive: bool = True,
                  kernel_size: int = 5,
-                 dilations: Sequence[int] = (1, 2)) -> None:
+                 dilations: Sequence[int] = (1, 2),
+                 tcn_relu: bool = False) -> None:
         super().__init__()
         self.gcn = CTRGCBlock(in_channels, out_channels, A, adaptive)
         self.tcn = MultiScaleTCN(
@@ -244,26 +350,15 @@ class CTRGCNUnit(nn.Module):
             out_channels,
             kernel_size=kernel_size,
             stride=stride,
-            dilations=dilations)
-        if not residual:
-            self.residual = None
-        elif in_channels == out_channels and stride == 1:
-            self.residual = nn.Identity()
-        else:
-            self.residual = TemporalConvBN(in_channels, out_channels, 1,
-                                           stride)
-        self.relu = nn.ReLU(inplace=True)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """(N, C_in, T, V) -> (N, C_out, ceil(T / stride), V)."""
-        out = self.tcn(self.gcn(x))
-        if self.residual is not None:
-            out = out + self.residual(x)
-        return self.relu(out)
+            dilations=dilations,
+            out_relu=tcn_relu)
+        self.residual = unit_residual(in_channels, out_channels, stride,
+                                      residual)
+        self.reuse_tcn_output = not tcn_relu
 
 
 @MODELS.register_module()
-class CTRGCN(BaseModule):
+class CTRGCN(BaseSkeletonGCN):
     """CTR-GCN backbone.
 
     ``num_stages`` units; the width doubles at ``inflate_stages`` and the
@@ -292,6 +387,9 @@ class CTRGCN(BaseModule):
         adaptive (bool): Learn the shared topologies. Defaults to True.
         tcn_kernel_size (int): Temporal kernel size. Defaults to 5.
         tcn_dilations (Sequence[int]): TCN dilations. Defaults to (1, 2).
+        tcn_relu (bool): ReLU on every TCN's output, the one difference of
+            pyskl's CTR-GCN (checkpoints converted with ``--from pyskl``
+            need it). Defaults to False (the official model).
         dropout (float): Dropout on the output features (the official
             model drops before its classifier; ``GCNHead`` has its own
             dropout too). Defaults to 0.
@@ -318,6 +416,7 @@ class CTRGCN(BaseModule):
                  adaptive: bool = True,
                  tcn_kernel_size: int = 5,
                  tcn_dilations: Sequence[int] = (1, 2),
+                 tcn_relu: bool = False,
                  dropout: float = 0.,
                  init_scheme: str = 'default',
                  init_cfg: Optional[Union[Dict, List[Dict]]] = None) -> None:
@@ -329,31 +428,19 @@ class CTRGCN(BaseModule):
         self.graph = Graph(**dict(
             graph_cfg, layout=resolve_layout(graph_cfg['layout'])))
         A = torch.tensor(self.graph.A, dtype=torch.float32)
-        self.num_joints = A.size(-1)
-        self.in_channels = in_channels
-        self.num_person = num_person
-        self.data_bn = nn.BatchNorm1d(num_person * self.num_joints *
-                                      in_channels)
-
-        units = []
-        channels, width = in_channels, base_channels
-        for stage in range(1, num_stages + 1):
-            if stage in inflate_stages:
-                width *= 2
-            units.append(
-                CTRGCNUnit(
-                    channels,
-                    width,
-                    A,
-                    stride=2 if stage in down_stages else 1,
-                    residual=stage != 1,
-                    adaptive=adaptive,
-                    kernel_size=tcn_kernel_size,
-                    dilations=tcn_dilations))
-            channels = width
-        self.units = nn.ModuleList(units)
-        self.out_channels = channels
-        self.drop = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
+        self.build_layers(
+            num_person, A.size(-1), in_channels, base_channels, num_stages,
+            inflate_stages, down_stages, dropout,
+            lambda stage, c_in, c_out, stride: CTRGCNUnit(
+                c_in,
+                c_out,
+                A,
+                stride=stride,
+                residual=stage != 1,
+                adaptive=adaptive,
+                kernel_size=tcn_kernel_size,
+                dilations=tcn_dilations,
+                tcn_relu=tcn_relu))
 
     def init_weights(self) -> None:
         """Initialise the weights.
@@ -370,11 +457,7 @@ class CTRGCN(BaseModule):
         super().init_weights()
         if self.init_cfg is not None:
             return
-        for module in self.modules():
-            if isinstance(module, nn.Conv2d):
-                kaiming_init(module, mode='fan_out', distribution='normal')
-            elif isinstance(module, (nn.BatchNorm1d, nn.BatchNorm2d)):
-                constant_init(module, 1)
+        self.init_convs_and_norms()
         for module in self.modules():
             if isinstance(module, CTRGCBlock):
                 constant_init(module.bn, 1e-6)
@@ -383,26 +466,3 @@ class CTRGCN(BaseModule):
                 for bn in module.modules():
                     if isinstance(bn, nn.BatchNorm2d):
                         normal_init(bn, mean=1, std=0.02, bias=0)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Extract skeleton features.
-
-        Args:
-            x (torch.Tensor): Skeletons of shape (N, M, T, V, C).
-
-        Returns:
-            torch.Tensor: Features of shape (N, M, C_out, T_out, V).
-        """
-        N, M, T, V, C = x.size()
-        expected = (self.num_person, self.num_joints, self.in_channels)
-        if (M, V, C) != expected:
-            raise ValueError(f'CTRGCN expects (M, V, C) = {expected}, got '
-                             f'input of shape {tuple(x.shape)}')
-        x = x.permute(0, 1, 3, 4, 2).reshape(N, M * V * C, T)
-        x = self.data_bn(x)
-        x = x.view(N, M, V, C, T).permute(0, 1, 3, 4, 2).reshape(
-            N * M, C, T, V)
-        for unit in self.units:
-            x = unit(x)
-        x = self.drop(x)
-        return x.reshape((N, M) + x.shape[1:])

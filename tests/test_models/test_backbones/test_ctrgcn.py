@@ -8,7 +8,8 @@ from mmaction.models.utils import Graph
 from mmaction.registry import MODELS
 
 from mmcl_plugin.models.backbones import CTRGCN
-from mmcl_plugin.models.backbones.ctrgcn import CTRGC, CTRGCBlock
+from mmcl_plugin.models.backbones.ctrgcn import (CTRGC, CTRGCBlock,
+                                                 MultiScaleTCN)
 
 NTU = dict(layout='nturgb+d', mode='spatial')
 COCO = dict(layout='coco', mode='spatial')
@@ -118,6 +119,82 @@ def test_zero_alpha_equals_plain_graph_conv():
         # a non-zero alpha brings in the channel-wise refinement
         block.alpha.fill_(1.)
         assert not torch.allclose(block(x), expected)
+
+
+def _randomise(module: nn.Module, seed: int = 0) -> None:
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for param in module.parameters():
+            param.add_(0.3 * torch.randn(param.shape, generator=g))
+
+
+@pytest.mark.parametrize('C_in,C_out', [(3, 16), (16, 16), (32, 16)])
+def test_batched_block_equals_sum_of_subset_convs(C_in, C_out):
+    """The batched forward is the paper's sum of per-subset CTR-GCs, in
+    training (batch statistics, running statistics, gradients) too."""
+    torch.manual_seed(0)
+    block = CTRGCBlock(C_in, C_out, torch.rand(3, 6, 6))
+    _randomise(block)
+    reference = CTRGCBlock(C_in, C_out, torch.rand(3, 6, 6))
+    reference.load_state_dict(block.state_dict())
+
+    def per_subset(x):
+        out = sum(conv(x, reference.A[k], reference.alpha)
+                  for k, conv in enumerate(reference.convs))
+        return torch.relu(reference.bn(out) + reference.down(x))
+
+    x = torch.randn(4, C_in, 7, 6)
+    out, expected = block(x), per_subset(x)
+    assert expected.abs().max() > 0.5
+    torch.testing.assert_close(out, expected, rtol=1e-5, atol=1e-5)
+    out.pow(2).sum().backward()
+    expected.pow(2).sum().backward()
+    grads = dict(reference.named_parameters())
+    for name, param in block.named_parameters():
+        torch.testing.assert_close(param.grad, grads[name].grad,
+                                   rtol=1e-4, atol=1e-4, msg=name)
+    torch.testing.assert_close(block.bn.running_mean,
+                               reference.bn.running_mean)
+    block.eval(), reference.eval()
+    with torch.no_grad():
+        torch.testing.assert_close(block(x), per_subset(x), rtol=1e-5,
+                                   atol=1e-5)
+
+
+@pytest.mark.parametrize('stride', [1, 2])
+@pytest.mark.parametrize('out_relu', [False, True])
+def test_multi_scale_tcn_equals_its_branches(stride, out_relu):
+    torch.manual_seed(0)
+    tcn = MultiScaleTCN(16, 16, stride=stride, out_relu=out_relu)
+    _randomise(tcn)
+    reference = MultiScaleTCN(16, 16, stride=stride)
+    reference.load_state_dict(tcn.state_dict())
+    x = torch.randn(3, 16, 9, 5)
+    out = tcn(x)
+    expected = torch.cat([branch(x) for branch in reference.branches], 1)
+    if out_relu:
+        expected = torch.relu(expected)
+        assert (out == 0).any()
+    else:
+        assert (out < 0).any()
+    assert out.shape == (3, 16, 5 if stride == 2 else 9, 5)
+    torch.testing.assert_close(out, expected)
+    # the one-call BN of the branch heads updated every head's BN
+    for fused, ref in zip(tcn.branches[:-1], reference.branches[:-1]):
+        torch.testing.assert_close(fused[1].running_var,
+                                   ref[1].running_var)
+        assert fused[1].num_batches_tracked == 1
+
+
+def test_tcn_relu_option():
+    model = build(tcn_relu=True, base_channels=8, num_person=1).eval()
+    assert all(unit.tcn.out_relu for unit in model.units)
+    assert not build().units[0].tcn.out_relu
+    plain = build(base_channels=8, num_person=1).eval()
+    plain.load_state_dict(model.state_dict())
+    x = torch.randn(1, 1, 8, 25, 3)
+    with torch.no_grad():
+        assert not torch.allclose(model(x), plain(x))
 
 
 def test_gradients_reach_first_unit_and_data_bn():

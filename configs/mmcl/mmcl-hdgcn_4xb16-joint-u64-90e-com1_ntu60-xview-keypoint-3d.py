@@ -1,0 +1,16 @@
+# MMCL + HD-GCN (CoM 1), NTU RGB+D 60 X-View, 3-D joint stream.
+# Training: skeletons, RGB frame strips (FAM) and MLLM text features (FRM);
+# testing: skeletons only. HD-GCN's NTU schedule (90 epochs, 5 warm-up
+# epochs, cosine decay per iteration to 1e-4).
+_base_ = [
+    '../_base_/models/hdgcn.py', '../_base_/models/mmcl_heads.py',
+    '../_base_/datasets/ntu.py', '../_base_/schedules/sgd_90e_cosine_ntu.py',
+    '../_base_/default_runtime.py'
+]
+
+model = dict(_base_.mmcl_heads)
+
+# cross-view split (train: cameras 2, 3; test: camera 1)
+train_dataloader = dict(dataset=dict(split='xview_train'))
+val_dataloader = dict(dataset=dict(split='xview_val'))
+test_dataloader = dict(dataset=dict(split='xview_val'))
