@@ -146,6 +146,24 @@ def test_inception_preset_loads_torchvision_weights_as_released(
     torch.testing.assert_close(ours, release, rtol=0, atol=1e-5 * scale)
 
 
+def training_batch(strip_hw, text_features, seed=0):
+    """(data samples, skeleton inputs) of ``len(text_features)`` samples:
+    random uint8 strips of ``strip_hw``, labels 0, 1, ..., the given
+    text features, (1, 2, 8, 25, 3) skeletons."""
+    g = torch.Generator().manual_seed(seed)
+    samples, inputs = [], []
+    for i, text in enumerate(text_features):
+        sample = ActionDataSample().set_gt_label(i)
+        sample.set_metainfo(dict(frame_dir=f's{i}'))
+        sample.set_field(
+            torch.randint(0, 256, (3, *strip_hw), generator=g,
+                          dtype=torch.uint8), 'frame_strip')
+        sample.set_field(text, 'text_feature')
+        samples.append(sample)
+        inputs.append(torch.randn(1, 2, 8, 25, 3, generator=g))
+    return samples, inputs
+
+
 def test_inception_preset_trains_a_step(official_checkpoint):
     _, checkpoint = official_checkpoint
     cfg, model_cfg = preset_model_cfg(checkpoint)
@@ -158,16 +176,8 @@ def test_inception_preset_trains_a_step(official_checkpoint):
     assert len({group['lr'] for group in
                 optim_wrapper.optimizer.param_groups}) == 1
     g = torch.Generator().manual_seed(0)
-    samples, inputs = [], []
-    for i in range(2):
-        sample = ActionDataSample().set_gt_label(i)
-        sample.set_metainfo(dict(frame_dir=f's{i}'))
-        sample.set_field(
-            torch.randint(0, 256, (3, 32, 160), generator=g,
-                          dtype=torch.uint8), 'frame_strip')
-        sample.set_field(torch.randn(1, 3, 768, generator=g), 'text_feature')
-        samples.append(sample)
-        inputs.append(torch.randn(1, 2, 8, 25, 3, generator=g))
+    samples, inputs = training_batch(
+        (32, 160), [torch.randn(1, 3, 768, generator=g) for _ in range(2)])
     encoder = model.fam_head.image_encoder
     conv = encoder.Conv2d_1a_3x3.conv.weight
     before = conv.detach().clone()
@@ -206,19 +216,10 @@ def test_release_preset_trains_a_step(official_checkpoint):
     model.init_weights()
     optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
     assert optim_wrapper.optimizer.defaults['nesterov'] is True
-    g = torch.Generator().manual_seed(0)
-    samples, inputs = [], []
-    for i in range(2):
-        sample = ActionDataSample().set_gt_label(i)
-        sample.set_metainfo(dict(frame_dir=f's{i}'))
-        # a square strip, as the release layout's canvas
-        sample.set_field(
-            torch.randint(0, 256, (3, 48, 48), generator=g,
-                          dtype=torch.uint8), 'frame_strip')
-        sample.set_field(torch.tensor([[[101., 2748. + i, 102.]]]),
-                         'text_feature')
-        samples.append(sample)
-        inputs.append(torch.randn(1, 2, 8, 25, 3, generator=g))
+    # a square strip, as the release layout's canvas
+    samples, inputs = training_batch(
+        (48, 48), [torch.tensor([[[101., 2748. + i, 102.]]])
+                   for i in range(2)])
     frm_before = model.frm_head.unify[0].weight.detach().clone()
     conv = model.fam_head.image_encoder.Conv2d_1a_3x3.conv.weight
     conv_before = conv.detach().clone()
