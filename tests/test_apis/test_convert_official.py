@@ -128,6 +128,66 @@ def test_mmcl_checkpoint_drops_fam_and_maps_frm():
                                rtol=1e-5, atol=1e-5)
 
 
+RELEASE_PRESET = osp.join(
+    osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))),
+    'configs', 'official',
+    'mmcl-ctrgcn_official_2xb100-joint-u64-110e_ntu120-xsub-keypoint-3d.py')
+
+
+def test_official_mmcl_checkpoint_converts_into_the_release_preset(
+        tmp_path, capsys):
+    """An official MMCL NTU120 checkpoint (FRM on the (1, 3) token ids of
+    BLIP VQA's answer: mlp = Linear(3, 64) -> ReLU -> Linear(64, 2)) goes
+    through the tool with the release preset and ``--with-frm``: S_M is
+    the official ``fc(x)``, S_R its ``soft_score``."""
+    import importlib.util
+
+    from mmengine.config import Config
+    path = osp.join(osp.dirname(RELEASE_PRESET), '..', '..', 'tools',
+                    'deploy', 'convert_official_checkpoint.py')
+    spec = importlib.util.spec_from_file_location('convert_tool', path)
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+
+    official = official_state_dict(120, seed=4, mmcl=True, text_channels=3)
+    checkpoint = str(tmp_path / 'runs-110-70400.pt')
+    torch.save({f'module.{k}': v for k, v in official.items()}, checkpoint)
+    out = str(tmp_path / 'mmcl_release.pth')
+    summary = tool.main([checkpoint, RELEASE_PRESET, out, '--with-frm'])
+    assert summary['dropped'] == {'inception_v3': 2, 'FAM_Aligh': 2}
+    assert summary['num_tensors'] == len(official) - 4 - 2 + 1
+
+    cfg = Config.fromfile(out[:-4] + '.py')
+    assert cfg.model.fam_head is None
+    model = MODELS.build(cfg.model)
+    model.load_state_dict(torch.load(out)['state_dict'], strict=True)
+    model.eval()
+    frm = model.frm_head
+    assert frm.class_matrices.shape == (2, 120)
+    assert [tuple(m.weight.shape) for m in (frm.unify[0], frm.weight_fc)
+            ] == [(64, 3), (2, 64)]
+
+    torch.manual_seed(0)
+    x = torch.randn(4, 2, 16, 25, 3)  # (N, M, T, V, C)
+    # token ids as floats, one (1, 1, 3) per sample as
+    # LoadTextFeatureFromCache(feature='token_ids') gives them: BLIP's
+    # [CLS] yes / no [SEP] and two small values that mix the weights
+    ids = torch.tensor([[101., 2748., 102.], [101., 2053., 102.],
+                        [0.1, -0.2, 0.05], [-0.3, 0.4, 0.2]])
+    with torch.no_grad():
+        s_m = model.cls_head(model.backbone(x))
+        s_r = frm(s_m, ids[:, None, None])
+        weights = frm.text_weights(ids[:, None, None])
+    expected_m = official_forward(official, x.permute(0, 4, 2, 3, 1))
+    expected_r = official_refined(official, expected_m, ids)
+    assert expected_m.abs().max() > 0.1
+    # the small ids use both class vectors, not one
+    assert (weights[2:].min(dim=1).values > 1e-3).all()
+    assert (expected_r - expected_m).abs().max() > 0.1  # S_R is not S_M
+    assert (s_m - expected_m).abs().max() < 1e-4
+    assert (s_r - expected_r).abs().max() < 1e-4
+
+
 def test_non_adaptive_model_gets_the_official_graph(official):
     sd = {k: v for k, v in official.items() if not k.endswith('.PA')}
     model = MODELS.build(

@@ -158,6 +158,9 @@ NTU_FAMILIES = {
 }
 #: Training-only steps of the MMCL pipeline (frame strip, text features).
 AUX_STEPS = ('BuildFrameStrip', 'LoadTextFeature', 'PackMMCLInputs')
+#: The text-feature loaders: from ``text_feature_root`` files or from a
+#: text-feature cache (``text_feature_cache``).
+TEXT_STEPS = ('LoadTextFeature', 'LoadTextFeatureFromCache')
 #: The sampler steps that set a config's clip length.
 CLIP_STEPS = ('UniformSampleFrames', 'ValidCropResize',
               'OfficialNWUCLASampleFrames')
@@ -178,6 +181,9 @@ MMCL_CONFIGS = [c for c in ALL_CONFIGS if c.startswith('mmcl/')]
 #: Official-recipe configs (configs/official/ also holds the MMCL
 #: release's presets, which are not).
 OFFICIAL_CONFIGS = [c for c in ALL_CONFIGS if '_official_' in c]
+#: The MMCL release's NTU120 X-Sub recipe (its baseline drops the prefix).
+RELEASE_PRESET = ('mmcl-ctrgcn_official_2xb100-joint-u64-110e_ntu120-xsub-'
+                  'keypoint-3d.py')
 OFFICIAL_MMCL_CONFIGS = [
     c for c in OFFICIAL_CONFIGS if c.startswith('official/mmcl-')
 ]
@@ -327,7 +333,8 @@ def test_config_matches_its_name(rel):
         assert clip_steps[0]['clip_len'] == spec['clip'], phase
         if phase != 'train':
             # Testing is skeleton-only for every config.
-            assert not set(types_of(pipeline)) & set(AUX_STEPS), phase
+            assert not set(types_of(pipeline)) & set(AUX_STEPS + TEXT_STEPS
+                                                     ), phase
             assert pipeline[-1]['type'] == 'PackActionInputs'
     assert cfg['train_dataloader']['batch_size'] == spec['batch']
     assert cfg['train_cfg']['max_epochs'] == spec['epochs']
@@ -339,18 +346,27 @@ def test_config_matches_its_name(rel):
     train_types = types_of(train_set['pipeline'])
     if spec['kind'] == 'mmcl':
         assert model['fam_head'] and model['frm_head']
-        for step in AUX_STEPS:
+        for step in ('BuildFrameStrip', 'PackMMCLInputs'):
             assert train_types.count(step) == 1, step
+        text_steps = [t for t in train_types if t in TEXT_STEPS]
+        assert len(text_steps) == 1, train_types
         assert train_types[-1] == 'PackMMCLInputs'
         assert train_set['video_root']
-        assert train_set['text_feature_root'] == bench['text_feature_root']
+        if text_steps == ['LoadTextFeature']:
+            assert train_set['text_feature_root'] == bench[
+                'text_feature_root']
+        else:  # the benchmark's cache
+            assert train_set['text_feature_root'] is None
+            assert spec['bench'].split('-')[0] in train_set[
+                'text_feature_cache']
     else:
         assert model.get('fam_head') is None
         assert model.get('frm_head') is None
-        assert not set(train_types) & set(AUX_STEPS)
+        assert not set(train_types) & set(AUX_STEPS + TEXT_STEPS)
         assert train_types[-1] == 'PackActionInputs'
         assert train_set.get('video_root') is None
         assert train_set.get('text_feature_root') is None
+        assert train_set.get('text_feature_cache') is None
 
     # The NTU family shares one loader set-up and, but for HD-GCN (its
     # own), one schedule.
@@ -385,10 +401,13 @@ def test_official_family_is_complete():
         for prefix in ('', 'mmcl-') for mod in FEATS
     }
     assert expected <= set(OFFICIAL_CONFIGS)
-    # besides: the short CPU schedule of the side-by-side benchmark
+    # besides: the short CPU schedule of the side-by-side benchmark and
+    # the MMCL release's NTU120 X-Sub recipe (with its baseline)
     assert set(OFFICIAL_CONFIGS) - expected == {
         'official/ctrgcn_official_1xb16-joint-u52-2e-cpu_nwucla-xview-'
-        'keypoint-3d.py'
+        'keypoint-3d.py',
+        'official/' + RELEASE_PRESET,
+        'official/' + RELEASE_PRESET[len('mmcl-'):],
     }
 
 
@@ -461,11 +480,62 @@ def test_official_recipe(rel):
     assert cfg['val_dataloader']['dataset']['pipeline'] == test_steps
 
 
+@pytest.mark.parametrize(
+    'rel', ['official/' + RELEASE_PRESET,
+            'official/' + RELEASE_PRESET[len('mmcl-'):]])
+def test_mmcl_release_recipe(rel):
+    """config/nturgbd120-cross-subject/joint.yaml and main_MMCL.py of the
+    MMCL release: 110 epochs, 2 GPUs x 100, lr 0.1 set per epoch (warm-up
+    0.1 (epoch + 1) / 5 for 5 epochs, x0.1 from epochs 90 and 100), SGD
+    nesterov, weight decay 4e-4, one test clip."""
+    cfg = load(rel)
+    spec = spec_of(rel)
+    assert (spec['gpus'], spec['batch']) == (2, 100)
+    assert cfg['optim_wrapper']['optimizer'] == dict(
+        type='SGD', lr=0.1, momentum=0.9, nesterov=True,
+        weight_decay=0.0004)
+    assert cfg['train_cfg']['max_epochs'] == 110
+    assert cfg['auto_scale_lr']['base_batch_size'] == 200
+    lrs = config_lrs(cfg)
+    assert lrs.shape == (110, 10)
+    assert (lrs == lrs[:, :1]).all()  # set at epoch starts, as main_MMCL
+    expected = [official_lr(e, [90, 100]) for e in range(110)]
+    assert lrs[:, 0] == pytest.approx(expected, rel=1e-9)
+    assert lrs[[0, 4, 89, 90, 99, 100], 0] == pytest.approx(
+        [0.02, 0.1, 0.1, 0.01, 0.01, 0.001])
+    for loader in ('val_dataloader', 'test_dataloader'):
+        steps = dataset_of(cfg[loader])['pipeline']
+        crop = only_step(steps, 'ValidCropResize')
+        assert tuple(crop['p_interval']) == (0.95, )  # one clip
+        assert cfg[loader]['batch_size'] == 100
+    model = cfg['model']
+    assert model['backbone']['graph_cfg']['layout'] == 'ctrgcn_ntu'
+    assert model['cls_head']['type'] == 'CTRGCNHead'
+    if spec['kind'] == 'baseline':
+        return
+    frm = model['frm_head']
+    assert (frm['text_channels'], frm['hidden_channels'],
+            frm['num_weights']) == (3, 64, 2)
+    train = dataset_of(cfg['train_dataloader'])['pipeline']
+    assert only_step(train, 'LoadTextFeatureFromCache')['feature'] == \
+        'token_ids'
+    strip = only_step(train, 'BuildFrameStrip')
+    assert (strip['layout'], strip['tile_fit'], strip['num_frames']) == (
+        'release', 'stretch', 5)
+    fam = model['fam_head']
+    assert fam['image_encoder']['type'] == 'mmpretrain.InceptionV3'
+    assert (fam['encoder_channels'], fam['hidden_channels']) == (1000, 256)
+    # negatives: each GPU's 100 samples, as the release's replicas
+    assert fam['loss_align']['gather_distributed'] is False
+    assert model['data_preprocessor']['strip_short_side'] == 299
+
+
 #: The lr schedules the configs document (their headers, configs/README.md),
 #: by file name: (name glob, warm-up epochs, epochs from which the lr is
 #: x0.1; None: cosine decay from the end of the warm-up to the last epoch).
 #: Every config matches exactly one entry.
 DOCUMENTED_SCHEDULES = [
+    ('*-110e_ntu*', 5, (90, 100)),  # the MMCL release's NTU120 X-Sub one
     ('*-65e*_ntu*', 5, (35, 55)),  # CTR-GCN's NTU schedule
     ('*-65e*_nwucla*', 5, (50, )),  # CTR-GCN's NW-UCLA schedule
     ('*-90e*_ntu*', 5, None),  # HD-GCN's NTU schedule (cosine)
@@ -543,13 +613,14 @@ def test_mmcl_and_baseline_differ_only_in_fam_frm(mmcl_rel):
         assert mmcl[key] == base[key], key
     for key in ('val_dataloader', 'test_dataloader'):
         assert mmcl[key] == base[key], key
-    # the MMCL preprocessor adds the strip normalisation only
-    assert without(mmcl['model']['data_preprocessor'], 'strip_mean',
-                   'strip_std') == without(base['model']['data_preprocessor'],
-                                           'strip_mean', 'strip_std')
+    # the MMCL preprocessor adds the strip normalisation (and resize) only
+    strip_keys = ('strip_mean', 'strip_std', 'strip_short_side')
+    assert without(mmcl['model']['data_preprocessor'], *strip_keys) == \
+        without(base['model']['data_preprocessor'], *strip_keys)
     mmcl_set = dataset_of(mmcl['train_dataloader'])
     base_set = dataset_of(base['train_dataloader'])
-    skip = ('pipeline', 'video_root', 'video_suffix', 'text_feature_root')
+    skip = ('pipeline', 'video_root', 'video_suffix', 'text_feature_root',
+            'text_feature_cache')
     assert without(mmcl_set, *skip) == without(base_set, *skip)
     for key in ('batch_size', 'num_workers'):
         assert mmcl['train_dataloader'][key] == base['train_dataloader'][key]
@@ -558,7 +629,7 @@ def test_mmcl_and_baseline_differ_only_in_fam_frm(mmcl_rel):
         dict(step, type='PackActionInputs')
         if step['type'] == 'PackMMCLInputs' else step
         for step in dataset_of(mmcl['train_dataloader'])['pipeline']
-        if step['type'] not in ('BuildFrameStrip', 'LoadTextFeature')
+        if step['type'] not in ('BuildFrameStrip', ) + TEXT_STEPS
     ]
     # PreNormalize3DWithFrameMap gives PreNormalize3D's keypoints; the
     # baseline may use either

@@ -26,6 +26,9 @@ REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 INCEPTION_PRESET = osp.join(
     REPO_ROOT, 'configs', 'official',
     'mmcl-ctrgcn_4xb16-joint-u64-65e-inceptionv3_ntu120-xsub-keypoint-3d.py')
+RELEASE_PRESET = osp.join(
+    REPO_ROOT, 'configs', 'official',
+    'mmcl-ctrgcn_official_2xb100-joint-u64-110e_ntu120-xsub-keypoint-3d.py')
 TORCHVISION_URL = ('https://download.pytorch.org/models/'
                    'inception_v3_google-0cc3c7bd.pth')
 #: Shorter strip side for the CPU tests (Inception-v3 takes >= 75): the
@@ -65,10 +68,10 @@ def official_checkpoint(tmp_path_factory):
     return model, path
 
 
-def preset_model_cfg(checkpoint):
+def preset_model_cfg(checkpoint, preset=INCEPTION_PRESET):
     """The preset's config and model config, with ``checkpoint`` instead of
     the download and strips resized to :data:`SMALL` instead of 299."""
-    cfg = Config.fromfile(INCEPTION_PRESET)
+    cfg = Config.fromfile(preset)
     model_cfg = copy.deepcopy(cfg.model)
     init_cfg = model_cfg.fam_head.image_encoder.init_cfg
     assert init_cfg.checkpoint == TORCHVISION_URL
@@ -143,6 +146,24 @@ def test_inception_preset_loads_torchvision_weights_as_released(
     torch.testing.assert_close(ours, release, rtol=0, atol=1e-5 * scale)
 
 
+def training_batch(strip_hw, text_features, seed=0):
+    """(data samples, skeleton inputs) of ``len(text_features)`` samples:
+    random uint8 strips of ``strip_hw``, labels 0, 1, ..., the given
+    text features, (1, 2, 8, 25, 3) skeletons."""
+    g = torch.Generator().manual_seed(seed)
+    samples, inputs = [], []
+    for i, text in enumerate(text_features):
+        sample = ActionDataSample().set_gt_label(i)
+        sample.set_metainfo(dict(frame_dir=f's{i}'))
+        sample.set_field(
+            torch.randint(0, 256, (3, *strip_hw), generator=g,
+                          dtype=torch.uint8), 'frame_strip')
+        sample.set_field(text, 'text_feature')
+        samples.append(sample)
+        inputs.append(torch.randn(1, 2, 8, 25, 3, generator=g))
+    return samples, inputs
+
+
 def test_inception_preset_trains_a_step(official_checkpoint):
     _, checkpoint = official_checkpoint
     cfg, model_cfg = preset_model_cfg(checkpoint)
@@ -155,16 +176,8 @@ def test_inception_preset_trains_a_step(official_checkpoint):
     assert len({group['lr'] for group in
                 optim_wrapper.optimizer.param_groups}) == 1
     g = torch.Generator().manual_seed(0)
-    samples, inputs = [], []
-    for i in range(2):
-        sample = ActionDataSample().set_gt_label(i)
-        sample.set_metainfo(dict(frame_dir=f's{i}'))
-        sample.set_field(
-            torch.randint(0, 256, (3, 32, 160), generator=g,
-                          dtype=torch.uint8), 'frame_strip')
-        sample.set_field(torch.randn(1, 3, 768, generator=g), 'text_feature')
-        samples.append(sample)
-        inputs.append(torch.randn(1, 2, 8, 25, 3, generator=g))
+    samples, inputs = training_batch(
+        (32, 160), [torch.randn(1, 3, 768, generator=g) for _ in range(2)])
     encoder = model.fam_head.image_encoder
     conv = encoder.Conv2d_1a_3x3.conv.weight
     before = conv.detach().clone()
@@ -189,3 +202,37 @@ def test_inception_preset_deploys_as_the_plain_baseline():
         type='ActionDataPreprocessor')
     model = MODELS.build(deployed)
     assert type(model).__name__ == 'RecognizerGCN'
+
+
+def test_release_preset_trains_a_step(official_checkpoint):
+    """The MMCL release's NTU120 X-Sub preset: Inception-v3 FAM, FRM on
+    the (1, 1, 3) token ids ``LoadTextFeatureFromCache(feature=
+    'token_ids')`` gives per sample, 120 classes; one SGD step on two
+    samples changes the FRM and the encoder."""
+    _, checkpoint = official_checkpoint
+    cfg, model_cfg = preset_model_cfg(checkpoint, RELEASE_PRESET)
+    torch.manual_seed(0)
+    model = MODELS.build(model_cfg)
+    model.init_weights()
+    optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
+    assert optim_wrapper.optimizer.defaults['nesterov'] is True
+    # a square strip, as the release layout's canvas
+    samples, inputs = training_batch(
+        (48, 48), [torch.tensor([[[101., 2748. + i, 102.]]])
+                   for i in range(2)])
+    frm_before = model.frm_head.unify[0].weight.detach().clone()
+    conv = model.fam_head.image_encoder.Conv2d_1a_3x3.conv.weight
+    conv_before = conv.detach().clone()
+    seen = {}
+    model.fam_head.image_encoder.register_forward_hook(
+        lambda module, args, out: seen.update(shape=args[0].shape))
+    model.train()
+    log_vars = model.train_step(
+        dict(inputs=inputs, data_samples=samples), optim_wrapper)
+    assert seen == dict(shape=(2, 3, SMALL, SMALL))
+    assert {'loss_cls', 'loss_align', 'loss_refine'} <= set(log_vars)
+    assert all(np.isfinite(float(v)) for v in log_vars.values())
+    assert model.frm_head.class_matrices.shape == (2, 120)
+    assert not torch.equal(model.frm_head.unify[0].weight.detach(),
+                           frm_before)
+    assert not torch.equal(conv.detach(), conv_before)

@@ -14,7 +14,7 @@ REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TOOL = osp.join(REPO, 'tools', 'data', 'ntu', 'make_ntu_strips.py')
 sys.path.insert(0, osp.join(REPO, 'tests', 'test_datasets', 'test_offline'))
 from strip_videos import (annotation, person_keypoints,  # noqa: E402
-                          read_rgb, tile_colours, white_fraction,
+                          read_rgb, shown_white_fraction, tile_colours,
                           write_ann_file, write_video)
 
 GOOD = ['S001C001P001R001A001', 'S001C002P002R001A002',
@@ -85,12 +85,13 @@ def test_command_line_lists_failures_and_exits_1(data):
     for name in GOOD:
         strip = read_rgb(out / f'{name}.jpg')
         assert strip.shape == (24, 120, 3)
-        assert white_fraction(strip) > 0.85  # cropped to the person
+        assert shown_white_fraction(strip) > 0.85  # cropped to the person
     settings = json.loads((out / 'strip_settings.json').read_text())
     assert settings == dict(
         strip=dict(type='BuildFrameStrip', num_frames=5,
                    strip_size=[24, 120], crop_margin=0.1,
-                   keypoint_key='keypoint_2d', io_backend='decord'),
+                   keypoint_key='keypoint_2d', io_backend='decord',
+                   layout='tiles', tile_fit='pad'),
         ext='.jpg', jpeg_quality=95, png_compression=3)
 
     # the same strips, byte for byte, from one in-process worker
@@ -176,21 +177,50 @@ def test_other_settings_into_the_same_directory_stop(data, capsys):
     assert 'crop_margin: 0.1 there, 0.3 now' in capsys.readouterr().err
 
 
+def test_release_layout_and_no_mixing_of_layouts(data, capsys):
+    ann_file, videos, out = data
+    assert run_main(ann_file, videos, '-o', out, '--split', 'xsub_val',
+                    *STRIP) == 0
+    # the release layout into a directory of tiles strips stops
+    assert run_main(ann_file, videos, '-o', out, '--split', 'xsub_val',
+                    '--layout', 'release', '--num-frames', '5') == 2
+    err = capsys.readouterr().err
+    assert "layout: 'tiles' there, 'release' now" in err
+    assert 'strip_size: [24, 120] there, [480, 480] now' in err
+    # on its own: the release's 480 x 480 canvas, five 96 x 480 tiles of
+    # frames 0, 4, 8, 12, 16 (20 frames, k = 4)
+    release = out.parent / 'release'
+    assert run_main(ann_file, videos, '-o', release, '--split', 'xsub_val',
+                    '--layout', 'release', '--tile-fit', 'stretch') == 0
+    strip = read_rgb(release / f'{GOOD[1]}.jpg')
+    assert strip.shape == (480, 480, 3)
+    assert shown_white_fraction(strip) > 0.85  # each tile: the person
+    recorded = json.loads((release / 'strip_settings.json').read_text())
+    assert recorded['strip']['layout'] == 'release'
+    assert recorded['strip']['strip_size'] == [480, 480]
+
+
 def test_a_directory_of_an_earlier_version_is_resumed(data, capsys):
     """strip_settings.json of earlier versions (flat keys, 'backend') is
-    read as it is: the same settings resume, others stop."""
+    read as it is: the same settings resume, others stop. Those versions
+    made the tiles layout and stretched the crops to their tiles."""
     ann_file, videos, out = data
     out.mkdir()
     legacy = dict(num_frames=5, strip_size=[24, 120], crop_margin=0.1,
                   keypoint_key='keypoint_2d', backend='decord', ext='.jpg',
                   jpeg_quality=95, png_compression=3)
     (out / 'strip_settings.json').write_text(json.dumps(legacy))
+    # today's default pads the crops: not the strips there
     assert run_main(ann_file, videos, '-o', out, '--split', 'xsub_val',
-                    *STRIP) == 0
+                    *STRIP) == 2
+    assert "tile_fit: 'stretch' there, 'pad' now" in capsys.readouterr().err
+    assert run_main(ann_file, videos, '-o', out, '--split', 'xsub_val',
+                    '--tile-fit', 'stretch', *STRIP) == 0
     assert sorted(strip_files(out)) == [f'{GOOD[1]}.jpg', f'{GOOD[2]}.jpg']
     assert json.loads((out / 'strip_settings.json').read_text()) == legacy
     assert run_main(ann_file, videos, '-o', out, '--split', 'xsub_val',
-                    '--backend', 'opencv', *STRIP) == 2
+                    '--tile-fit', 'stretch', '--backend', 'opencv',
+                    *STRIP) == 2
     assert "io_backend: 'decord' there, 'opencv' now" in \
         capsys.readouterr().err
     (out / 'strip_settings.json').write_text('{"num_frames": 5}')
@@ -236,6 +266,6 @@ def test_strips_from_the_ntu_converter_output(tmp_path):
     assert run_main(ann_file, tmp_path, '-o', out, *STRIP) == 0
     strip = read_rgb(out / f'{name}.jpg')
     # a 5 x 16 px box: the 10 % margin, whole-pixel rounding and the
-    # codecs' blur at its edges leave about half of each tile white; the
-    # uncropped frame would be 3 % white
-    assert white_fraction(strip) > 0.4
+    # codecs' blur at its edges leave about half of what each tile shows
+    # white; the uncropped frame would be 3 % white
+    assert shown_white_fraction(strip) > 0.4

@@ -15,6 +15,7 @@ read back is bit-identical; JPEG (the default, much smaller files) adds
 its compression error. A run skips the samples whose output is a whole
 image of the strip size and redoes the others (see :mod:`.output_dir`).
 """
+import contextlib
 import functools
 import os
 import os.path as osp
@@ -118,10 +119,24 @@ def process_task(task: StripTask, settings: StripSettings) -> StripResult:
     return StripResult(task.name, WRITTEN, replaced=existed)
 
 
-def _init_worker() -> None:
-    """Pool initializer: one OpenCV thread per worker, as the workers
-    already use the cores."""
+@contextlib.contextmanager
+def single_threaded_opencv() -> Iterator[None]:
+    """One OpenCV thread in this process while the block runs, then the
+    former count again.
+
+    The forked workers inherit it: one thread each, as the workers already
+    use the cores. It is set here, before the fork, and not in the workers:
+    OpenCV cannot change its thread count in a forked child whose parent
+    had its thread pool running (``cv2.setNumThreads`` there waits forever
+    on the pool's condition variables, e.g. after the parent converted a
+    large image).
+    """
+    threads = cv2.getNumThreads()
     cv2.setNumThreads(1)
+    try:
+        yield
+    finally:
+        cv2.setNumThreads(threads)
 
 
 def iter_results(tasks: Sequence[StripTask],
@@ -169,16 +184,18 @@ def iter_results(tasks: Sequence[StripTask],
         # every worker busy, few results lost in a crash and only so many
         # tasks' keypoints pickled ahead
         max_in_flight=2 * workers,
-        initializer=_init_worker,
         on_lost=on_lost)
-    try:
-        for result in results:
-            was_absent = absent.pop(result.name, False)
-            if result.status == DONE and was_absent and result.name in lost:
-                result = StripResult(result.name, WRITTEN)
-            yield result
-    finally:
-        results.close()
+    # the pool forks its workers at the first result
+    with single_threaded_opencv() if workers else contextlib.nullcontext():
+        try:
+            for result in results:
+                was_absent = absent.pop(result.name, False)
+                if result.status == DONE and was_absent and \
+                        result.name in lost:
+                    result = StripResult(result.name, WRITTEN)
+                yield result
+        finally:
+            results.close()
 
 
 def make_strips(tasks: Sequence[StripTask],

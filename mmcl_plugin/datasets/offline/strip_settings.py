@@ -35,6 +35,11 @@ STORAGE_KEYS = ('ext', 'jpeg_quality', 'png_compression')
 LEGACY_STRIP_KEYS = dict(num_frames='num_frames', strip_size='strip_size',
                          crop_margin='crop_margin',
                          keypoint_key='keypoint_key', backend='io_backend')
+#: ``BuildFrameStrip`` arguments added since strips were first recorded,
+#: with the behaviour of the versions before them: a settings file without
+#: them was made with these (the tiles layout, crops stretched to their
+#: tiles), so a run with another layout or tile fit is refused there.
+ADDED_STRIP_ARGS = dict(layout='tiles', tile_fit='stretch')
 
 
 def normalize_ext(ext: str) -> str:
@@ -94,7 +99,9 @@ class StripSettings:
     Args:
         strip (dict): The ``BuildFrameStrip`` config (``type`` optional;
             missing arguments take the transform's defaults: 5 frames,
-            a 224 x 1120 strip, margin 0.1, 'keypoint_2d', decord).
+            the 'tiles' layout of a 224 x 1120 strip, crops padded to
+            their tiles' aspect ratio, margin 0.1, 'keypoint_2d',
+            decord).
             Completed with every argument after construction.
         ext (str): Image format, '.jpg', '.jpeg' or '.png'. Defaults to
             '.jpg'.
@@ -153,7 +160,9 @@ def recorded_identity(recorded: Mapping, path: str) -> Dict:
 
     Reads the current form and the flat one of earlier versions
     (``num_frames, strip_size, crop_margin, keypoint_key, backend, ext,
-    jpeg_quality, png_compression``).
+    jpeg_quality, png_compression``). ``BuildFrameStrip`` arguments that
+    the writing version did not have take the values it behaved as
+    (:data:`ADDED_STRIP_ARGS`).
 
     Args:
         recorded (Mapping): The JSON content.
@@ -164,7 +173,9 @@ def recorded_identity(recorded: Mapping, path: str) -> Dict:
     """
     if isinstance(recorded, Mapping) and isinstance(recorded.get('strip'),
                                                     Mapping):
-        return dict(recorded)
+        identity = dict(recorded)
+        identity['strip'] = dict(ADDED_STRIP_ARGS, **recorded['strip'])
+        return identity
     needed = list(LEGACY_STRIP_KEYS) + list(STORAGE_KEYS)
     if not isinstance(recorded, Mapping) or \
             any(key not in recorded for key in needed):
@@ -173,7 +184,7 @@ def recorded_identity(recorded: Mapping, path: str) -> Dict:
             f'config (this version) or the keys {needed} (earlier '
             f'versions); use another output directory, or delete the '
             f'file if the strips there are yours')
-    strip = dict(type=STRIP_TYPE)
+    strip = dict(type=STRIP_TYPE, **ADDED_STRIP_ARGS)
     strip.update({new: recorded[old] for old, new in
                   LEGACY_STRIP_KEYS.items()})
     identity = dict(strip=strip)

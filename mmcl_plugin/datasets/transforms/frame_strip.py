@@ -5,9 +5,23 @@ cropped to the person(s) with the 2-D keypoints, so that one pass of an
 image encoder sees the appearance of the action over time. It is built
 from the video, decoding only the ``m`` chosen frames, or read back from
 a precomputed strip image.
+
+Two layouts (``BuildFrameStrip(layout=...)``):
+
+- ``'tiles'`` (default): the centres of ``m`` equal segments of the clip,
+  all cropped to one box (the actors over the strip's frames), ``m``
+  tiles of (H, W // m) in a 224 x 1120 strip;
+- ``'release'``: what the MMCL release trains with: frames ``0, k, ...,
+  (m - 1) k`` with ``k = n // m``, each cropped to the union box of the
+  actors in that frame, pasted left to right on a square 480 x 480
+  canvas (``m`` tiles of 96 x 480 for m = 5).
+
+Crops keep their aspect ratio in their tile (``tile_fit='pad'``: scaled to
+fit, centred, black around) or are stretched to it (``'stretch'``, what
+earlier versions and the release do).
 """
 import os.path as osp
-from typing import Callable, Dict, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
@@ -103,6 +117,44 @@ def strip_frame_indices(num_frames: int, first: int, last: int) -> np.ndarray:
     return first + np.floor(segment_centres).astype(np.int64)
 
 
+def release_frame_indices(num_frames: int, first: int,
+                          last: int) -> np.ndarray:
+    """Frames of a strip as the MMCL release picks them.
+
+    With n = last - first + 1 frames and k = n // num_frames, the frames
+    ``first + 0, k, 2k, ..., (num_frames - 1) k`` (the first frame of each
+    of ``num_frames`` segments of k frames; the ``n % num_frames`` frames
+    at the end are never shown). A window shorter than the strip (k = 0)
+    takes ``first + i * n // m + n // (2 m)`` for i < m = num_frames, as
+    the release does then.
+
+    Args:
+        num_frames (int): m, the number of frames of the strip.
+        first (int): First frame of the window.
+        last (int): Last frame of the window (included).
+
+    Returns:
+        np.ndarray: (m, ) int64 non-decreasing frame indices.
+    """
+    length = last - first + 1
+    step = length // num_frames
+    steps = np.arange(num_frames, dtype=np.int64)
+    if step == 0:
+        return first + steps * length // num_frames + length // (
+            2 * num_frames)
+    return first + steps * step
+
+
+#: Frame choice of each layout: (num_frames, first, last) -> (m, ) indices.
+LAYOUT_FRAMES: Dict[str, Callable[[int, int, int], np.ndarray]] = dict(
+    tiles=strip_frame_indices, release=release_frame_indices)
+#: Strip / canvas (H, W) of each layout when ``strip_size`` is not given.
+LAYOUT_SIZES: Dict[str, Tuple[int, int]] = dict(
+    tiles=(224, 1120), release=(480, 480))
+#: How a crop fills its tile.
+TILE_FITS = ('pad', 'stretch')
+
+
 def keypoints_at_frames(keypoint_2d: np.ndarray,
                         frame_indices: np.ndarray) -> np.ndarray:
     """The 2-D keypoints of the chosen video frames.
@@ -151,13 +203,27 @@ def scale_keypoints(keypoints: np.ndarray,
     return keypoints * np.array([width / kp_width, height / kp_height])
 
 
+def valid_points(keypoints: Optional[np.ndarray]) -> np.ndarray:
+    """The valid points of keypoints, as (K, 2) float64 pixel (x, y).
+
+    A point is missing (and left out) when a coordinate is not finite or
+    both are zero, the convention of NTU RGB+D and of mmaction2's pickles.
+
+    Args:
+        keypoints (np.ndarray, optional): (..., 2) pixel (x, y).
+    """
+    if keypoints is None or np.size(keypoints) == 0:
+        return np.zeros((0, 2))
+    points = np.asarray(keypoints, dtype=np.float64).reshape(-1, 2)
+    valid = np.isfinite(points).all(axis=1) & (points != 0).any(axis=1)
+    return points[valid]
+
+
 def person_box(keypoints: Optional[np.ndarray],
                frame_shape: Sequence[int],
                margin: float = 0.1) -> Box:
-    """Box around all valid keypoints, with a margin, inside the frame.
-
-    A point is missing (and ignored) when a coordinate is not finite or
-    both are zero, the convention of NTU RGB+D and of mmaction2's pickles.
+    """Box around all valid keypoints (:func:`valid_points`), with a
+    margin, inside the frame.
 
     Args:
         keypoints (np.ndarray, optional): (..., 2) pixel (x, y), e.g.
@@ -172,14 +238,9 @@ def person_box(keypoints: Optional[np.ndarray],
         point.
     """
     height, width = frame_shape[:2]
-    full_frame = (0, 0, width, height)
-    if keypoints is None or np.size(keypoints) == 0:
-        return full_frame
-    points = np.asarray(keypoints, dtype=np.float64).reshape(-1, 2)
-    valid = np.isfinite(points).all(axis=1) & (points != 0).any(axis=1)
-    if not valid.any():
-        return full_frame
-    points = points[valid]
+    points = valid_points(keypoints)
+    if len(points) == 0:
+        return 0, 0, width, height
     (x_min, y_min), (x_max, y_max) = points.min(0), points.max(0)
     pad_x, pad_y = margin * (x_max - x_min), margin * (y_max - y_min)
     x0 = int(np.clip(np.floor(x_min - pad_x), 0, width - 1))
@@ -187,6 +248,37 @@ def person_box(keypoints: Optional[np.ndarray],
     x1 = int(np.clip(np.ceil(x_max + pad_x), x0 + 1, width))
     y1 = int(np.clip(np.ceil(y_max + pad_y), y0 + 1, height))
     return x0, y0, x1, y1
+
+
+def frame_boxes(keypoints: Optional[np.ndarray],
+                frame_shape: Sequence[int],
+                num_frames: int,
+                margin: float = 0.1,
+                per_frame: bool = False) -> List[Box]:
+    """The crop box of each strip frame.
+
+    Args:
+        keypoints (np.ndarray, optional): (M, m, V, 2) pixel (x, y) of all
+            persons in the m strip frames; None without keypoints.
+        frame_shape (Sequence[int]): (H, W) of the frames.
+        num_frames (int): m.
+        margin (float): See :func:`person_box`. Defaults to 0.1.
+        per_frame (bool): Each frame gets the box of the actors in that
+            frame (a frame without a valid point gets the one box of all
+            frames) instead of all frames sharing that one box. Defaults
+            to False.
+
+    Returns:
+        list[tuple[int, int, int, int]]: m boxes (x0, y0, x1, y1).
+    """
+    clip_box = person_box(keypoints, frame_shape, margin)
+    if not per_frame or keypoints is None:
+        return [clip_box] * num_frames
+    return [
+        person_box(keypoints[:, i], frame_shape, margin)
+        if len(valid_points(keypoints[:, i])) else clip_box
+        for i in range(num_frames)
+    ]
 
 
 def resize_image(image: np.ndarray, height: int, width: int) -> np.ndarray:
@@ -199,17 +291,50 @@ def resize_image(image: np.ndarray, height: int, width: int) -> np.ndarray:
     return cv2.resize(image, (width, height), interpolation=interpolation)
 
 
+def fit_in_tile(image: np.ndarray, height: int, width: int,
+                fit: str = 'pad') -> np.ndarray:
+    """An image as a (height, width) tile.
+
+    Args:
+        image (np.ndarray): (h, w, 3) uint8.
+        height (int): Tile height.
+        width (int): Tile width.
+        fit (str): 'pad' scales the image by min(height / h, width / w)
+            (aspect ratio kept, sides rounded, at least 1 pixel), centres
+            it (the odd pixel of the margin goes right / below) and leaves
+            the rest black; 'stretch' resizes it to the tile.
+
+    Returns:
+        np.ndarray: (height, width, 3) uint8.
+    """
+    if fit == 'stretch':
+        return resize_image(image, height, width)
+    if fit != 'pad':
+        raise ValueError(f'fit must be one of {TILE_FITS}, got {fit!r}')
+    scale = min(height / image.shape[0], width / image.shape[1])
+    new_height = int(np.clip(round(image.shape[0] * scale), 1, height))
+    new_width = int(np.clip(round(image.shape[1] * scale), 1, width))
+    top, left = (height - new_height) // 2, (width - new_width) // 2
+    tile = np.zeros((height, width, 3), dtype=np.uint8)
+    tile[top:top + new_height, left:left + new_width] = resize_image(
+        image, new_height, new_width)
+    return tile
+
+
 def tile_frames(crops: Sequence[np.ndarray],
-                strip_size: Tuple[int, int]) -> np.ndarray:
+                strip_size: Tuple[int, int],
+                fit: str = 'pad') -> np.ndarray:
     """Paste crops left to right into one strip.
 
-    Each crop becomes one tile of (H, W // m); the W % m columns left over
-    on the right stay black.
+    Each crop becomes one tile of (H, W // m) (:func:`fit_in_tile`); the
+    W % m columns left over on the right stay black.
 
     Args:
         crops (Sequence[np.ndarray]): m images (h_i, w_i, 3) uint8, in
             time order.
         strip_size (tuple[int, int]): (H, W) of the strip.
+        fit (str): 'pad' (aspect ratio kept) or 'stretch'. Defaults to
+            'pad'.
 
     Returns:
         np.ndarray: (H, W, 3) uint8 strip.
@@ -218,8 +343,8 @@ def tile_frames(crops: Sequence[np.ndarray],
     tile_width = width // len(crops)
     strip = np.zeros((height, width, 3), dtype=np.uint8)
     for i, crop in enumerate(crops):
-        strip[:, i * tile_width:(i + 1) * tile_width] = resize_image(
-            crop, height, tile_width)
+        strip[:, i * tile_width:(i + 1) * tile_width] = fit_in_tile(
+            crop, height, tile_width, fit)
     return strip
 
 
@@ -344,12 +469,22 @@ class BuildFrameStrip(BaseTransform):
 
     With ``strip_path`` the precomputed strip image is read (and resized
     to ``strip_size`` if needed). Otherwise ``num_frames`` frames are
-    decoded from ``video_path``: the centres of equal segments of the
-    sampled clip (``[min, max]`` of ``frame_inds`` when a sampler set them,
-    else the whole clip), see :func:`strip_frame_indices`. Each frame is
-    cropped to the box of all persons' 2-D keypoints over the chosen
-    frames plus a margin (:func:`person_box`), resized to a (H, W // m)
-    tile, and the tiles are pasted left to right in time order.
+    decoded from ``video_path``, chosen in the sampled clip (``[min, max]``
+    of ``frame_inds`` when a sampler set them, else the whole clip) by the
+    ``layout``:
+
+    - ``'tiles'``: the centres of m equal segments
+      (:func:`strip_frame_indices`), each frame cropped to one box, that
+      of all persons' 2-D keypoints over the chosen frames plus a margin
+      (:func:`person_box`);
+    - ``'release'``: the MMCL release's frames 0, k, ..., (m - 1) k with
+      k = n // m (:func:`release_frame_indices`), each cropped to the box
+      of the persons in that frame (the release's union box of the
+      actors; a frame without keypoints gets the box of all frames), on a
+      square canvas.
+
+    The crops become (H, W // m) tiles (``tile_fit``: aspect ratio kept
+    and black padding, or stretched) pasted left to right in time order.
 
     Keypoint frame t must be video frame t (same frame rate, as in NTU
     RGB+D); video frames past the keypoints' end use the last keypoint
@@ -377,22 +512,41 @@ class BuildFrameStrip(BaseTransform):
 
     Args:
         num_frames (int): m, frames of the strip. Defaults to 5.
-        strip_size (tuple[int, int]): (H, W) of the strip. Defaults to
-            (224, 1120), five 224 x 224 tiles.
+        strip_size (tuple[int, int], optional): (H, W) of the strip.
+            Defaults to the layout's: (224, 1120) for 'tiles' (five 224 x
+            224 tiles), (480, 480) for 'release' (the release's canvas:
+            five 96 x 480 tiles).
         crop_margin (float): Margin around the person box, as a fraction
             of its size on each side. Defaults to 0.1.
         keypoint_key (str): Key of the (M, T, V, 2) pixel keypoints.
             Defaults to 'keypoint_2d'.
         io_backend (str): Video decoder, 'decord' or 'opencv'. Defaults to
             'decord'.
+        layout (str): 'tiles' or 'release' (frame choice, crop boxes and
+            default size, see above). Defaults to 'tiles'.
+        tile_fit (str): 'pad' keeps a crop's aspect ratio in its tile
+            (scaled to fit, centred, black around); 'stretch' resizes it
+            to the tile (earlier versions and the release: a standing
+            person in a 224 x 224 tile looks several times wider).
+            Defaults to 'pad'.
     """
 
     def __init__(self,
                  num_frames: int = 5,
-                 strip_size: Tuple[int, int] = (224, 1120),
+                 strip_size: Optional[Tuple[int, int]] = None,
                  crop_margin: float = 0.1,
                  keypoint_key: str = 'keypoint_2d',
-                 io_backend: str = 'decord') -> None:
+                 io_backend: str = 'decord',
+                 layout: str = 'tiles',
+                 tile_fit: str = 'pad') -> None:
+        if layout not in LAYOUT_FRAMES:
+            raise ValueError(f'layout must be one of {sorted(LAYOUT_FRAMES)}'
+                             f', got {layout!r}')
+        if tile_fit not in TILE_FITS:
+            raise ValueError(f'tile_fit must be one of {TILE_FITS}, got '
+                             f'{tile_fit!r}')
+        if strip_size is None:
+            strip_size = LAYOUT_SIZES[layout]
         strip_size = tuple(int(s) for s in strip_size)
         if num_frames < 1:
             raise ValueError(f'num_frames must be >= 1, got {num_frames}')
@@ -411,6 +565,8 @@ class BuildFrameStrip(BaseTransform):
         self.crop_margin = crop_margin
         self.keypoint_key = keypoint_key
         self.io_backend = io_backend
+        self.layout = layout
+        self.tile_fit = tile_fit
 
     def transform(self, results: Dict) -> Dict:
         """Add ``frame_strip`` (H, W, 3) uint8 RGB to ``results``.
@@ -452,7 +608,7 @@ class BuildFrameStrip(BaseTransform):
             first, last = clip_window(num_video_frames, frame_inds,
                                       start_index,
                                       results.get('total_frames'))
-            return strip_frame_indices(self.num_frames, first, last)
+            return LAYOUT_FRAMES[self.layout](self.num_frames, first, last)
 
         try:
             if not osp.isfile(path):
@@ -465,12 +621,15 @@ class BuildFrameStrip(BaseTransform):
                 f'BuildFrameStrip: cannot read the video of sample '
                 f'{sample_name(results)} ({path}) with {self.io_backend}: '
                 f'{type(error).__name__}: {error}') from error
-        box = person_box(
+        boxes = frame_boxes(
             self._strip_keypoints(results, indices, frames.shape[1:3]),
-            frames.shape[1:3], self.crop_margin)
-        x0, y0, x1, y1 = box
-        crops = [frame[y0:y1, x0:x1] for frame in frames]
-        return tile_frames(crops, self.strip_size)
+            frames.shape[1:3], len(frames), self.crop_margin,
+            per_frame=self.layout == 'release')
+        crops = [
+            frame[y0:y1, x0:x1]
+            for frame, (x0, y0, x1, y1) in zip(frames, boxes)
+        ]
+        return tile_frames(crops, self.strip_size, self.tile_fit)
 
     def _strip_keypoints(self, results: Dict, indices: np.ndarray,
                          frame_shape: Tuple[int, int]) -> Optional[np.ndarray]:
@@ -491,7 +650,9 @@ class BuildFrameStrip(BaseTransform):
                 f'strip_size={self.strip_size}, '
                 f'crop_margin={self.crop_margin}, '
                 f'keypoint_key={self.keypoint_key!r}, '
-                f'io_backend={self.io_backend!r})')
+                f'io_backend={self.io_backend!r}, '
+                f'layout={self.layout!r}, '
+                f'tile_fit={self.tile_fit!r})')
 
 
 def whole_clip_strip(build_strip: Callable[[Dict], Dict],
@@ -523,7 +684,9 @@ def whole_clip_strip(build_strip: Callable[[Dict], Dict],
 __all__ = [
     'BuildFrameStrip', 'whole_clip_strip', 'clip_window',
     'video_frame_indices',
-    'strip_frame_indices',
+    'strip_frame_indices', 'release_frame_indices', 'LAYOUT_FRAMES',
+    'LAYOUT_SIZES', 'TILE_FITS', 'valid_points', 'frame_boxes',
+    'fit_in_tile',
     'keypoints_at_frames', 'scale_keypoints', 'person_box', 'tile_frames',
     'read_video_frames', 'FRAME_READERS'
 ]

@@ -104,12 +104,16 @@ def write_ann_file(path: str, annotations: Sequence[Dict],
 
 
 def tile_colours(strip: np.ndarray, num_tiles: int) -> List[int]:
-    """The frame index whose colour is nearest to each tile's mean."""
-    tile_width = strip.shape[1] // num_tiles
+    """The frame index whose colour is nearest to the mean of the middle
+    of each tile (its central half in both directions: the frame there,
+    whether the crop was stretched or padded with black around it)."""
+    height, tile_width = strip.shape[0], strip.shape[1] // num_tiles
+    rows = slice(height // 4, height - height // 4)
     found = []
     for i in range(num_tiles):
-        mean = strip[:, i * tile_width:(i + 1) * tile_width].reshape(
-            -1, 3).mean(0)
+        tile = strip[:, i * tile_width:(i + 1) * tile_width]
+        mean = tile[rows, tile_width // 4:tile_width - tile_width // 4
+                    ].reshape(-1, 3).mean(0)
         distance = np.abs(PALETTE - mean).sum(1)
         # Solid tiles: the nearest colour must be a clear winner.
         assert distance.min() < COLOUR_STEP / 3, (i, mean)
@@ -117,9 +121,13 @@ def tile_colours(strip: np.ndarray, num_tiles: int) -> List[int]:
     return found
 
 
-def white_fraction(image: np.ndarray) -> float:
-    """Fraction of near-white pixels."""
-    return float((image.min(axis=-1) > 200).mean())
+def shown_white_fraction(image: np.ndarray) -> float:
+    """Fraction of near-white pixels among those that show the frame: the
+    black padding around a crop that keeps its aspect ratio (every frame
+    colour has a channel above 100) is left out."""
+    shown = image.max(axis=-1) > 40
+    assert shown.mean() > 0.2, 'the image is mostly black'
+    return float((image.min(axis=-1) > 200)[shown].mean())
 
 
 def read_rgb(path: str) -> np.ndarray:

@@ -21,8 +21,8 @@ from mmcl_plugin.datasets.transforms.frame_strip import strip_frame_indices
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from strip_videos import (NUM_VIDEO_FRAMES, annotation,  # noqa: E402
-                          person_keypoints, read_rgb, tile_colours,
-                          white_fraction, whole_frame_keypoints,
+                          person_keypoints, read_rgb, shown_white_fraction,
+                          tile_colours, whole_frame_keypoints,
                           write_ann_file, write_video)
 
 NAMES = ['S001C001P001R001A001', 'S001C002P002R001A002',
@@ -93,16 +93,19 @@ def test_tiles_are_cropped_to_the_person(tmp_path):
                 workers=0)
     strip = read_rgb(tmp_path / 'out' / f'{NAMES[0]}.jpg')
     # box (20, 7, 44, 41) around the (20, 8, 44, 40) rectangle: each tile
-    # is nearly all white (only the top and bottom rows are not)
+    # shows it nearly all white (only the top and bottom rows are not),
+    # 24 x 34 padded to 17 x 24 in the middle of the 24 x 24 tile
     for i in range(5):
-        assert white_fraction(strip[:, 24 * i:24 * (i + 1)]) > 0.85
+        tile = strip[:, 24 * i:24 * (i + 1)]
+        assert shown_white_fraction(tile) > 0.85
+        assert tile[:, :2].max() < 40 and tile[:, -2:].max() < 40
     # the same video uncropped: the rectangle is a quarter of the frame
     uncropped = annotation(NAMES[0], whole_frame_keypoints())
     os.remove(tmp_path / 'out' / f'{NAMES[0]}.jpg')
     make_strips(tasks_for(tmp_path, [uncropped]), StripSettings(strip=SMALL),
                 workers=0)
     whole = read_rgb(tmp_path / 'out' / f'{NAMES[0]}.jpg')
-    assert 0.15 < white_fraction(whole) < 0.4
+    assert 0.15 < shown_white_fraction(whole) < 0.4
 
 
 def pose_dataset(tmp_path, ann_file, **roots):
@@ -259,7 +262,8 @@ def test_settings_hold_the_full_transform_config(tmp_path):
     assert settings.strip == dict(type='BuildFrameStrip', num_frames=5,
                                   strip_size=(24, 120), crop_margin=0.1,
                                   keypoint_key='keypoint_2d',
-                                  io_backend='decord')
+                                  io_backend='decord', layout='tiles',
+                                  tile_fit='pad')
     assert settings.ext == '.png' and settings.strip_size == (24, 120)
     assert repr(settings.transform()) == repr(BuildFrameStrip(**SMALL))
     out = tmp_path / 'out'
@@ -277,6 +281,24 @@ def test_settings_hold_the_full_transform_config(tmp_path):
     (out / 'strip_settings.json').write_text('{"strip": ')
     with pytest.raises(ValueError, match='strip_settings.json is not valid'):
         check_settings_file(str(out), settings)
+
+
+def test_settings_before_layouts_were_stretched_tiles(tmp_path):
+    """A settings file written before ``layout`` / ``tile_fit`` existed
+    holds strips of the tiles layout stretched to their tiles."""
+    out = tmp_path / 'out'
+    out.mkdir()
+    stretched = StripSettings(strip=dict(SMALL, tile_fit='stretch'))
+    check_settings_file(str(out), stretched)
+    recorded = json.loads((out / 'strip_settings.json').read_text())
+    del recorded['strip']['layout'], recorded['strip']['tile_fit']
+    (out / 'strip_settings.json').write_text(json.dumps(recorded))
+    check_settings_file(str(out), stretched)  # the same strips
+    with pytest.raises(ValueError, match="tile_fit: 'stretch' there, 'pad'"):
+        check_settings_file(str(out), StripSettings(strip=SMALL))
+    with pytest.raises(ValueError, match="layout: 'tiles' there, 'release'"):
+        check_settings_file(str(out), StripSettings(
+            strip=dict(SMALL, layout='release', tile_fit='stretch')))
 
 
 def test_a_second_run_cannot_use_a_locked_directory(tmp_path):
@@ -302,6 +324,25 @@ def test_workers_write_the_same_bytes(tmp_path):
                          workers=2)
     assert report.written == 3 and outputs(tmp_path) == one
     assert len(one) == 3
+
+
+@pytest.mark.timeout(60)
+def test_workers_start_after_opencv_ran_its_threads_here(tmp_path):
+    """A forked worker cannot change OpenCV's thread count once this
+    process had OpenCV's thread pool running (it waited forever): the
+    count is set before the fork and restored afterwards."""
+    threads = cv2.getNumThreads()
+    cv2.setNumThreads(2)
+    try:
+        # large enough for OpenCV to run it on its thread pool
+        cv2.cvtColor(np.zeros((480, 480, 3), np.uint8), cv2.COLOR_BGR2RGB)
+        annotations = make_samples(tmp_path, names=NAMES[:1], person=True)
+        report = make_strips(tasks_for(tmp_path, annotations),
+                             StripSettings(strip=SMALL), workers=1)
+        assert report.written == 1
+        assert cv2.getNumThreads() == 2
+    finally:
+        cv2.setNumThreads(threads)
 
 
 def crash_on(name):

@@ -5,13 +5,22 @@ import numpy as np
 CODEC_TOLERANCE = 12  # mp4v's error on solid colours is ~3 grey levels
 
 
+#: Pixels at most this bright in every channel are the black padding of
+#: ``tile_fit='pad'`` (no frame colour of the test videos is that dark).
+PADDING_MAX = 8
+
+
 def tile_means(strip, num_tiles):
-    """(num_tiles, 3) mean RGB of each tile of a strip."""
+    """(num_tiles, 3) mean RGB of each tile of a strip, over the pixels of
+    the frame (the black padding around a crop left out)."""
     tile_width = strip.shape[1] // num_tiles
-    return np.stack([
-        strip[:, i * tile_width:(i + 1) * tile_width].reshape(-1, 3).mean(0)
-        for i in range(num_tiles)
-    ])
+    means = []
+    for i in range(num_tiles):
+        pixels = strip[:, i * tile_width:(i + 1) * tile_width].reshape(-1, 3)
+        shown = pixels[pixels.max(1) > PADDING_MAX]
+        assert len(shown) > 0.4 * len(pixels), f'tile {i} is mostly black'
+        means.append(shown.mean(0))
+    return np.stack(means)
 
 
 def assert_tiles_show_frames(strip, frame_indices, frame_colour):

@@ -4,8 +4,9 @@ import pytest
 from mmaction.datasets.transforms import UniformSampleFrames
 
 from mmcl_plugin.datasets.transforms.frame_strip import (
-    BuildFrameStrip, clip_window, keypoints_at_frames, person_box,
-    scale_keypoints, strip_frame_indices, tile_frames, whole_clip_strip)
+    BuildFrameStrip, clip_window, fit_in_tile, frame_boxes,
+    keypoints_at_frames, person_box, release_frame_indices, scale_keypoints,
+    strip_frame_indices, tile_frames, whole_clip_strip)
 from strip_checks import assert_tiles_show_frames
 
 BACKENDS = ['decord', 'opencv']
@@ -29,6 +30,23 @@ def test_strip_frame_indices_are_segment_centres():
     # a window shorter than the strip repeats frames, in order
     np.testing.assert_array_equal(strip_frame_indices(4, 2, 3), [2, 2, 3, 3])
     np.testing.assert_array_equal(strip_frame_indices(2, 7, 7), [7, 7])
+
+
+def test_release_frame_indices_are_multiples_of_n_over_m():
+    # k = n // m: frames 0, k, ..., (m - 1) k of the window
+    np.testing.assert_array_equal(release_frame_indices(5, 0, 99),
+                                  [0, 20, 40, 60, 80])
+    # 24 frames from 10: k = 4; the last 4 frames are never shown
+    np.testing.assert_array_equal(release_frame_indices(5, 10, 33),
+                                  [10, 14, 18, 22, 26])
+    np.testing.assert_array_equal(release_frame_indices(5, 0, 11),
+                                  [0, 2, 4, 6, 8])
+    # n < m (k = 0): i * n // m + n // (2 m)
+    np.testing.assert_array_equal(release_frame_indices(5, 0, 2),
+                                  [0, 0, 1, 1, 2])
+    np.testing.assert_array_equal(release_frame_indices(4, 6, 8),
+                                  [6, 6, 7, 8])
+    np.testing.assert_array_equal(release_frame_indices(3, 7, 7), [7, 7, 7])
 
 
 def test_clip_window():
@@ -115,12 +133,62 @@ def test_scale_keypoints_to_smaller_video():
         scale_keypoints(keypoints, (270, 480), (270, 480)), keypoints)
 
 
+def test_frame_boxes_per_frame_or_one_for_all():
+    keypoints = np.zeros((2, 3, 2, 2), dtype=np.float32)
+    keypoints[0, 0] = [[10, 10], [20, 30]]
+    keypoints[1, 0] = [[30, 12], [0, 0]]  # actor 2, one missing point
+    keypoints[0, 1] = [[40, 5], [50, 25]]
+    # frame 2: no valid point
+    keypoints[:, 2] = np.nan
+    shared = (10, 5, 50, 30)
+    assert frame_boxes(keypoints, (48, 64), 3, 0.0) == [shared] * 3
+    # the union box of the actors in each frame; frame 2 the shared one
+    assert frame_boxes(keypoints, (48, 64), 3, 0.0, per_frame=True) == [
+        (10, 10, 30, 30), (40, 5, 50, 25), shared]
+    assert frame_boxes(None, (48, 64), 2, per_frame=True) == [
+        (0, 0, 64, 48)] * 2
+
+
+def test_fit_in_tile_pads_to_keep_the_aspect_ratio():
+    tall = np.full((40, 10, 3), 200, dtype=np.uint8)  # h 40, w 10
+    # scale min(20 / 40, 20 / 10) = 0.5: 20 x 5, columns (20 - 5) // 2 = 7
+    # to 11, black around
+    tile = fit_in_tile(tall, 20, 20, 'pad')
+    assert tile.shape == (20, 20, 3) and tile.dtype == np.uint8
+    assert (tile[:, 7:12] == 200).all()
+    assert (tile[:, :7] == 0).all() and (tile[:, 12:] == 0).all()
+    # a wide crop: 5 rows (7 to 11) of 20 columns
+    wide = fit_in_tile(np.full((10, 40, 3), 90, np.uint8), 20, 20, 'pad')
+    assert (wide[7:12] == 90).all()
+    assert (wide[:7] == 0).all() and (wide[12:] == 0).all()
+    # the odd pixel of the margin goes right: 21 - 5 = 16 -> 8 left
+    odd = fit_in_tile(tall, 20, 21, 'pad')
+    assert (odd[:, 8:13] == 200).all() and (odd[:, 13:] == 0).all()
+    # a tile of the crop's own aspect ratio is filled
+    assert (fit_in_tile(tall, 8, 2, 'pad') == 200).all()
+    # stretch: the whole tile
+    assert (fit_in_tile(tall, 20, 20, 'stretch') == 200).all()
+    with pytest.raises(ValueError, match='fit must be one of'):
+        fit_in_tile(tall, 20, 20, 'crop')
+
+
+def test_tile_frames_pastes_padded_tiles_left_to_right():
+    crops = [np.full((40, 10, 3), v, np.uint8) for v in (50, 100)]
+    strip = tile_frames(crops, (20, 41))
+    # tiles of 41 // 2 = 20 columns; content at columns 7..11 of each
+    assert strip.shape == (20, 41, 3)
+    assert (strip[:, 7:12] == 50).all() and (strip[:, 27:32] == 100).all()
+    content = np.zeros(41, bool)
+    content[7:12] = content[27:32] = True
+    assert (strip[:, ~content] == 0).all()
+
+
 def test_tile_frames_order_size_and_leftover_columns():
     crops = [
         np.full((5, 9, 3), value, dtype=np.uint8) for value in (10, 20, 30)
     ]
     crops[1] = np.full((40, 2, 3), 20, dtype=np.uint8)  # any crop size
-    strip = tile_frames(crops, (6, 11))
+    strip = tile_frames(crops, (6, 11), 'stretch')
     assert strip.shape == (6, 11, 3) and strip.dtype == np.uint8
     # tiles are 11 // 3 = 3 columns wide, in the given order
     for i, value in enumerate((10, 20, 30)):
@@ -210,9 +278,19 @@ def test_tiles_are_cropped_to_the_person(tmp_path, write_video, io_backend):
                             io_backend=io_backend)
 
     strip = build(results)['frame_strip']
-    # box (20, 9, 35, 40): all white but the top row of 31
+    # box (20, 9, 35, 40): 31 rows x 15 columns, all white but the top
+    # row. Padded (the default): scaled by min(32 / 31, 32 / 15) to 32 x
+    # 15 (round(15.48)), columns (32 - 15) // 2 = 8 to 22 of each tile
     for i in range(3):
-        assert white_fraction(strip[:, 32 * i:32 * (i + 1)]) > 0.8
+        tile = strip[:, 32 * i:32 * (i + 1)]
+        assert white_fraction(tile[:, 8:23]) > 0.9
+        assert (tile[:, :8] == 0).all() and (tile[:, 23:] == 0).all()
+    # stretched: the 15 columns fill the 32 (the person ~2x wider)
+    stretched = BuildFrameStrip(num_frames=3, strip_size=(32, 96),
+                                io_backend=io_backend, tile_fit='stretch')
+    for i in range(3):
+        tile = stretched(results)['frame_strip'][:, 32 * i:32 * (i + 1)]
+        assert white_fraction(tile) > 0.8
     # without keypoints the whole frame is shown: mostly not white
     uncropped = build(sample(path))['frame_strip']
     assert white_fraction(uncropped) < 0.3
@@ -227,8 +305,8 @@ def test_keypoints_follow_a_downscaled_video(tmp_path, write_video):
                      keypoint_2d=keypoint_2d,
                      original_shape=(96, 128),
                      img_shape=(96, 128))
-    strip = BuildFrameStrip(num_frames=2,
-                            strip_size=(32, 64))(results)['frame_strip']
+    strip = BuildFrameStrip(num_frames=2, strip_size=(32, 64),
+                            tile_fit='stretch')(results)['frame_strip']
     assert white_fraction(strip) > 0.8
 
 
@@ -236,9 +314,70 @@ def test_short_keypoints_use_the_nearest_frame(tmp_path, write_video):
     path = write_video(str(tmp_path / 'person.mp4'), paint=paint_person)
     keypoint_2d = np.zeros((1, 2, 2, 2), dtype=np.float32)  # 2 of 12
     keypoint_2d[0, 1] = [[22, 12], [33, 37]]  # frame 1 -> frames >= 1
-    strip = BuildFrameStrip(num_frames=2, strip_size=(32, 64))(sample(
-        path, keypoint_2d=keypoint_2d))['frame_strip']
+    strip = BuildFrameStrip(num_frames=2, strip_size=(32, 64),
+                            tile_fit='stretch')(sample(
+                                path, keypoint_2d=keypoint_2d))['frame_strip']
     assert white_fraction(strip) > 0.8
+
+
+# ---------------------------------------------------- the release layout
+def test_release_layout_defaults():
+    build = BuildFrameStrip(layout='release')
+    assert build.strip_size == (480, 480)  # the release's square canvas
+    assert (build.layout, build.tile_fit) == ('release', 'pad')
+    assert BuildFrameStrip().strip_size == (224, 1120)
+    assert BuildFrameStrip(layout='release',
+                           strip_size=(96, 96)).strip_size == (96, 96)
+    assert "layout='release', tile_fit='pad'" in repr(build)
+
+
+@pytest.mark.parametrize('io_backend', BACKENDS)
+def test_release_layout_frames_and_canvas(colour_video, frame_colour,
+                                          io_backend):
+    build = BuildFrameStrip(num_frames=5, strip_size=(40, 40),
+                            layout='release', tile_fit='stretch',
+                            io_backend=io_backend)
+    strip = build(sample(colour_video))['frame_strip']
+    # 12 frames: k = 12 // 5 = 2, frames 0, 2, 4, 6, 8, as 8 x 40 tiles
+    assert strip.shape == (40, 40, 3)
+    assert_tiles_show_frames(strip, [0, 2, 4, 6, 8], frame_colour)
+    # within a sampled window 3..9 (7 frames): k = 1, frames 3..7
+    window = build(sample(colour_video, frame_inds=np.array([3, 5, 9])))
+    assert_tiles_show_frames(window['frame_strip'], [3, 4, 5, 6, 7],
+                             frame_colour)
+
+
+def paint_walking_person(frame, t):
+    """A 6 x 20 white person that moves 4 pixels right per frame."""
+    frame[10:30, 4 * t:4 * t + 6] = 255
+
+
+def walking_keypoints(num_frames=12):
+    """(1, T, 2, 2) corner keypoints of :func:`paint_walking_person`."""
+    keypoint_2d = np.zeros((1, num_frames, 2, 2), dtype=np.float32)
+    for t in range(num_frames):
+        keypoint_2d[0, t] = [[4 * t + 0.5, 10.5], [4 * t + 5.5, 29.5]]
+    return keypoint_2d
+
+
+def test_release_layout_crops_each_frame_to_its_actors(tmp_path,
+                                                       write_video):
+    path = write_video(str(tmp_path / 'walk.mp4'),
+                       paint=paint_walking_person)
+    results = sample(path, keypoint_2d=walking_keypoints())
+    # frames 0, 4, 8 (k = 4): the person's own box in each, margin 0
+    release = BuildFrameStrip(num_frames=3, strip_size=(40, 24),
+                              layout='release', crop_margin=0,
+                              tile_fit='stretch')(results)['frame_strip']
+    for i in range(3):
+        assert white_fraction(release[:, 8 * i:8 * (i + 1)]) > 0.8
+    # the tiles layout shares one box over the frames: the person is a
+    # narrow part of a wide crop in each tile
+    tiles = BuildFrameStrip(num_frames=3, strip_size=(40, 24),
+                            crop_margin=0,
+                            tile_fit='stretch')(results)['frame_strip']
+    for i in range(3):
+        assert white_fraction(tiles[:, 8 * i:8 * (i + 1)]) < 0.4
 
 
 def test_backends_agree(colour_video):
@@ -305,6 +444,8 @@ def test_corrupt_strip_image_names_sample_and_path(tmp_path):
 
 
 @pytest.mark.parametrize('kwargs', [
+    dict(layout='grid'),
+    dict(tile_fit='crop'),
     dict(num_frames=0),
     dict(num_frames=5, strip_size=(8, 4)),
     dict(crop_margin=-0.1),

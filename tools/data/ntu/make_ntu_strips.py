@@ -9,7 +9,11 @@ image ``<out_dir>/<name>.jpg``: ``--num-frames`` frames at the centres of
 equal segments of the clip, each cropped to the box of the actors' 2-D
 colour keypoints (``keypoint_2d`` (M, T, 25, 2) in 1920x1080 pixels, as
 ``convert_ntu_skeleton.py`` writes them) over those frames plus a margin,
-resized to (H, W // m) tiles pasted left to right. It is exactly the strip
+fitted into (H, W // m) tiles pasted left to right (``--tile-fit pad``:
+aspect ratio kept, black around; ``stretch``: resized to the tile).
+``--layout release`` makes the MMCL release's strips instead: frames 0, k,
+..., (m - 1) k (k = n // m), each cropped to the actors of that frame, on
+a 480 x 480 canvas (``--strip-size`` changes it). It is exactly the strip
 ``BuildFrameStrip`` builds from the video for the sample without
 ``frame_inds`` (bit-identical with ``--ext .png``); only the chosen frames
 are decoded. Train from them with ``strip_root=<out_dir>`` (and
@@ -38,6 +42,8 @@ from tqdm import tqdm  # noqa: E402
 from mmcl_plugin.datasets.offline import (  # noqa: E402
     SETTINGS_FILE, StripError, StripSettings, check_settings_file,
     load_annotations, locked_out_dir, make_strips, make_tasks, write_failures)
+from mmcl_plugin.datasets.transforms.frame_strip import (  # noqa: E402
+    LAYOUT_FRAMES, TILE_FITS)
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -58,9 +64,20 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         'name (default: %(default)s)')
     parser.add_argument('--num-frames', type=int, default=5,
                         help='m, frames per strip (default: %(default)s)')
-    parser.add_argument('--strip-size', type=int, nargs=2, default=(224, 1120),
-                        metavar=('H', 'W'),
-                        help='strip height and width (default: 224 1120)')
+    parser.add_argument(
+        '--strip-size', type=int, nargs=2, default=None, metavar=('H', 'W'),
+        help='strip height and width (default: 224 1120 for the tiles '
+        'layout, 480 480 for the release layout)')
+    parser.add_argument(
+        '--layout', default='tiles', choices=sorted(LAYOUT_FRAMES),
+        help='tiles: segment centres, one crop box; release: the MMCL '
+        "release's frames 0, k, ..., (m-1)k with per-frame boxes on a "
+        'square canvas (default: %(default)s)')
+    parser.add_argument(
+        '--tile-fit', default='pad', choices=TILE_FITS,
+        help='pad: keep the aspect ratio of each crop (black around); '
+        'stretch: resize it to its tile (earlier versions, the release) '
+        '(default: %(default)s)')
     parser.add_argument(
         '--crop-margin', type=float, default=0.1,
         help='margin around the person box, fraction of its size on each '
@@ -108,10 +125,12 @@ def main(argv: Optional[List[str]] = None) -> None:
             strip=dict(
                 type='BuildFrameStrip',
                 num_frames=args.num_frames,
-                strip_size=tuple(args.strip_size),
+                strip_size=args.strip_size and tuple(args.strip_size),
                 crop_margin=args.crop_margin,
                 keypoint_key=args.keypoint_key,
-                io_backend=args.backend),
+                io_backend=args.backend,
+                layout=args.layout,
+                tile_fit=args.tile_fit),
             ext=args.ext,
             jpeg_quality=args.jpeg_quality,
             require_keypoints=not args.allow_missing_keypoints)
