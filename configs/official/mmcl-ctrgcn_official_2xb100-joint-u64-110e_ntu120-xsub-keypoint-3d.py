@@ -93,8 +93,10 @@ train_dataloader = dict(
     batch_size=100,
     dataset=dict(
         ann_file=ann_file,
+        num_classes=num_classes,
         text_feature_root=None,
         text_feature_cache=text_feature_cache,
         pipeline=train_pipeline))
-val_dataloader = dict(batch_size=100, dataset=dict(ann_file=ann_file))
+val_dataloader = dict(
+    batch_size=100, dataset=dict(ann_file=ann_file, num_classes=num_classes))
 test_dataloader = val_dataloader
