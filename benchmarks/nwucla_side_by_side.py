@@ -334,6 +334,20 @@ def schedule_text(args, iters_per_epoch: int, num_train: int,
             'workers, CPU')
 
 
+_SEEDS_CLAUSE = re.compile(r'seeds \[[^\]]*\], ')
+
+
+def same_schedule(done: str, schedule: str) -> bool:
+    """Whether a finished seed's schedule is this run's, whatever its seeds.
+
+    The schedule text names the seeds of the run it came from; a seed
+    finished in a run with other seeds (``--seed 1 2 3`` stopped after
+    seed 2, resumed as ``--seed 1 2``) is still the same experiment and is
+    not run again (running it again would overwrite its logs).
+    """
+    return _SEEDS_CLAUSE.sub('', done) == _SEEDS_CLAUSE.sub('', schedule)
+
+
 def mean_side(sides: List[Dict]) -> Dict:
     """One side's results averaged over the seeds' runs."""
 
@@ -460,7 +474,7 @@ def main() -> None:
             # same schedule is not run again
             with open(done_file) as f:
                 done = json.load(f)
-            if done.get('schedule') == schedule:
+            if same_schedule(done.get('schedule', ''), schedule):
                 print(f'seed {seed}: finished before, read {done_file}')
                 runs.append(done['run'])
                 write_report(args, runs, schedule, iters_per_epoch,

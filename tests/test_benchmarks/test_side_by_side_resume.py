@@ -1,0 +1,51 @@
+"""Resuming benchmarks/nwucla_side_by_side.py keeps the seeds it finished."""
+import importlib.util
+import os.path as osp
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+
+def load_harness():
+    path = osp.join(REPO, 'benchmarks', 'nwucla_side_by_side.py')
+    spec = importlib.util.spec_from_file_location('nwucla_side_by_side', path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class Args:
+    max_iters = 0
+    max_test_samples = 0
+    epochs = 2
+    repeat = 5
+    batch_size = 16
+    threads = 1
+    workers = 1
+
+    def __init__(self, seed):
+        self.seed = seed
+
+
+def test_finished_seed_matches_a_run_with_other_seeds():
+    harness = load_harness()
+    three = harness.schedule_text(Args([1, 2, 3]), 318, 1020, 464)
+    two = harness.schedule_text(Args([1, 2]), 318, 1020, 464)
+    assert 'seeds [1, 2, 3]' in three and 'seeds [1, 2]' in two
+    # a seed finished in `--seed 1 2 3` is reused by `--seed 1 2`
+    assert harness.same_schedule(three, two)
+    assert harness.same_schedule(two, two)
+
+
+def test_other_schedules_run_again():
+    harness = load_harness()
+    base = harness.schedule_text(Args([1]), 318, 1020, 464)
+    longer = Args([1])
+    longer.epochs = 3
+    assert not harness.same_schedule(
+        harness.schedule_text(longer, 318, 1020, 464), base)
+    smoke = Args([1])
+    smoke.max_iters = 4
+    assert not harness.same_schedule(
+        harness.schedule_text(smoke, 318, 1020, 464), base)
+    assert not harness.same_schedule(
+        harness.schedule_text(Args([1]), 318, 1020, 100), base)
