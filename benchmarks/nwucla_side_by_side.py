@@ -51,6 +51,7 @@ import os
 import os.path as osp
 import pickle
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -319,6 +320,34 @@ def run_project(args, seed: int, work: str, ann_file: str,
     return result
 
 
+#: Output folders of each side; an unfinished attempt's are removed before
+#: the side runs again (main.py appends to its log.txt, and mmengine adds a
+#: second timestamped run beside the first).
+SIDE_DIRS = dict(official=('official_work_dir', ),
+                 project=('project_work_dir', 'project_test'))
+
+
+def run_side(name: str, seed_work: str, schedule: str, side) -> Dict:
+    """Run one side of a seed once: a side that finished before (its
+    ``<name>_result.json`` holds the same schedule) is read back, so a
+    crash of the other side does not cost this one's training again."""
+    done_file = osp.join(seed_work, f'{name}_result.json')
+    if osp.isfile(done_file):
+        with open(done_file) as f:
+            done = json.load(f)
+        if same_schedule(done.get('schedule', ''), schedule):
+            print(f'{name}: finished before, read {done_file}')
+            return done['result']
+    for folder in SIDE_DIRS[name]:
+        path = osp.join(seed_work, folder)
+        if osp.isdir(path):
+            print(f'{name}: removing the unfinished attempt\'s {path}')
+            shutil.rmtree(path)
+    result = side()
+    dump_json_atomic(dict(schedule=schedule, result=result), done_file)
+    return result
+
+
 def schedule_text(args, iters_per_epoch: int, num_train: int,
                   num_test: int) -> str:
     smoke = ' (SMOKE TEST: subsets)' if args.max_iters or \
@@ -481,11 +510,15 @@ def main() -> None:
                              command)
                 continue
         sides = (
-            functools.partial(run_official, args, seed, checkout, seed_work,
-                              lrs, names, env),
-            functools.partial(run_project, args, seed, seed_work, ann_file,
-                              lrs, iters_per_epoch, train_samples,
-                              test_samples, env))
+            functools.partial(
+                run_side, 'official', seed_work, schedule,
+                functools.partial(run_official, args, seed, checkout,
+                                  seed_work, lrs, names, env)),
+            functools.partial(
+                run_side, 'project', seed_work, schedule,
+                functools.partial(run_project, args, seed, seed_work,
+                                  ann_file, lrs, iters_per_epoch,
+                                  train_samples, test_samples, env)))
         if args.parallel:
             with ThreadPoolExecutor(2) as pool:
                 official, project = [

@@ -49,3 +49,32 @@ def test_other_schedules_run_again():
         harness.schedule_text(smoke, 318, 1020, 464), base)
     assert not harness.same_schedule(
         harness.schedule_text(Args([1]), 318, 1020, 100), base)
+
+
+def test_side_runs_once_and_clears_an_unfinished_attempt(tmp_path):
+    harness = load_harness()
+    seed_work = str(tmp_path)
+    # an attempt killed mid-run left its folders (main.py would append a
+    # second run to log.txt, mmengine add a second timestamped run)
+    stale = tmp_path / 'official_work_dir'
+    stale.mkdir()
+    (stale / 'log.txt').write_text('[ epoch 1 of a killed run ]\n')
+    calls = []
+
+    def official():
+        assert not stale.exists()
+        calls.append('official')
+        return dict(top1=81.0)
+
+    first = harness.run_side('official', seed_work, 'schedule A, seeds [3], ',
+                             official)
+    assert first == dict(top1=81.0) and calls == ['official']
+    assert (tmp_path / 'official_result.json').is_file()
+    # the same experiment again (another seed list): read back, not run
+    again = harness.run_side('official', seed_work,
+                             'schedule A, seeds [1, 2, 3], ', official)
+    assert again == first and calls == ['official']
+    # another schedule runs again
+    harness.run_side('official', seed_work, 'schedule B, seeds [3], ',
+                     official)
+    assert calls == ['official', 'official']
