@@ -332,12 +332,9 @@ def run_side(name: str, seed_work: str, schedule: str, side) -> Dict:
     ``<name>_result.json`` holds the same schedule) is read back, so a
     crash of the other side does not cost this one's training again."""
     done_file = osp.join(seed_work, f'{name}_result.json')
-    if osp.isfile(done_file):
-        with open(done_file) as f:
-            done = json.load(f)
-        if same_schedule(done.get('schedule', ''), schedule):
-            print(f'{name}: finished before, read {done_file}')
-            return done['result']
+    done = finished_before(done_file, schedule, name)
+    if done is not None:
+        return done['result']
     for folder in SIDE_DIRS[name]:
         path = osp.join(seed_work, folder)
         if osp.isdir(path):
@@ -375,6 +372,20 @@ def same_schedule(done: str, schedule: str) -> bool:
     not run again (running it again would overwrite its logs).
     """
     return _SEEDS_CLAUSE.sub('', done) == _SEEDS_CLAUSE.sub('', schedule)
+
+
+def finished_before(done_file: str, schedule: str,
+                    what: str) -> Optional[Dict]:
+    """The record a finished seed or side left in ``done_file``, if it is of
+    this schedule (see :func:`same_schedule`); None when it must run."""
+    if not osp.isfile(done_file):
+        return None
+    with open(done_file) as f:
+        done = json.load(f)
+    if not same_schedule(done.get('schedule', ''), schedule):
+        return None
+    print(f'{what}: finished before, read {done_file}')
+    return done
 
 
 def mean_side(sides: List[Dict]) -> Dict:
@@ -498,17 +509,13 @@ def main() -> None:
         seed_work = osp.join(work, f'seed{seed}')
         os.makedirs(seed_work, exist_ok=True)
         done_file = osp.join(seed_work, 'result.json')
-        if osp.isfile(done_file):
-            # resumed with the same --work-dir: a finished seed of the
-            # same schedule is not run again
-            with open(done_file) as f:
-                done = json.load(f)
-            if same_schedule(done.get('schedule', ''), schedule):
-                print(f'seed {seed}: finished before, read {done_file}')
-                runs.append(done['run'])
-                write_report(args, runs, schedule, iters_per_epoch,
-                             command)
-                continue
+        # resumed with the same --work-dir: a finished seed of the same
+        # schedule is not run again
+        done = finished_before(done_file, schedule, f'seed {seed}')
+        if done is not None:
+            runs.append(done['run'])
+            write_report(args, runs, schedule, iters_per_epoch, command)
+            continue
         sides = (
             functools.partial(
                 run_side, 'official', seed_work, schedule,

@@ -1,5 +1,6 @@
 """Resuming benchmarks/nwucla_side_by_side.py keeps the seeds it finished."""
 import importlib.util
+import json
 import os.path as osp
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -78,3 +79,16 @@ def test_side_runs_once_and_clears_an_unfinished_attempt(tmp_path):
     harness.run_side('official', seed_work, 'schedule B, seeds [3], ',
                      official)
     assert calls == ['official', 'official']
+
+
+def test_finished_seed_record(tmp_path):
+    harness = load_harness()
+    done_file = str(tmp_path / 'result.json')
+    assert harness.finished_before(done_file, 'A, seeds [1], ', 'seed 1') \
+        is None
+    record = dict(schedule='A, seeds [1, 2, 3], ', run=dict(seed=1))
+    (tmp_path / 'result.json').write_text(json.dumps(record))
+    assert harness.finished_before(done_file, 'A, seeds [1, 2], ',
+                                   'seed 1') == record
+    assert harness.finished_before(done_file, 'B, seeds [1, 2], ',
+                                   'seed 1') is None
