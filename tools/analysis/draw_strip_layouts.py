@@ -27,9 +27,10 @@ import numpy as np
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(
     __file__)))))
+from mmcl_plugin.datasets.offline import load_annotations  # noqa: E402
 from mmcl_plugin.datasets.transforms.frame_strip import (  # noqa: E402
     BuildFrameStrip, whole_clip_strip)
-from mmcl_plugin.utils import atomic_write, load_pickle  # noqa: E402
+from mmcl_plugin.utils import atomic_write  # noqa: E402
 
 #: Grey between the panels and behind the captions.
 BACKGROUND = 235
@@ -64,9 +65,7 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
 def sample_info(ann_file: str, video_root: str, sample: str,
                 video_suffix: str) -> dict:
     """The data info ``MMCLPoseDataset`` gives ``BuildFrameStrip``."""
-    data = load_pickle(ann_file)
-    annotations = data['annotations'] if isinstance(data, dict) else data
-    for ann in annotations:
+    for ann in load_annotations(ann_file):
         if ann['frame_dir'] == sample:
             info = dict(ann)
             info['video_path'] = osp.join(video_root, sample + video_suffix)
