@@ -107,18 +107,22 @@ def run_onnx(session, skeleton: np.ndarray) -> np.ndarray:
                            skeleton, dtype=np.float32)})[0]
 
 
-def onnx_max_abs_diff(session, recognizer: nn.Module,
-                      batches: Sequence[np.ndarray]) -> float:
-    """Largest |ONNX - PyTorch| logit difference over some input batches.
+def onnx_parity(session, recognizer: nn.Module,
+                batches: Sequence[np.ndarray]) -> Tuple[float, float]:
+    """ONNX against PyTorch on some input batches.
 
     Args:
         session: ``onnxruntime.InferenceSession`` of the exported model.
         recognizer (nn.Module): The PyTorch model it was exported from.
         batches (Sequence[np.ndarray]): (N, M, T, V, C) float32 inputs, of
             several batch sizes to check the dynamic batch.
+
+    Returns:
+        tuple: The largest |ONNX - PyTorch| logit difference and the largest
+        |PyTorch logit| (the scale that rounding differences grow with).
     """
     wrapper = SkeletonClassifier(recognizer).eval()
-    worst = 0.0
+    worst, scale = 0.0, 0.0
     with torch.no_grad():
         for batch in batches:
             expected = wrapper(torch.from_numpy(batch)).numpy()
@@ -128,7 +132,15 @@ def onnx_max_abs_diff(session, recognizer: nn.Module,
                                  f'{expected.shape} for input '
                                  f'{batch.shape}')
             worst = max(worst, float(np.abs(got - expected).max()))
-    return worst
+            scale = max(scale, float(np.abs(expected).max()))
+    return worst, scale
+
+
+def onnx_max_abs_diff(session, recognizer: nn.Module,
+                      batches: Sequence[np.ndarray]) -> float:
+    """Largest |ONNX - PyTorch| logit difference (see :func:`onnx_parity`).
+    """
+    return onnx_parity(session, recognizer, batches)[0]
 
 
 def deployment_metadata(pipeline: Sequence[Mapping],

@@ -15,6 +15,9 @@ from mmcl_plugin.models.utils import HierarchicalGraph
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 import official_ctrsgcn  # noqa: E402
+from numerics import (GCN_TERMS, assert_within_rounding,  # noqa: E402
+                      default_dtype, double_state)
+
 import official_hdgcn  # noqa: E402
 from official_ctrgcn import (official_forward, official_refined,  # noqa: E402
                              official_state_dict)
@@ -42,9 +45,17 @@ def official():
 
 
 def plugin_logits(model, x_plugin):
-    model.eval()
+    """Logits in float64 (model and input), the parity tests' precision."""
+    model.double().eval()
     with torch.no_grad():
-        return model.cls_head(model.backbone(x_plugin))
+        return model.cls_head(model.backbone(x_plugin.double()))
+
+
+def assert_official_logits(got, expected, msg='logits'):
+    """Both sides in float64: equal up to rounding over the network's
+    depth (GCN_TERMS accumulated terms), far below any conversion error."""
+    assert got.dtype == expected.dtype == torch.float64
+    assert_within_rounding(got, expected, terms=GCN_TERMS, msg=msg)
 
 
 def test_key_mapping_examples():
@@ -76,12 +87,13 @@ def test_converted_model_gives_the_official_logits(official):
     model = MODELS.build(DEPLOYED)
     assert load_converted(model, converted.state_dict) == []
     torch.manual_seed(0)
-    x = torch.randn(2, 2, 12, 25, 3)  # (N, M, T, V, C)
-    expected = official_forward(official, x.permute(0, 4, 2, 3, 1))
+    x = torch.randn(2, 2, 12, 25, 3, dtype=torch.float64)  # (N, M, T, V, C)
+    expected = official_forward(double_state(official),
+                                x.permute(0, 4, 2, 3, 1))
     got = plugin_logits(model, x)
     assert got.shape == (2, NUM_CLASSES)
     assert expected.abs().max() > 0.1  # a real signal, not all zeros
-    torch.testing.assert_close(got, expected, rtol=1e-4, atol=1e-4)
+    assert_official_logits(got, expected)
     # every official tensor was used, nothing was left at its init
     assert len(converted.state_dict) == len(official)
     assert set(converted.state_dict) == set(model.state_dict())
@@ -105,11 +117,10 @@ def test_mmcl_checkpoint_drops_fam_and_maps_frm():
         'FRM': 6, 'inception_v3': 2, 'FAM_Aligh': 2}
     model = MODELS.build(DEPLOYED)
     load_converted(model, deployed.state_dict)
-    x = torch.randn(3, 2, 8, 25, 3)
+    x = torch.randn(3, 2, 8, 25, 3, dtype=torch.float64)
     logits = plugin_logits(model, x)
-    torch.testing.assert_close(
-        logits, official_forward(sd, x.permute(0, 4, 2, 3, 1)),
-        rtol=1e-4, atol=1e-4)
+    assert_official_logits(
+        logits, official_forward(double_state(sd), x.permute(0, 4, 2, 3, 1)))
 
     with_frm = convert_official_state_dict(sd, with_frm=True)
     assert summarize_dropped(with_frm.dropped) == {'inception_v3': 2,
@@ -119,13 +130,15 @@ def test_mmcl_checkpoint_drops_fam_and_maps_frm():
              frm_head=dict(type='FRMHead', text_channels=6,
                            hidden_channels=64, num_weights=2)))
     load_converted(mmcl, with_frm.state_dict)
-    text = torch.randn(3, 6)
-    mmcl.eval()
+    text = torch.randn(3, 6, dtype=torch.float64)
+    mmcl.double().eval()
     with torch.no_grad():
         # the official (N, D) input is one prompt of one token
         refined = mmcl.frm_head(logits, text[:, None, None])
-    torch.testing.assert_close(refined, official_refined(sd, logits, text),
-                               rtol=1e-5, atol=1e-5)
+    # Phi (6 -> 64 -> 2), softmax and the rescaling: 64 + 6 + 2 terms
+    assert_within_rounding(
+        refined, official_refined(double_state(sd), logits, text), terms=72,
+        msg='S_R')
 
 
 RELEASE_PRESET = osp.join(
@@ -161,31 +174,35 @@ def test_official_mmcl_checkpoint_converts_into_the_release_preset(
     assert cfg.model.fam_head is None
     model = MODELS.build(cfg.model)
     model.load_state_dict(torch.load(out)['state_dict'], strict=True)
-    model.eval()
+    model.double().eval()
     frm = model.frm_head
     assert frm.class_matrices.shape == (2, 120)
     assert [tuple(m.weight.shape) for m in (frm.unify[0], frm.weight_fc)
             ] == [(64, 3), (2, 64)]
 
     torch.manual_seed(0)
-    x = torch.randn(4, 2, 16, 25, 3)  # (N, M, T, V, C)
+    x = torch.randn(4, 2, 16, 25, 3, dtype=torch.float64)  # (N, M, T, V, C)
     # token ids as floats, one (1, 1, 3) per sample as
     # LoadTextFeatureFromCache(feature='token_ids') gives them: BLIP's
     # [CLS] yes / no [SEP] and two small values that mix the weights
     ids = torch.tensor([[101., 2748., 102.], [101., 2053., 102.],
-                        [0.1, -0.2, 0.05], [-0.3, 0.4, 0.2]])
+                        [0.1, -0.2, 0.05], [-0.3, 0.4, 0.2]],
+                       dtype=torch.float64)
     with torch.no_grad():
         s_m = model.cls_head(model.backbone(x))
         s_r = frm(s_m, ids[:, None, None])
         weights = frm.text_weights(ids[:, None, None])
+    official = double_state(official)
     expected_m = official_forward(official, x.permute(0, 4, 2, 3, 1))
     expected_r = official_refined(official, expected_m, ids)
     assert expected_m.abs().max() > 0.1
     # the small ids use both class vectors, not one
     assert (weights[2:].min(dim=1).values > 1e-3).all()
     assert (expected_r - expected_m).abs().max() > 0.1  # S_R is not S_M
-    assert (s_m - expected_m).abs().max() < 1e-4
-    assert (s_r - expected_r).abs().max() < 1e-4
+    # float64 on both sides (S_R reaches ~90: an absolute float32 bound
+    # would sit at a few ulps); S_R adds Phi's 3 + 64 terms to S_M's depth
+    assert_official_logits(s_m, expected_m, 'S_M')
+    assert_within_rounding(s_r, expected_r, terms=GCN_TERMS + 67, msg='S_R')
 
 
 def test_non_adaptive_model_gets_the_official_graph(official):
@@ -240,6 +257,11 @@ def test_unreadable_checkpoint_is_named(tmp_path):
 # CTRS-GCN and HD-GCN (MMCL release / official HD-GCN layouts)
 
 def _deployed(backbone, num_classes=NUM_CLASSES, in_channels=256):
+    with default_dtype(torch.float64):  # constants built exact in float64
+        return _build_deployed(backbone, num_classes, in_channels)
+
+
+def _build_deployed(backbone, num_classes, in_channels):
     return MODELS.build(dict(
         type='RecognizerGCN', backbone=backbone,
         cls_head=dict(type='GCNHead', num_classes=num_classes,
@@ -258,11 +280,11 @@ def test_ctrsgcn_checkpoint_gives_the_official_logits():
     load_converted(model, converted.state_dict, arch='CTRSGCN')
     assert set(converted.state_dict) == set(model.state_dict())
     torch.manual_seed(0)
-    x = torch.randn(2, 2, 12, 25, 3)
-    expected = official_ctrsgcn.official_forward(sd, x.permute(0, 4, 2, 3, 1))
+    x = torch.randn(2, 2, 12, 25, 3, dtype=torch.float64)
+    expected = official_ctrsgcn.official_forward(double_state(sd),
+                                                 x.permute(0, 4, 2, 3, 1))
     assert expected.abs().max() > 0.5
-    torch.testing.assert_close(plugin_logits(model, x), expected, rtol=1e-4,
-                               atol=1e-4)
+    assert_official_logits(plugin_logits(model, x), expected)
 
 
 def test_non_adaptive_ctrsgcn_keeps_its_identity_adjacencies():
@@ -273,8 +295,8 @@ def test_non_adaptive_ctrsgcn_keeps_its_identity_adjacencies():
         model, convert_official_state_dict(sd, arch='CTRSGCN').state_dict,
         arch='CTRSGCN')
     assert len(filled) == 10
-    torch.testing.assert_close(model.backbone.units[3].gcn.A,
-                               torch.eye(25).repeat(3, 1, 1))
+    assert torch.equal(model.backbone.units[3].gcn.A,
+                       torch.eye(25, dtype=torch.float64).repeat(3, 1, 1))
 
 
 @pytest.mark.parametrize('layout,com,V,M,base', [('nturgb+d', 1, 25, 2, 64),
@@ -293,12 +315,11 @@ def test_hdgcn_checkpoint_gives_the_official_logits(layout, com, V, M, base):
     load_converted(model, converted.state_dict, arch='HDGCN')
     assert set(converted.state_dict) == set(model.state_dict())
     torch.manual_seed(0)
-    x = torch.randn(2, M, 12, V, 3)
+    x = torch.randn(2, M, 12, V, 3, dtype=torch.float64)
     expected = official_hdgcn.official_forward(
-        sd, x.permute(0, 4, 2, 3, 1), layers, base)
+        double_state(sd), x.permute(0, 4, 2, 3, 1), layers, base)
     assert expected.abs().max() > 0.5
-    torch.testing.assert_close(plugin_logits(model, x), expected, rtol=1e-4,
-                               atol=1e-4)
+    assert_official_logits(plugin_logits(model, x), expected)
 
 
 def test_hdgcn_pieces_are_concatenated_in_layer_subset_order():

@@ -16,6 +16,8 @@ from mmcl_plugin.apis.convert_official import load_converted
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 import pyskl_layout  # noqa: E402
+from numerics import (GCN_TERMS, assert_within_rounding,  # noqa: E402
+                      default_dtype, double_state)
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 NUM_CLASSES = 10
@@ -29,17 +31,26 @@ CTRGCN = dict(type='CTRGCN', tcn_relu=True,
 pytestmark = pytest.mark.usefixtures('single_thread')
 
 
-def recognizer(backbone):
-    return MODELS.build(dict(
-        type='RecognizerGCN', backbone=backbone,
-        cls_head=dict(type='GCNHead', num_classes=NUM_CLASSES,
-                      in_channels=256)))
+def recognizer(backbone, in_channels=256):
+    """Built in float64: the parity tests compare float64 logits."""
+    with default_dtype(torch.float64):
+        return MODELS.build(dict(
+            type='RecognizerGCN', backbone=backbone,
+            cls_head=dict(type='GCNHead', num_classes=NUM_CLASSES,
+                          in_channels=in_channels)))
 
 
 def logits(model, x):
-    model.eval()
+    model.double().eval()
     with torch.no_grad():
-        return model.cls_head(model.backbone(x))
+        return model.cls_head(model.backbone(x.double()))
+
+
+def assert_pyskl_logits(got, expected):
+    """float64 on both sides: equal up to rounding over the network's
+    depth, far below any mapping error."""
+    assert got.dtype == expected.dtype == torch.float64
+    assert_within_rounding(got, expected, terms=GCN_TERMS, msg='logits')
 
 
 @pytest.mark.parametrize('layout,V,base', [('nturgb+d', 25, 64),
@@ -53,17 +64,14 @@ def test_stgcnpp_checkpoint_gives_pyskl_logits_in_mmaction_stgcn(
     assert converted.dropped == []
     assert 'cls_head.fc.weight' in converted.state_dict
     model = recognizer(dict(STGCNPP, base_channels=base,
-                            graph_cfg=dict(layout=layout, mode='spatial')))
-    model.cls_head = MODELS.build(dict(type='GCNHead',
-                                       num_classes=NUM_CLASSES,
-                                       in_channels=4 * base))
-    load_converted(model, converted.state_dict, arch='STGCN')
+                            graph_cfg=dict(layout=layout, mode='spatial')),
+                       in_channels=4 * base)
+    load_converted(model, double_state(converted.state_dict), arch='STGCN')
     torch.manual_seed(0)
-    x = torch.randn(2, 2, 12, V, 3)
-    expected = pyskl_layout.stgcnpp_forward(sd, x, base=base)
+    x = torch.randn(2, 2, 12, V, 3, dtype=torch.float64)
+    expected = pyskl_layout.stgcnpp_forward(double_state(sd), x, base=base)
     assert expected.abs().max() > 0.5
-    torch.testing.assert_close(logits(model, x), expected, rtol=1e-4,
-                               atol=1e-4)
+    assert_pyskl_logits(logits(model, x), expected)
 
 
 def test_ctrgcn_checkpoint_gives_pyskl_logits_in_the_plugin_ctrgcn():
@@ -82,16 +90,15 @@ def test_ctrgcn_checkpoint_gives_pyskl_logits_in_the_plugin_ctrgcn():
         state['backbone.units.3.gcn.convs.1.conv4.weight'],
         -sd['backbone.net.3.gcn1.convs.1.conv4.weight'])
     model = recognizer(CTRGCN)
-    load_converted(model, state, arch='CTRGCN')
+    load_converted(model, double_state(state), arch='CTRGCN')
     torch.manual_seed(0)
-    x = torch.randn(2, 2, 12, 25, 3)
-    expected = pyskl_layout.ctrgcn_forward(sd, x)
+    x = torch.randn(2, 2, 12, 25, 3, dtype=torch.float64)
+    expected = pyskl_layout.ctrgcn_forward(double_state(sd), x)
     assert expected.abs().max() > 0.5
-    torch.testing.assert_close(logits(model, x), expected, rtol=1e-4,
-                               atol=1e-4)
+    assert_pyskl_logits(logits(model, x), expected)
     # the same tensors in a model without pyskl's TCN ReLU: other logits
     plain = recognizer(dict(CTRGCN, tcn_relu=False))
-    load_converted(plain, state, arch='CTRGCN')
+    load_converted(plain, double_state(state), arch='CTRGCN')
     assert not torch.allclose(logits(plain, x), expected, atol=1e-2)
 
 
@@ -140,12 +147,12 @@ def test_tool_converts_a_pyskl_checkpoint(tmp_path, capsys):
     assert summary['arch'] == 'CTRGCN'
     assert summary['dropped'] == {'backbone': 1}
     assert 'dropped unused tensors' in capsys.readouterr().out
-    model = MODELS.build(Config.fromfile(out[:-4] + '.py').model)
-    model.load_state_dict(torch.load(out)['state_dict'])
-    x = torch.randn(1, 2, 8, 25, 3)
-    torch.testing.assert_close(logits(model, x),
-                               pyskl_layout.ctrgcn_forward(sd, x),
-                               rtol=1e-4, atol=1e-4)
+    with default_dtype(torch.float64):
+        model = MODELS.build(Config.fromfile(out[:-4] + '.py').model)
+    model.load_state_dict(double_state(torch.load(out)['state_dict']))
+    x = torch.randn(1, 2, 8, 25, 3, dtype=torch.float64)
+    assert_pyskl_logits(logits(model, x),
+                        pyskl_layout.ctrgcn_forward(double_state(sd), x))
     plain = tmp_path / 'plain.py'
     plain.write_text(config.read_text().replace("'tcn_relu': True",
                                                 "'tcn_relu': False"))

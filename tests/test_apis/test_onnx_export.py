@@ -25,6 +25,10 @@ REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(
     0, osp.join(REPO, 'tests', 'test_datasets', 'test_converters'))
 from ntu_writer import one_actor_frames, skeleton_text  # noqa: E402
+from numerics import gcn_terms, rounding_bound  # noqa: E402
+
+#: the tiny model's depth: 3 units of at most 16 channels
+TINY_TERMS = gcn_terms(max_channels=16, units=3)
 
 TINY = dict(
     type='RecognizerGCN',
@@ -92,7 +96,12 @@ def test_onnx_matches_pytorch_for_every_batch_size(tiny_model, exported,
     rng = np.random.default_rng(0)
     batches = [rng.standard_normal((n, ) + shape).astype(np.float32)
                for n in (1, 4, 7)]
-    assert onnx_max_abs_diff(session, tiny_model, batches) < 1e-4
+    diff = onnx_max_abs_diff(session, tiny_model, batches)
+    scale = max(float(np.abs(run_onnx(session, b)).max()) for b in batches)
+    # float32 on both sides (onnxruntime's kernels vs torch's): within
+    # rounding over the tiny net's depth, relative to the largest logit
+    assert diff <= rounding_bound(torch.tensor([scale]), TINY_TERMS,
+                                  torch.float32)
     logits = run_onnx(session, batches[2])
     assert logits.shape == (7, 7)
     assert np.abs(logits).max() > 1e-3  # not a degenerate graph
@@ -132,9 +141,11 @@ def test_skeleton_file_through_the_pipeline(tiny_model, tmp_path):
         logits = SkeletonClassifier(tiny_model)(
             torch.from_numpy(clips)).numpy()
     scores = average_clips(logits, 'prob')
+    logits = logits.astype(np.float64)  # average_clips works in float64
     probs = np.exp(logits - logits.max(1, keepdims=True))
     probs /= probs.sum(1, keepdims=True)
-    np.testing.assert_allclose(scores, probs.mean(0), rtol=1e-6)
+    # the same float64 softmax and mean: 7 classes + 3 clips of terms
+    np.testing.assert_allclose(scores, probs.mean(0), rtol=10 * 2.**-52)
     assert scores.sum() == pytest.approx(1.0)
     top = topk_classes(scores, [f'c{i}' for i in range(7)], 5)
     assert len(top) == 5

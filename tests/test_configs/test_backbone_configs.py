@@ -51,14 +51,20 @@ def test_mmcl_config_trains_a_step(rel):
     assert type(model.backbone).__name__ == cfg.model.backbone.type
     optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
     params = dict(model.named_parameters())
+    # not frm_head.weight_fc: with the class vectors M_k initialised to 1,
+    # S_R = S_M * (w @ M) does not depend on w at the first step, its exact
+    # gradient is zero (checked below and in test_frm_head.py)
     watched = CONFIGS[rel] + ('backbone.data_bn.weight', 'cls_head.fc.weight',
                               'fam_head.align_mlp.0.weight',
-                              'frm_head.weight_fc.weight')
+                              'frm_head.class_matrices')
     before = {name: params[name].detach().clone() for name in watched}
     grads = {}
     for name in watched:  # train_step zeroes the gradients after the step
         params[name].register_hook(
             lambda grad, name=name: grads.setdefault(name, grad.clone()))
+    weight_fc = []  # frm_head.weight_fc's gradient at each step
+    params['frm_head.weight_fc.weight'].register_hook(
+        lambda grad: weight_fc.append(grad.clone()))
     model.train()
     log_vars = model.train_step(
         batch(model.cls_head.num_classes, torch.Generator().manual_seed(0)),
@@ -69,3 +75,17 @@ def test_mmcl_config_trains_a_step(rel):
         assert torch.isfinite(grads[name]).all(), name
         assert grads[name].abs().max() > 0, f'{name} got no gradient'
         assert not torch.equal(params[name].detach(), before[name]), name
+
+    # once the class vectors have moved apart (here by hand, as training
+    # moves them), the text weights matter: Phi's last layer gets a
+    # gradient far above the first step's rounding
+    with torch.no_grad():
+        params['frm_head.class_matrices'].uniform_(
+            0.5, 1.5, generator=torch.Generator().manual_seed(2))
+    model.train_step(
+        batch(model.cls_head.num_classes, torch.Generator().manual_seed(1)),
+        optim_wrapper)
+    first, second = (float(g.abs().max()) for g in weight_fc)
+    assert second > 100 * first and second > 0, \
+        f'frm_head.weight_fc: gradient {second:.3g} after the class ' \
+        f'vectors moved, {first:.3g} (rounding) at the first step'

@@ -427,7 +427,7 @@ class CTRGCN(BaseSkeletonGCN):
         self.init_scheme = init_scheme
         self.graph = Graph(**dict(
             graph_cfg, layout=resolve_layout(graph_cfg['layout'])))
-        A = torch.tensor(self.graph.A, dtype=torch.float32)
+        A = torch.tensor(self.graph.A, dtype=torch.get_default_dtype())
         self.build_layers(
             num_person, A.size(-1), in_channels, base_channels, num_stages,
             inflate_stages, down_stages, dropout,

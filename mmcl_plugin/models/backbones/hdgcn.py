@@ -336,7 +336,7 @@ class HDGCN(BaseSkeletonGCN):
                  init_cfg: Optional[Union[Dict, List[Dict]]] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         self.graph = HierarchicalGraph(**graph_cfg)
-        A = torch.tensor(self.graph.A, dtype=torch.float32)
+        A = torch.tensor(self.graph.A, dtype=torch.get_default_dtype())
         self.build_layers(
             num_person, self.graph.num_node, in_channels, base_channels,
             num_stages, inflate_stages, down_stages, dropout,

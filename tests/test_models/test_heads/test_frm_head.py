@@ -6,6 +6,7 @@ import torch
 
 from mmcl_plugin.models.heads import FRMHead
 from mmcl_plugin.models.heads.frm_head import masked_mean
+from numerics import assert_within_rounding
 
 
 def one_prompt(tokens):
@@ -243,3 +244,34 @@ def test_parameters_keep_their_names_and_shapes():
         'weight_fc.bias': (3, ),
         'class_matrices': (3, 5),
     }
+
+
+@pytest.mark.float64
+@pytest.mark.numerics
+def test_phi_gets_no_gradient_until_the_class_vectors_differ():
+    """With M_k = 1 (the init) S_R = S_M * (w @ M) = S_M for any weights w,
+    so the exact gradient of Phi (unify, weight_fc) is zero at the first
+    step; once the class vectors differ, Phi trains."""
+    torch.manual_seed(0)
+    head = FRMHead(text_channels=16, num_classes=7, num_weights=2,
+                   hidden_channels=32)
+    scores = 5 * torch.randn(8, 7)
+    text = torch.randn(8, 1, 4, 16)
+    labels = torch.arange(8) % 7
+    head.loss(scores, text, None, labels)['loss_refine'].backward()
+    matrices = float(head.class_matrices.grad.abs().max())
+    assert matrices > 1e-3
+    # rounding only: 32 hidden x 7 classes x 8 samples terms, on the
+    # scale of the class vectors' gradient x the largest hidden feature
+    hidden = float(head.unify(text.mean(2).flatten(1)).abs().max())
+    for name in ('weight_fc.weight', 'weight_fc.bias', 'unify.0.weight'):
+        grad = head.get_parameter(name).grad
+        assert_within_rounding(grad, torch.zeros_like(grad),
+                               terms=32 * 7 * 8,
+                               scale=matrices * max(hidden, 1.), msg=name)
+    head.zero_grad()
+    with torch.no_grad():
+        head.class_matrices.uniform_(0.5, 1.5)
+    head.loss(scores, text, None, labels)['loss_refine'].backward()
+    for name in ('weight_fc.weight', 'weight_fc.bias', 'unify.0.weight'):
+        assert head.get_parameter(name).grad.abs().max() > 1e-3, name

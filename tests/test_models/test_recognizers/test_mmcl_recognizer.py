@@ -73,7 +73,48 @@ def test_loss_has_all_terms_and_gradients_reach_backbone_and_fam():
     assert model.backbone.gcn[0].gcn.conv.weight.grad.abs().sum() > 0
     assert model.fam_head.image_encoder.conv1.weight.grad.abs().sum() > 0
     assert model.fam_head.align_mlp[0].weight.grad.abs().sum() > 0
-    assert model.frm_head.weight_fc.weight.grad.abs().sum() > 0
+    assert model.frm_head.class_matrices.grad.abs().sum() > 0
+
+
+#: parameter -> module group, for the per-term gradient checks
+PARAM_GROUPS = {
+    'backbone': 'backbone.gcn.0.gcn.conv.weight',
+    'classifier': 'cls_head.fc.weight',
+    'strip encoder': 'fam_head.image_encoder.conv1.weight',
+    'FAM MLP': 'fam_head.align_mlp.0.weight',
+    'Phi': 'frm_head.unify.0.weight',
+    'Phi weights': 'frm_head.weight_fc.weight',
+    'class vectors': 'frm_head.class_matrices',
+}
+#: loss term -> the groups it must train (every other group: no gradient).
+#: Co-learning: the contrastive loss alone trains the skeleton backbone
+#: (through F_G) and the FAM; the refinement loss alone trains the
+#: backbone (through S_M), the classifier, Phi and the class vectors.
+REACHES = {
+    'loss_cls': {'backbone', 'classifier'},
+    'loss_align': {'backbone', 'strip encoder', 'FAM MLP'},
+    'loss_refine': {'backbone', 'classifier', 'Phi', 'Phi weights',
+                    'class vectors'},
+}
+
+
+@pytest.mark.parametrize('term', sorted(REACHES))
+def test_each_loss_term_alone_trains_its_modules(term):
+    model = build()
+    model.train()
+    with torch.no_grad():  # M_k = 1 would make S_R independent of Phi
+        model.frm_head.class_matrices.uniform_(0.5, 1.5)
+    data = model.data_preprocessor(make_batch(), training=True)
+    model(**data, mode='loss')[term].backward()
+    params = dict(model.named_parameters())
+    for group, name in PARAM_GROUPS.items():
+        grad = params[name].grad
+        norm = 0. if grad is None else float(grad.abs().max())
+        if group in REACHES[term]:
+            assert norm > 0, f'{term} alone gives {group} ({name}) no ' \
+                'gradient'
+        else:
+            assert norm == 0, f'{term} alone reaches {group} ({name})'
 
 
 def test_loss_hands_each_head_its_modality_inputs():
