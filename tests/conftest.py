@@ -1,6 +1,7 @@
 """Shared test set-up: compat fixes first, mmaction2's default scope, and
 ``tests/helpers`` (test doubles such as ``tiny_mllms``) importable by
 module name."""
+import os
 import os.path as osp
 import sys
 
@@ -16,11 +17,24 @@ from mmaction.utils import register_all_modules  # noqa: E402
 register_all_modules(init_default_scope=True)
 
 
+#: ``MMCL_TEST_THREADS=N``: every test runs with N torch threads (the
+#: numerics matrix, ``tools/run_numerics_matrix.sh``); the single_thread
+#: fixture then leaves N in place.
+TEST_THREADS = os.environ.get('MMCL_TEST_THREADS')
+if TEST_THREADS:
+    import torch
+    torch.set_num_threads(int(TEST_THREADS))
+
+
 @pytest.fixture(scope='module')
 def single_thread():
     """One intra-op thread for a module's tests (small convolutions run
-    fastest and steadiest so on the shared CI cores); use with
+    fastest and steadiest so on the shared CI cores), unless
+    ``MMCL_TEST_THREADS`` sets the count; use with
     ``pytestmark = pytest.mark.usefixtures('single_thread')``."""
+    if TEST_THREADS:
+        yield
+        return
     import torch
     num_threads = torch.get_num_threads()
     torch.set_num_threads(1)

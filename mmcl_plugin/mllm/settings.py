@@ -13,7 +13,7 @@ DEFAULT_PROMPT = 'whether the people are holding objects?'
 
 #: Torch dtypes the model may run in ('auto': bfloat16 on a GPU that
 #: supports it, else float32).
-COMPUTE_DTYPES = ('auto', 'float32', 'bfloat16', 'float16')
+COMPUTE_DTYPES = ('auto', 'float32', 'bfloat16', 'float16', 'float64')
 #: Dtypes the features may be stored in.
 STORAGE_DTYPES = ('float16', 'float32')
 #: Which transformers Auto class loads the model ('auto': from the

@@ -31,12 +31,7 @@ DEPLOYED = dict(
     cls_head=dict(type='GCNHead', num_classes=NUM_CLASSES, in_channels=256))
 
 
-@pytest.fixture(autouse=True, scope='module')
-def single_thread():
-    num_threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(num_threads)
+pytestmark = [pytest.mark.usefixtures('single_thread'), pytest.mark.numerics]
 
 
 @pytest.fixture(scope='module')

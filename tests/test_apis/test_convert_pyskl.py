@@ -28,7 +28,7 @@ CTRGCN = dict(type='CTRGCN', tcn_relu=True,
               graph_cfg=dict(layout='nturgb+d', mode='spatial'))
 
 
-pytestmark = pytest.mark.usefixtures('single_thread')
+pytestmark = [pytest.mark.usefixtures('single_thread'), pytest.mark.numerics]
 
 
 def recognizer(backbone, in_channels=256):

@@ -22,6 +22,8 @@ from mmengine.optim import build_optim_wrapper
 from mmcl_plugin.models.data_preprocessors.mmcl_data_preprocessor import (
     resize_short_side, short_side_size)
 
+pytestmark = pytest.mark.numerics
+
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 INCEPTION_PRESET = osp.join(
     REPO_ROOT, 'configs', 'official',

@@ -12,6 +12,8 @@ from mmcl_plugin.evaluation import (ScoreDump, accuracy_report,
                                     simplex_grid)
 from mmcl_plugin.evaluation.metrics import topk_accuracy
 
+pytestmark = pytest.mark.numerics
+
 LABELS = np.array([0, 1, 2, 0])
 JOINT = np.array([[0.6, 0.3, 0.1], [0.5, 0.4, 0.1], [0.2, 0.3, 0.5],
                   [0.3, 0.6, 0.1]])  # right: samples 0, 2

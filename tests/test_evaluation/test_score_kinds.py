@@ -17,6 +17,8 @@ from mmcl_plugin.evaluation import (AVERAGE_CLIPS, align_by_name,
                                     check_same_samples, load_score_dump,
                                     save_score_dump)
 
+pytestmark = pytest.mark.numerics
+
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 LOGITS = np.array([[2.0, -1.0, 0.5], [0.0, 3.0, 1.0]])
 PROBS = np.array([[0.7, 0.2, 0.1], [0.1, 0.6, 0.3]])

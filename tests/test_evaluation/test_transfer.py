@@ -12,6 +12,8 @@ from mmcl_plugin.evaluation import (format_transfer_report,
                                     load_class_mapping, predict_scores,
                                     transfer_report)
 
+pytestmark = pytest.mark.numerics
+
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 UTD = osp.join(REPO, 'configs', 'transfer', 'utd_mhad_to_ntu120.json')
 

@@ -8,6 +8,8 @@ from mmaction.registry import MODELS
 from mmengine.config import Config
 from mmengine.runner.checkpoint import load_checkpoint
 
+pytestmark = pytest.mark.numerics
+
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 NTU120 = osp.join(REPO, 'configs', 'baseline',
                   'ctrgcn_4xb16-joint-u64-65e_ntu120-xsub-keypoint-3d.py')

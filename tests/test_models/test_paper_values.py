@@ -19,6 +19,8 @@ from mmcl_plugin.models.recognizers import global_skeleton_feature
 from mmcl_plugin.models.heads import FAMHead, FRMHead
 from mmcl_plugin.models.losses import SymmetricInfoNCELoss, info_nce
 
+pytestmark = pytest.mark.numerics
+
 LAMBDA1, LAMBDA2, TAU, NUM_WEIGHTS = 0.1, 0.2, 0.4, 2
 
 
@@ -117,8 +119,13 @@ def test_code_defaults_are_the_papers():
     torch.testing.assert_close(frm.class_matrices, torch.ones(2, 3))
 
 
+@pytest.mark.float64
 def test_default_losses_are_weighted_as_in_the_paper():
-    """loss_align = 0.1 * InfoNCE(tau 0.4), loss_refine = 0.2 * CE(S_R)."""
+    """loss_align = 0.1 * InfoNCE(tau 0.4), loss_refine = 0.2 * CE(S_R).
+
+    float64: the same sums in another order differ by < 100 eps64 of the
+    loss (4 x 8 logits, 3 classes), so rel=1e-12 separates rounding from a
+    wrong weight (which is off by >= 50 %)."""
     torch.manual_seed(0)
     fam = FAMHead(encoder_channels=6, feat_channels=4, frozen=True)
     frm = FRMHead(text_channels=5, num_classes=3)
@@ -127,11 +134,11 @@ def test_default_losses_are_weighted_as_in_the_paper():
     fc = fam(strip_features=cached)
     expected_align = 0.5 * (info_nce(fg, fc, 0.4) + info_nce(fc, fg, 0.4))
     assert fam.loss(fg, strip_features=cached)['loss_align'].item() == \
-        pytest.approx(LAMBDA1 * expected_align.mean().item(), rel=1e-6)
+        pytest.approx(LAMBDA1 * expected_align.mean().item(), rel=1e-12)
 
     scores, text = torch.randn(4, 3), torch.randn(4, 1, 1, 5)  # (N, P, L, D)
     labels = torch.tensor([0, 1, 2, 0])
     refined = frm(scores, text)
     expected_refine = nn.functional.cross_entropy(refined, labels)
     assert frm.loss(scores, text, None, labels)['loss_refine'].item() == \
-        pytest.approx(LAMBDA2 * expected_refine.item(), rel=1e-6)
+        pytest.approx(LAMBDA2 * expected_refine.item(), rel=1e-12)

@@ -104,12 +104,7 @@ def write_checkpoint(config, path, seed=0, tweak=None):
     return str(path)
 
 
-@pytest.fixture(autouse=True, scope='module')
-def single_thread():
-    num_threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(num_threads)
+pytestmark = [pytest.mark.usefixtures('single_thread'), pytest.mark.numerics]
 
 
 # ----------------------------------------------------------------- ensemble

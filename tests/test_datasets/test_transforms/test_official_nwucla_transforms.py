@@ -12,6 +12,8 @@ from mmcl_plugin.datasets.transforms import (LayoutGenSkeFeat,
 from mmcl_plugin.datasets.transforms.official_nwucla_normalize import \
     view_transform
 
+pytestmark = pytest.mark.numerics
+
 
 def clip(num_frames: int = 3, seed: int = 0) -> np.ndarray:
     return np.random.default_rng(seed).uniform(

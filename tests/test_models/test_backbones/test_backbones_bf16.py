@@ -5,7 +5,7 @@ import pytest
 import torch
 from mmaction.registry import MODELS
 
-pytestmark = pytest.mark.usefixtures('single_thread')
+pytestmark = [pytest.mark.usefixtures('single_thread'), pytest.mark.numerics]
 
 BACKBONES = [
     dict(type='CTRGCN', graph_cfg=dict(layout='nturgb+d', mode='spatial')),

@@ -13,22 +13,13 @@ from mmcl_plugin.models.backbones.ctrgcn import (CTRGC, CTRGCBlock,
 
 from numerics import assert_within_rounding  # noqa: E402
 
-pytestmark = pytest.mark.numerics
+pytestmark = [pytest.mark.usefixtures('single_thread'), pytest.mark.numerics]
 # float64 tests: torch's float64 assert_close tolerances (1e-7) lie >= 1e4 x
 # above the rounding of these <= 1e4-term sums (eps 2.2e-16) and >= 1e4 x
 # below any real discrepancy (a wrong subset, sign or BN statistic: >= 1e-3)
 
 NTU = dict(layout='nturgb+d', mode='spatial')
 COCO = dict(layout='coco', mode='spatial')
-
-
-@pytest.fixture(autouse=True, scope='module')
-def single_thread():
-    """Small convolutions run fastest (and steadiest) on one thread."""
-    num_threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(num_threads)
 
 
 def build(**kwargs) -> CTRGCN:

@@ -4,6 +4,8 @@ from mmaction.structures import ActionDataSample
 
 from mmcl_plugin.models.data_preprocessors import MMCLDataPreprocessor
 
+pytestmark = pytest.mark.numerics
+
 
 def sample(strip=None, text=None, name='s', mask=None, strip_feature=None):
     data_sample = ActionDataSample().set_gt_label(0)

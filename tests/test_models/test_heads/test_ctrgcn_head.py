@@ -7,6 +7,8 @@ import pytest
 import torch
 from mmaction.registry import MODELS
 
+pytestmark = pytest.mark.numerics
+
 
 def test_official_classifier_init():
     torch.manual_seed(0)

@@ -3,6 +3,8 @@ import torch
 
 from mmcl_plugin.models.heads import FAMHead
 
+pytestmark = pytest.mark.numerics
+
 ENCODER = dict(
     type='mmpretrain.ResNet', depth=18, stem_channels=8, base_channels=8)
 

@@ -8,12 +8,18 @@ import torch.distributed as dist
 import torch.multiprocessing as mp
 
 from mmcl_plugin.models.losses import SymmetricInfoNCELoss, info_nce
+from numerics import assert_within_rounding
+
+pytestmark = pytest.mark.numerics
 
 
 def test_matches_hand_computed_value():
     # G1=(1,0) G2=(0,1); C1=C2=(1,0): cosines are 0 or 1.
-    g = torch.tensor([[1., 0.], [0., 1.]])
-    c = torch.tensor([[2., 0.], [3., 0.]])  # norms must not matter
+    # float64 against the float64 formula: about 20 exp/log/divisions of
+    # values near 1, rel 1e-13 = 450 x eps64
+    g = torch.tensor([[1., 0.], [0., 1.]], dtype=torch.float64)
+    c = torch.tensor([[2., 0.], [3., 0.]],
+                     dtype=torch.float64)  # norms must not matter
     tau = 0.4
     e = math.exp(1 / tau)
     # l(G, C): G1 pos s=1, negs s(G1,C2)=1, s(G1,G2)=0
@@ -22,9 +28,9 @@ def test_matches_hand_computed_value():
     l_cg = [-math.log(e / (e + 1 + e)), -math.log(1 / (e + 1 + e))]
     expected = sum(0.5 * (a + b) for a, b in zip(l_gc, l_cg)) / 2
     loss = SymmetricInfoNCELoss(temperature=tau, loss_weight=1.0)(g, c)
-    assert loss.item() == pytest.approx(expected, rel=1e-6)
+    assert loss.item() == pytest.approx(expected, rel=1e-13)
     weighted = SymmetricInfoNCELoss(temperature=tau, loss_weight=0.1)(g, c)
-    assert weighted.item() == pytest.approx(0.1 * expected, rel=1e-6)
+    assert weighted.item() == pytest.approx(0.1 * expected, rel=1e-13)
 
 
 def test_info_nce_rows_and_perfect_alignment_is_lower():
@@ -75,8 +81,9 @@ def _ddp_worker(rank, world, port, z_g, z_c, weight, out_queue):
 
 def test_distributed_gather_equals_global_batch_loss_and_gradient():
     torch.manual_seed(0)
-    z_g, z_c = torch.randn(8, 6), torch.randn(8, 6)
-    weight = torch.randn(6, 4)
+    # float64: the gathered and the global batch sum in other orders
+    z_g, z_c = (torch.randn(8, 6, dtype=torch.float64) for _ in range(2))
+    weight = torch.randn(6, 4, dtype=torch.float64)
     w = weight.clone().requires_grad_(True)
     full = SymmetricInfoNCELoss(loss_weight=1.0)(z_g @ w, z_c @ w)
     full.backward()
@@ -95,6 +102,12 @@ def test_distributed_gather_equals_global_batch_loss_and_gradient():
     for p in procs:
         p.join(timeout=60)
         assert p.exitcode == 0
+    # 16 x 16 similarities of 4-d features per loss; a gradient sums them
+    # over the 8 samples' 6 inputs, softmax terms cancelling (scale: the
+    # largest |d loss / d similarity| = 1 / tau times the inputs' size)
+    scale = float(z_g.abs().max() * z_c.abs().max()) / 0.4
     for _, loss, grad in results:
-        assert loss == pytest.approx(full.item(), rel=1e-5)
-        torch.testing.assert_close(grad, w.grad, rtol=1e-4, atol=1e-6)
+        assert_within_rounding(torch.tensor(loss, dtype=torch.float64),
+                               full.detach(), terms=16 * 16 * 4, msg='loss')
+        assert_within_rounding(grad, w.grad, terms=16 * 16 * 4 * 6,
+                               scale=scale, msg='gradient')

@@ -6,6 +6,8 @@ from mmcl_plugin.datasets.converters.nwucla import NWUCLA_LAYOUT
 from mmcl_plugin.models.utils import (HIERARCHY_GROUPS, HierarchicalGraph,
                                       bfs_groups)
 
+pytestmark = pytest.mark.numerics
+
 #: The groups typed again from the official ``get_groups`` (1-based), so a
 #: slip in either table shows.
 NTU_COM_1 = [[1], [2, 13, 17], [14, 18, 21], [3, 5, 9, 15, 19],
