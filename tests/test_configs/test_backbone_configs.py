@@ -11,7 +11,6 @@ from mmaction.structures import ActionDataSample
 from mmengine.config import Config
 from mmengine.optim import build_optim_wrapper
 
-pytestmark = pytest.mark.numerics
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 #: config -> backbone parameters that must get a gradient (adjacencies of

@@ -22,7 +22,6 @@ from mmengine.optim import build_optim_wrapper
 from mmcl_plugin.models.data_preprocessors.mmcl_data_preprocessor import (
     resize_short_side, short_side_size)
 
-pytestmark = pytest.mark.numerics
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 INCEPTION_PRESET = osp.join(
@@ -91,6 +90,7 @@ def test_short_side_resize_rule():
     assert resize_short_side(images, 299) is images
 
 
+@pytest.mark.numerics
 def test_strip_resize_matches_the_release_transform():
     """The preprocessor's resize of a strip is torchvision's
     ``Resize(299)`` of the release on the PIL image (which rounds to
@@ -117,6 +117,7 @@ def test_strip_resize_matches_the_release_transform():
     assert diff.mean() < 0.6
 
 
+@pytest.mark.numerics
 def test_inception_preset_loads_torchvision_weights_as_released(
         official_checkpoint):
     tv_model, checkpoint = official_checkpoint

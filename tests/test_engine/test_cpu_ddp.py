@@ -14,7 +14,6 @@ from fresh_python import free_port, run_python
 from mmcl_plugin.engine import (CPUDistributedDataParallel,
                                 cpu_ddp_device_ids_needed)
 
-pytestmark = pytest.mark.numerics
 
 SCRIPT = r'''
 import json, logging, sys

@@ -8,7 +8,6 @@ from mmaction.registry import MODELS
 from mmengine.config import Config
 from mmengine.runner.checkpoint import load_checkpoint
 
-pytestmark = pytest.mark.numerics
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 NTU120 = osp.join(REPO, 'configs', 'baseline',

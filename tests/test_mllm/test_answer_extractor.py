@@ -13,7 +13,6 @@ from mmcl_plugin.mllm.answer_extractor import (MLLMAnswerExtractor,
 from mmcl_plugin.mllm.settings import DEFAULT_PROMPT, ExtractionSettings
 from mllm_helpers import ALL_FAMILIES, make_strips
 
-pytestmark = pytest.mark.numerics
 
 MAX_NEW = 5
 
@@ -120,6 +119,7 @@ def test_row_i_is_the_state_of_decoding_step_i(tiny_model):
         answer.features[1:], read.numpy(), rtol=1e-6, atol=1e-6)
 
 
+@pytest.mark.numerics
 @pytest.mark.parametrize('family',
                          ['qwen2-vl', 'llava-next', 'llava', 'glm-4v'])
 def test_batched_equals_one_at_a_time(family, tiny_model):

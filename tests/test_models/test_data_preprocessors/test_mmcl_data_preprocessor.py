@@ -4,7 +4,6 @@ from mmaction.structures import ActionDataSample
 
 from mmcl_plugin.models.data_preprocessors import MMCLDataPreprocessor
 
-pytestmark = pytest.mark.numerics
 
 
 def sample(strip=None, text=None, name='s', mask=None, strip_feature=None):

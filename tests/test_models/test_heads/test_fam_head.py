@@ -3,7 +3,6 @@ import torch
 
 from mmcl_plugin.models.heads import FAMHead
 
-pytestmark = pytest.mark.numerics
 
 ENCODER = dict(
     type='mmpretrain.ResNet', depth=18, stem_channels=8, base_channels=8)

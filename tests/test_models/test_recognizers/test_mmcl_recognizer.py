@@ -7,7 +7,6 @@ from mmaction.structures import ActionDataSample
 
 from mmcl_plugin.apis import inference_model_config, skeleton_only_state_dict
 
-pytestmark = pytest.mark.numerics
 
 NUM_CLASSES = 5
 BACKBONE = dict(

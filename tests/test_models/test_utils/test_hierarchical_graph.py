@@ -6,7 +6,6 @@ from mmcl_plugin.datasets.converters.nwucla import NWUCLA_LAYOUT
 from mmcl_plugin.models.utils import (HIERARCHY_GROUPS, HierarchicalGraph,
                                       bfs_groups)
 
-pytestmark = pytest.mark.numerics
 
 #: The groups typed again from the official ``get_groups`` (1-based), so a
 #: slip in either table shows.
