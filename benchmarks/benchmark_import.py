@@ -5,12 +5,9 @@
 Each statement runs in ``--repeats`` fresh interpreters with the checkout
 ``--repo`` (default: this one) first on ``sys.path``; the median wall time
 of the whole process is reported, and its ratio to the *eager* baseline:
-``import mmcl_plugin`` followed by importing every subpackage, which is
-what ``import mmcl_plugin`` did before the fixes and registration became
-import hooks (and what a training process still pays, on its first
-registry lookup). ``python -c pass`` is the interpreter's own start-up,
-for reference. Run it with ``--repo`` on an older checkout for the
-numbers before a change.
+``import mmcl_plugin`` followed by importing every subpackage (tooling
+included). ``python -c pass`` is the interpreter's own start-up, for
+reference. Run it with ``--repo`` on another checkout to compare layouts.
 """
 import argparse
 import os

@@ -1,14 +1,12 @@
 """Compatibility fixes for the pinned OpenMMLab stack, applied on import.
 
 Every fix here works around one upstream problem with the versions pinned in
-``requirements/`` that must be dealt with when a module is imported.
+``requirements/`` that must be dealt with before a module is imported.
 ``import mmcl_plugin`` (which configs reach through ``custom_imports``)
-calls :func:`install`, which applies none of them yet: it only arranges,
-through :mod:`mmcl_plugin.import_hooks`, that each fix runs right before
-the module it concerns is first imported. So importing
-``mmcl_plugin`` (or ``mmcl_plugin.utils``) does not import torch, mmengine
-or mmaction, and a process that never imports torchvision is never
-patched for it. :func:`applied` tells which fixes ran.
+calls :func:`apply` first, before it imports the package's components (and
+with them ``mmaction.models``). A fix whose module was imported earlier
+sees that it is too late and is recorded as not applied. :func:`applied`
+tells which fixes ran.
 
 Each fix has a ``*_needed()`` probe so that ``tests/test_compat.py`` can tell
 when upstream has fixed the problem and the workaround can be dropped.
@@ -39,9 +37,7 @@ mmengine's torchrun/slurm launchers is applied by ``tools/train.py`` and
 ``tools/test.py`` (:mod:`mmcl_plugin.engine.launchers`), and DDP of CPU
 models is the ``CPUDistributedDataParallel`` wrapper that CPU configs name
 (:mod:`mmcl_plugin.engine.model_wrappers`). Checkpoints are read by the
-weights-only loader of :mod:`mmcl_plugin.engine.checkpoint_loading`, which
-:mod:`mmcl_plugin.registration` installs once ``mmengine.runner`` is
-imported.
+weights-only loader of :mod:`mmcl_plugin.engine.checkpoint_loading`.
 
 Only the standard library is imported at module level.
 """
@@ -51,13 +47,10 @@ import re
 import sys
 import types
 import warnings
-from typing import Callable, Dict
-
-from .import_hooks import run_before_import
+from typing import Dict
 
 #: fix name -> whether it was applied, for the fixes that have run.
 _APPLIED: Dict[str, bool] = {}
-_INSTALLED = False
 # Holds the torch.library handle so that the schemas stay registered.
 _TORCHVISION_LIB = None
 
@@ -214,19 +207,10 @@ def quiet_mmcv_lite_warning() -> bool:
 
 
 # --------------------------------------------------------------------------
-# Installation
+# Application
 # --------------------------------------------------------------------------
-def _record(name: str, fix: Callable[[], bool]) -> Callable[[], None]:
-    """A hook that runs ``fix`` and records whether it applied."""
-
-    def hook() -> None:
-        _APPLIED[name] = fix()
-
-    return hook
-
-
-#: module -> the fixes to run right before it is first imported.
-BEFORE_IMPORT = (
+#: (module the fix must come before, fix name, fix), in the order applied.
+FIXES = (
     ('torchvision', 'torchvision_ops_schema', fix_torchvision_ops),
     ('mmaction.models', 'mmaction_drn', fix_mmaction_drn),
     ('mmaction.models', 'mmaction_multimodal', fix_mmaction_multimodal),
@@ -234,22 +218,19 @@ BEFORE_IMPORT = (
 )
 
 
-def install() -> None:
-    """Arrange for every fix to run when the module it concerns is imported.
+def apply() -> Dict[str, bool]:
+    """Run every fix not run yet, in the order of :data:`FIXES`.
 
-    Cheap (no third-party import) and idempotent. A module that is already
-    imported gets its fix at once: a fix that must come before the import
-    then sees that it is too late and is recorded as not applied, as
-    before.
+    Idempotent. Each fix checks that its module is not imported yet and
+    that upstream still needs it.
+
+    Returns:
+        dict: :func:`applied`.
     """
-    global _INSTALLED
-    if _INSTALLED:
-        return
-    _INSTALLED = True
-    for module, name, fix in BEFORE_IMPORT:
-        hook = _record(name, fix)
-        if not run_before_import(module, hook):
-            hook()
+    for _, name, fix in FIXES:
+        if name not in _APPLIED:
+            _APPLIED[name] = fix()
+    return applied()
 
 
 def applied() -> Dict[str, bool]:
