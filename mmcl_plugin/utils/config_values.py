@@ -36,19 +36,25 @@ def _walk(value: Any, path: str, problems: List[str]) -> None:
             _walk(item, f'{path}[{index}]', problems)
 
 
-def config_value_problems(cfg: Mapping) -> List[str]:
+def config_value_problems(cfg: Any) -> List[str]:
     """The keys of :data:`INTEGER_KEYS` whose values are not integers, as
-    ``'model.cls_head.num_classes is '4' (a str) ...'`` lines."""
+    ``'model.cls_head.num_classes is '4' (a str) ...'`` lines.
+
+    Args:
+        cfg: An ``mmengine.Config`` or a mapping.
+    """
+    if not isinstance(cfg, Mapping) and hasattr(cfg, 'to_dict'):
+        cfg = cfg.to_dict()
     problems: List[str] = []
     _walk(cfg, '', problems)
     return problems
 
 
-def check_config_values(cfg: Mapping, source: str) -> None:
+def check_config_values(cfg: Any, source: str) -> None:
     """Raise if :func:`config_value_problems` finds anything.
 
     Args:
-        cfg (Mapping): The merged config.
+        cfg: The merged config (``mmengine.Config`` or a mapping).
         source (str): The config file, for the message.
 
     Raises:

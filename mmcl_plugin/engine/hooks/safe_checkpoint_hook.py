@@ -144,10 +144,10 @@ class SafeCheckpointHook(CheckpointHook):
        later steps than the resumed one (a newer checkpoint that failed
        verification, or one the user chose not to resume) are renamed to
        ``<name>.kept-<time>`` before the run could overwrite them.
-    6. **Interrupted runs.** :meth:`save_interrupted` saves a mid-epoch
-       checkpoint ``interrupted_iter_<n>.pth`` (``GracefulStopHook`` calls it on
-       SIGTERM / SIGINT); ``--resume`` takes it, and it is removed once a
-       later checkpoint is in place.
+    6. **Interrupted runs.** :meth:`save_interrupted` saves a resumable
+       checkpoint ``interrupted_iter_<n>.pth`` (``GracefulStopHook`` calls
+       it on SIGTERM / SIGINT); ``--resume`` takes it, and it is removed
+       once a later checkpoint is in place.
 
     Only local ``out_dir`` are supported (the rename must be atomic).
     For fault-injection tests, :data:`FAULT_ENV` makes the process exit at
