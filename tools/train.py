@@ -206,13 +206,19 @@ def choose_checkpoint(cfg: Config, args: argparse.Namespace,
     if cfg.get('resume', False) and cfg.get('load_from') is None:
         chosen, found = find_resumable_checkpoint(work_dir)
         notes.extend(found)
-        if chosen is None:
+        if chosen is None and args.resume != 'auto':
+            # resume=True in the config (no --resume): resume if possible
+            notes.append(f'resume=True, but {work_dir} holds no checkpoint to '
+                         'resume: starting a new training.')
+            cfg.resume = False
+        elif chosen is None:
             refuse(f'--resume: no checkpoint to resume in the work dir '
                    f'{osp.abspath(work_dir)} (' + ' '.join(found) + '). Is '
                    'the --work-dir right? Start a new training without '
                    '--resume.')
-        cfg.load_from = chosen
-        return
+        else:
+            cfg.load_from = chosen
+            return
     if cfg.get('resume', False):
         return  # an explicit checkpoint
     existing = existing_checkpoints(work_dir)

@@ -384,12 +384,15 @@ class SafeCheckpointHook(CheckpointHook):
         """Rename checkpoints of later steps than the resumed one, which
         this run would overwrite, to ``<name>.kept-<time>``."""
         step = runner.epoch if self.by_epoch else runner.iter
-        pattern = re.escape(self.filename_tmpl).replace(r'\{\}', r'(\d+)')
+        unit = 'epoch' if self.by_epoch else 'iter'
+        patterns = (re.escape(self.filename_tmpl).replace(r'\{\}', r'(\d+)'),
+                    rf'best_.*_{unit}_(\d+)\.pth')
         stamp = time.strftime('%Y%m%d_%H%M%S')
         if not osp.isdir(self.out_dir):
             return
         for entry in sorted(os.scandir(self.out_dir), key=lambda e: e.name):
-            match = re.fullmatch(pattern, entry.name)
+            match = next((m for m in (re.fullmatch(p, entry.name)
+                                      for p in patterns) if m), None)
             if match and int(match.group(1)) > step and entry.is_file():
                 kept = f'{entry.path}.kept-{stamp}'
                 os.replace(entry.path, kept)
