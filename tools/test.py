@@ -117,6 +117,7 @@ def main() -> None:
         sys.exit(f'tools/test.py: error: {error}')
     cfg.load_from = None  # loaded strictly below, not by the runner
     runner = Runner.from_cfg(cfg)
+    runner.test_loop  # builds the test dataset (its checks) first, as before
     try:
         load_checkpoint_strictly(runner, args.checkpoint)
     except CheckpointMismatchError as error:
