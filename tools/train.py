@@ -48,7 +48,13 @@ LOCK_NAME = 'train.lock'
 
 
 def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description='Train an MMCL model')
+    parser = argparse.ArgumentParser(
+        description='Train an MMCL model',
+        epilog='The work dir is locked for the run (<work_dir>/train.lock). '
+        'Exit codes: 0 done, 1 error, 2 refused at start-up (work dir in '
+        'use, checkpoints in the way, nothing to resume, a bad config '
+        'value), 75 stopped by SIGTERM/SIGINT after saving a resumable '
+        'checkpoint (run again with --resume).')
     parser.add_argument('config', help='train config file path')
     parser.add_argument('--work-dir', help='dir for logs and checkpoints')
     parser.add_argument(
