@@ -286,6 +286,7 @@ def test_test_refuses_a_checkpoint_of_another_class_count(
 
 
 # ----------------------------------------------------- annotation faults
+@pytest.mark.slow
 def test_annotation_faults_listed_in_one_error_before_training(
         workspace, tmp_path):
     """Every fault of the issue in one training split, in a file whose
@@ -347,6 +348,7 @@ def test_train_val_overlap_is_refused(workspace, tmp_path):
     assert not glob.glob(str(tmp_path / 'overlap' / '*.pth'))
 
 
+@pytest.mark.slow
 def test_a_string_num_classes_is_named(workspace, tmp_path):
     config = tmp_path / 'quoted.py'
     config.write_text(f"_base_ = ['{CONFIG}']\n"
