@@ -9,6 +9,11 @@ clip-averaged probabilities, ``logits`` the clip-averaged raw class scores
 they are the raw logits the official code saves). Works with an MMCL
 checkpoint or with the exported skeleton-only checkpoint
 (``tools/deploy/export_inference_model.py``).
+
+The checkpoint loads strictly (its checksum verified): a missing,
+unexpected or mis-shaped parameter is an error naming it; only the
+training-only FAM / FRM parameters are dropped (or may be absent),
+explicitly and logged (:mod:`mmcl_plugin.engine.strict_loading`).
 """
 import argparse
 import os
@@ -17,13 +22,17 @@ import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 import mmcl_plugin  # noqa: E402,F401  (compat fixes before mmaction)
-from mmengine.config import Config, DictAction  # noqa: E402
+from mmengine.config import Config  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
 from mmcl_plugin.engine import fix_cpu_launchers  # noqa: E402
+from mmcl_plugin.engine.strict_loading import (  # noqa: E402
+    CheckpointMismatchError, load_checkpoint_strictly)
 from mmcl_plugin.evaluation import AVERAGE_CLIPS, SCORE_KINDS  # noqa: E402
 from mmcl_plugin.utils import (add_trust_argument,  # noqa: E402
                                trust_pickles)
+from mmcl_plugin.utils.config_values import check_config_values  # noqa
+from mmcl_plugin.utils.dict_action import DictAction  # noqa: E402
 
 
 def parse_args() -> argparse.Namespace:
@@ -102,7 +111,18 @@ def main() -> None:
         # torchrun / slurm on machines without CUDA: gloo, no device call
         fix_cpu_launchers()
     cfg = merge_args(Config.fromfile(args.config), args)
+    try:
+        check_config_values(cfg, args.config)
+    except ValueError as error:
+        sys.exit(f'tools/test.py: error: {error}')
+    cfg.load_from = None  # loaded strictly below, not by the runner
     runner = Runner.from_cfg(cfg)
+    runner.test_loop  # builds the test dataset (its checks) first, as before
+    try:
+        load_checkpoint_strictly(runner, args.checkpoint)
+    except CheckpointMismatchError as error:
+        runner.logger.error(str(error))
+        sys.exit(f'tools/test.py: error: {error}')
     runner.test()
 
 

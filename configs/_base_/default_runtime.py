@@ -11,8 +11,12 @@ custom_imports = dict(imports=['mmcl_plugin'], allow_failed_imports=False)
 # class count and text-feature width against the model, before the first
 # iteration. SkippedMediaHook: lists the training samples skipped for
 # unreadable media (datasets with skip_bad_media) at each epoch's end.
+# FiniteLossHook: stops at the first NaN/inf loss term, before any save.
+# GracefulStopHook: SIGTERM/SIGINT save a resumable checkpoint, exit 75.
 default_hooks = dict(
     checkpoint=dict(type='SafeCheckpointHook', interval=5, max_keep_ckpts=3),
     logger=dict(interval=50),
     dataset_check=dict(type='DatasetCheckHook'),
-    skipped_media=dict(type='SkippedMediaHook'))
+    skipped_media=dict(type='SkippedMediaHook'),
+    finite_loss=dict(type='FiniteLossHook'),
+    graceful_stop=dict(type='GracefulStopHook'))

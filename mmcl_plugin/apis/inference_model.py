@@ -61,6 +61,10 @@ def inference_model_config(model_cfg: Mapping) -> Dict:
 
 
 def save_checkpoint_atomic(checkpoint: Dict, path: str) -> None:
-    """``torch.save`` ``checkpoint`` to ``path`` atomically."""
+    """``torch.save`` ``checkpoint`` to ``path`` atomically, with the
+    checksum of its tensors in ``meta`` (verified by every load, see
+    :mod:`mmcl_plugin.engine.checkpoint_checksum`)."""
+    from ..engine.checkpoint_checksum import add_checksum
+    add_checksum(checkpoint)
     with atomic_write(path) as f:
         torch.save(checkpoint, f)

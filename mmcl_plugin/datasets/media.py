@@ -24,6 +24,43 @@ IMAGE_TRAILERS: Dict[str, bytes] = {
 }
 
 
+#: What a file is, by its first bytes (magic numbers): (prefix, offset of
+#: a second marker or None, that marker, name, extensions).
+_SIGNATURES = (
+    (b'\xff\xd8\xff', None, b'', 'a JPEG image', ('.jpg', '.jpeg')),
+    (b'\x89PNG\r\n\x1a\n', None, b'', 'a PNG image', ('.png', )),
+    (b'GIF87a', None, b'', 'a GIF image', ('.gif', )),
+    (b'GIF89a', None, b'', 'a GIF image', ('.gif', )),
+    (b'BM', None, b'', 'a BMP image', ('.bmp', )),
+    (b'RIFF', 8, b'WEBP', 'a WebP image', ('.webp', )),
+    (b'RIFF', 8, b'AVI ', 'an AVI video', ('.avi', )),
+    (b'II*\x00', None, b'', 'a TIFF image', ('.tif', '.tiff')),
+    (b'MM\x00*', None, b'', 'a TIFF image', ('.tif', '.tiff')),
+    (b'\x1aE\xdf\xa3', None, b'', 'a Matroska/WebM video', ('.mkv', '.webm')),
+    (b'\x93NUMPY', None, b'', 'a NumPy .npy array', ('.npy', )),
+    (b'PK\x03\x04', None, b'', 'a zip archive (or .npz)', ('.zip', '.npz')),
+)
+
+
+def file_kind(data: bytes) -> str:
+    """What a file's first bytes say it is, e.g. 'a PNG image'; '' if
+    unknown (text files: 'text starting with ...')."""
+    for prefix, offset, marker, name, _ in _SIGNATURES:
+        if data.startswith(prefix) and (
+                offset is None or data[offset:offset + len(marker)] == marker):
+            return name
+    if len(data) > 8 and data[4:8] == b'ftyp':
+        return 'an MP4/QuickTime video'
+    head = data[:64]
+    if head and all(32 <= b < 127 or b in b'\t\r\n' for b in head):
+        return f'text starting with {head[:32].decode("ascii")!r}'
+    return ''
+
+
+def _named_kinds(ext: str) -> set:
+    return {name for _, _, _, name, exts in _SIGNATURES if ext in exts}
+
+
 class MediaError(RuntimeError):
     """A sample's video or image file cannot be read (missing, cut short,
     undecodable); the message names the sample and the file."""
@@ -37,17 +74,26 @@ def image_data_problem(data: bytes, ext: str) -> str:
         ext (str): Its extension, e.g. '.jpg' (any case).
 
     Returns:
-        str: E.g. 'the file is empty', or '' when nothing is known to be
-        wrong (the image may still fail to decode).
+        str: E.g. 'the file is empty', 'the file is a PNG image named
+        .jpg' (the content is identified by its magic bytes), or '' when
+        nothing is known to be wrong (the image may still fail to decode).
     """
     if not data:
         return 'the file is empty'
-    trailer = IMAGE_TRAILERS.get(ext.lower())
+    ext = ext.lower()
+    expected = _named_kinds(ext)
+    kind = file_kind(data)
+    if expected and kind not in expected:
+        if kind:
+            return f'the file is {kind} named {ext}'
+        return (f'the file is not {sorted(expected)[0]}: it starts with '
+                f'{data[:8]!r}')
+    trailer = IMAGE_TRAILERS.get(ext)
     if trailer is not None and not data.endswith(trailer):
         kind = 'JPEG end-of-image marker' if trailer == b'\xff\xd9' \
             else 'PNG IEND chunk'
-        return (f'the file is cut short or corrupt: it does not end with '
-                f'the {kind} ({len(data)} bytes)')
+        return (f'the file is cut short: a {ext} file that does not end '
+                f'with the {kind} ({len(data)} bytes)')
     return ''
 
 
@@ -75,5 +121,5 @@ def read_image_file(path: str) -> np.ndarray:
     return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
 
 
-__all__ = ['IMAGE_TRAILERS', 'MediaError', 'image_data_problem',
+__all__ = ['IMAGE_TRAILERS', 'MediaError', 'file_kind', 'image_data_problem',
            'read_image_file']

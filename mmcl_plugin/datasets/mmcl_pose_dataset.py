@@ -15,6 +15,7 @@ from .annotation_file import (AnnotationFileError, read_annotation_file,
                               split_content)
 from .media import MediaError
 from .sample_checks import (DEFAULT_MAX_ABS_COORDINATE,
+                            DEFAULT_SCALE_OUTLIER_FACTOR,
                             invalid_samples_message, label_problems,
                             listed, sample_problems)
 from .transforms.frame_strip import BuildFrameStrip
@@ -100,10 +101,15 @@ class MMCLPoseDataset(PoseDataset):
     sample in one error (``name: what is wrong``):
 
     - the annotation file: missing, truncated or of another layout (the
-      error names the file and the tool that makes it);
+      error names the file and the tool that makes it); an empty split;
+    - the split: entries listed twice or naming no annotation, samples
+      with two annotations of one ``frame_dir``;
+    - keys: ``frame_dir``, ``label``, ``total_frames``, ``keypoint``;
     - labels: integers in ``[0, num_classes)``;
-    - skeletons (``check_keypoints``): (M, T, V, C) with ``num_joints``
-      joints, finite coordinates within ``max_abs_coordinate``,
+    - skeletons (``check_keypoints``): (M, T, V, C) floating point with
+      ``num_joints`` joints and C 2 or 3, finite coordinates within
+      ``max_abs_coordinate``, none off by orders of magnitude from the
+      split's other samples (``scale_outlier_factor``),
       ``total_frames >= 1`` and equal to T;
     - 2-D keypoints that crop strips from videos (``BuildFrameStrip``'s
       ``keypoint_key``): finite, at most one image size outside the image;
@@ -158,6 +164,10 @@ class MMCLPoseDataset(PoseDataset):
             :data:`~.sample_checks.DEFAULT_MAX_ABS_COORDINATE`).
         check_keypoints (bool): Check the skeletons and ``total_frames``
             (and the 2-D keypoints). Defaults to True.
+        scale_outlier_factor (float, optional): Report a sample whose
+            largest ``|coordinate|`` is more than this factor times the
+            split's median (or below its inverse): another unit. None
+            disables it. Defaults to 100.
         check_media (bool | dict): Probe every video / strip image when
             the dataset is built, with a progress bar (``True`` or
             ``dict(num_workers=N)``, default 4 processes). Defaults to
@@ -188,7 +198,19 @@ class MMCLPoseDataset(PoseDataset):
                  check_keypoints: bool = True,
                  check_media: Union[bool, Dict] = False,
                  skip_bad_media: Optional[Dict] = None,
+                 scale_outlier_factor: Optional[float] = (
+                     DEFAULT_SCALE_OUTLIER_FACTOR),
                  **kwargs) -> None:
+        for key, value in (('num_classes', num_classes),
+                           ('num_joints', num_joints)):
+            if value is not None and (isinstance(value, bool)
+                                      or not isinstance(value, int)):
+                raise TypeError(
+                    f'MMCLPoseDataset({ann_file!r}): {key} must be an int, '
+                    f'got {value!r} (a {type(value).__name__})')
+        self.scale_outlier_factor = scale_outlier_factor
+        #: (sample, problem) of the split found while reading the file.
+        self.split_problems: List[Tuple[str, str]] = []
         # (data info key, root, suffix) of each modality
         self.file_modalities = [(key, root, suffix) for key, root, suffix in (
             ('video_path', video_root, video_suffix),
@@ -270,6 +292,10 @@ class MMCLPoseDataset(PoseDataset):
         annotations, splits = split_content(content, self.ann_file,
                                             self.split is not None)
         if self.split is None:
+            if not annotations:
+                raise AnnotationFileError(
+                    f'{self.ann_file} has no annotations.'
+                    f'{make_hint(self.ann_file, "ann_file")}')
             return annotations
         if self.split not in splits:
             raise AnnotationFileError(
@@ -278,8 +304,17 @@ class MMCLPoseDataset(PoseDataset):
                 f'them).{make_hint(self.ann_file, "ann_file")}')
         identifier = ('filename' if annotations
                       and 'filename' in annotations[0] else 'frame_dir')
-        keep = set(splits[self.split])
-        data_list = [a for a in annotations if a[identifier] in keep]
+        entries = list(splits[self.split])
+        if not entries:
+            raise AnnotationFileError(
+                f'{self.ann_file}: split {self.split!r} is empty (0 '
+                f'entries; the file\'s splits: '
+                f'{ {k: len(v) for k, v in splits.items()} }).'
+                f'{make_hint(self.ann_file, "ann_file")}')
+        keep = set(entries)
+        data_list = [a for a in annotations if a.get(identifier) in keep]
+        self.split_problems = self._split_problems(entries, data_list,
+                                                   identifier)
         video_prefix = self.data_prefix.get('video')
         if video_prefix:
             for info in data_list:
@@ -287,6 +322,32 @@ class MMCLPoseDataset(PoseDataset):
                     if key in info:
                         info[key] = osp.join(video_prefix, info[key])
         return data_list
+
+    def _split_problems(self, entries: List, data_list: List[Dict],
+                        identifier: str) -> List[Tuple[str, str]]:
+        """Entries listed twice, entries without an annotation and
+        samples with several annotations, as (sample, problem)."""
+        problems = []
+        counts: Dict[Any, int] = {}
+        for entry in entries:
+            counts[entry] = counts.get(entry, 0) + 1
+        for entry, count in counts.items():
+            if count > 1:
+                problems.append((str(entry), f'listed {count} times in split '
+                                 f'{self.split!r}'))
+        annotated: Dict[Any, List[Dict]] = {}
+        for info in data_list:
+            annotated.setdefault(info[identifier], []).append(info)
+        for entry in counts:
+            if entry not in annotated:
+                problems.append((str(entry), f'listed in split '
+                                 f'{self.split!r} but has no annotation'))
+        for name, infos in annotated.items():
+            if len(infos) > 1:
+                labels = ', '.join(str(info.get('label')) for info in infos)
+                problems.append((str(name), f'{len(infos)} annotations of '
+                                 f'this {identifier} (labels {labels})'))
+        return problems
 
     def _pipeline_step(self, step_type: type) -> Optional[Callable]:
         """The pipeline's first transform of ``step_type``, if any."""
@@ -304,13 +365,14 @@ class MMCLPoseDataset(PoseDataset):
         if build_strip is not None and any(
                 key == 'video_path' for key, _, _ in self.file_modalities):
             image_keypoint_key = build_strip.keypoint_key
-        problems = sample_problems(
+        problems = self.split_problems + sample_problems(
             data_list,
             num_classes=self.num_classes,
             num_joints=self.num_joints,
             max_abs_coordinate=self.max_abs_coordinate,
             check_keypoints=self.check_keypoints,
-            image_keypoint_key=image_keypoint_key)
+            image_keypoint_key=image_keypoint_key,
+            scale_outlier_factor=self.scale_outlier_factor)
         if problems:
             raise ValueError(
                 invalid_samples_message(problems, len(data_list),

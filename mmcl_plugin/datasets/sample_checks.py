@@ -32,49 +32,115 @@ MAX_LISTED = 10
 #: squares (BatchNorm statistics) overflow (about 1e19).
 DEFAULT_MAX_ABS_COORDINATE = 1e4
 
+#: Default of the per-sample scale check: a sample whose largest
+#: ``|coordinate|`` is more than 100x the split's median (or below 1/100
+#: of it) is reported (:func:`scale_outliers`).
+DEFAULT_SCALE_OUTLIER_FACTOR = 100.0
+
+#: Keys every annotation needs (``keypoint`` only where skeletons are
+#: checked).
+REQUIRED_KEYS = ('frame_dir', 'label', 'total_frames', 'keypoint')
+
 
 def _count(mask: np.ndarray) -> int:
     return int(np.count_nonzero(mask))
 
 
-def keypoint_problem(keypoint: np.ndarray,
-                     num_joints: Optional[int] = None,
-                     max_abs_coordinate: Optional[float] = None) -> str:
-    """What is wrong with a sample's skeleton, or '' if nothing.
+def keypoint_check(keypoint: np.ndarray,
+                   num_joints: Optional[int] = None,
+                   max_abs_coordinate: Optional[float] = None
+                   ) -> Tuple[str, Optional[float]]:
+    """What is wrong with a sample's skeleton, and its largest
+    ``|coordinate|`` (for the scale check across samples).
 
     Args:
-        keypoint (np.ndarray): Expected (M, T, V, C).
+        keypoint (np.ndarray): Expected (M, T, V, C), C 2 or 3, floating
+            point.
         num_joints (int, optional): Expected V.
         max_abs_coordinate (float, optional): Bound of ``|coordinate|``;
             None checks only that the values are finite.
 
     Returns:
-        str: The problem, e.g. 'keypoint has 20 joints, expected 25'.
+        tuple[str, float | None]: The problem ('' if none), e.g.
+        'keypoint has 20 joints, expected 25'; the peak ``|coordinate|``
+        of a skeleton without problems, else None.
     """
     keypoint = np.asarray(keypoint)
     if keypoint.ndim != 4:
         return (f'keypoint has shape {keypoint.shape}, expected 4 dims '
-                f'(M, T, V, C)')
+                f'(M, T, V, C)'), None
     if num_joints is not None and keypoint.shape[2] != num_joints:
         return (f'keypoint has {keypoint.shape[2]} joints, expected '
-                f'{num_joints}')
+                f'{num_joints}'), None
+    if keypoint.shape[3] not in (2, 3):
+        return (f'keypoint has {keypoint.shape[3]} coordinates per joint '
+                f'(shape {keypoint.shape}), expected 2 (x, y) or 3 '
+                '(x, y, z)'), None
     if not np.issubdtype(keypoint.dtype, np.number):
-        return f'keypoint has non-numeric dtype {keypoint.dtype}'
+        return f'keypoint has non-numeric dtype {keypoint.dtype}', None
+    if not np.issubdtype(keypoint.dtype, np.floating):
+        return (f'keypoint has dtype {keypoint.dtype}, expected floating '
+                'point coordinates (integers are quantised or another '
+                'unit)'), None
     if keypoint.size == 0:
-        return f'keypoint is empty (shape {keypoint.shape})'
+        return f'keypoint is empty (shape {keypoint.shape})', None
     # two reductions without temporaries; NaN propagates through both
     low, high = keypoint.min(), keypoint.max()
     if not (np.isfinite(low) and np.isfinite(high)):
         return (f'keypoint contains NaN/inf at '
-                f'{_count(~np.isfinite(keypoint))} values')
-    if max_abs_coordinate is not None and \
-            max(-float(low), float(high)) > max_abs_coordinate:
+                f'{_count(~np.isfinite(keypoint))} values'), None
+    peak = max(-float(low), float(high))
+    if max_abs_coordinate is not None and peak > max_abs_coordinate:
         beyond = _count(np.abs(keypoint) > max_abs_coordinate)
-        peak = max(-float(low), float(high))
         return (f'keypoint has {beyond} coordinates beyond '
                 f'max_abs_coordinate={max_abs_coordinate:g} (up to '
-                f'{peak:.3g})')
-    return ''
+                f'{peak:.3g})'), None
+    return '', peak
+
+
+def keypoint_problem(keypoint: np.ndarray,
+                     num_joints: Optional[int] = None,
+                     max_abs_coordinate: Optional[float] = None) -> str:
+    """What is wrong with a sample's skeleton, or '' if nothing (see
+    :func:`keypoint_check`)."""
+    return keypoint_check(keypoint, num_joints, max_abs_coordinate)[0]
+
+
+def scale_outliers(peaks: Dict[int, float],
+                   factor: Optional[float] = DEFAULT_SCALE_OUTLIER_FACTOR,
+                   min_samples: int = 4) -> Dict[int, str]:
+    """Samples whose coordinates are off by orders of magnitude.
+
+    One sample in millimetres among samples in metres (largest
+    ``|coordinate|`` 1122 against about 1.1) passes every bound that real
+    data in either unit must pass; compared with the other samples of its
+    split it stands out.
+
+    Args:
+        peaks (dict[int, float]): Largest ``|coordinate|`` of each sample,
+            by position.
+        factor (float, optional): A peak more than ``factor`` times the
+            median peak of the split, or less than its ``1/factor``, is an
+            outlier. None disables the check.
+        min_samples (int): Fewer samples than this are not compared.
+
+    Returns:
+        dict[int, str]: The problem of every outlier, by position.
+    """
+    if factor is None or len(peaks) < min_samples:
+        return {}
+    median = float(np.median(list(peaks.values())))
+    if median <= 0:
+        return {}
+    problems = {}
+    for index, peak in peaks.items():
+        if peak > factor * median or 0 < peak < median / factor:
+            problems[index] = (
+                f'keypoint coordinates up to {peak:.4g}, {peak / median:.3g}'
+                f'x the median sample\'s {median:.4g} (another unit, e.g. '
+                'millimetres among metres? scale_outlier_factor='
+                f'{factor:g})')
+    return problems
 
 
 def image_keypoint_problem(keypoint_2d: np.ndarray,
@@ -184,15 +250,18 @@ def sample_problems(data_list: Sequence[Dict],
                     max_abs_coordinate: Optional[float] = (
                         DEFAULT_MAX_ABS_COORDINATE),
                     check_keypoints: bool = True,
-                    image_keypoint_key: Optional[str] = None
+                    image_keypoint_key: Optional[str] = None,
+                    scale_outlier_factor: Optional[float] = (
+                        DEFAULT_SCALE_OUTLIER_FACTOR)
                     ) -> List[Tuple[str, str]]:
     """Every bad sample of a dataset and what is wrong with it.
 
     Args:
         data_list (Sequence[dict]): The annotations (``frame_dir``,
-            ``label``, ``total_frames``, ``keypoint`` ...). Samples whose
-            skeletons are loaded per file later (no ``keypoint``) get the
-            label check only.
+            ``label``, ``total_frames``, ``keypoint`` ...). A sample
+            without one of :data:`REQUIRED_KEYS` is reported (without
+            ``keypoint``: only where skeletons are checked and the sample
+            has no mmaction ``raw_file`` to load it from).
         num_classes (int, optional): Labels must lie in [0, num_classes);
             None: only non-negative.
         num_joints (int, optional): Expected V of every skeleton.
@@ -201,6 +270,8 @@ def sample_problems(data_list: Sequence[Dict],
         image_keypoint_key (str, optional): Key of the pixel keypoints
             that crop the strips, checked against ``original_shape`` (else
             ``img_shape``) where present; None skips them.
+        scale_outlier_factor (float, optional): See
+            :func:`scale_outliers`; None skips the check.
 
     Returns:
         list[tuple[str, str]]: (sample name, problems joined by '; '), in
@@ -212,27 +283,43 @@ def sample_problems(data_list: Sequence[Dict],
         if problem:
             found.setdefault(index, []).append(problem)
 
+    required = REQUIRED_KEYS if check_keypoints else ('frame_dir', 'label')
+    for index, info in enumerate(data_list):
+        missing = [key for key in required if key not in info and not (
+            key == 'frame_dir' and 'filename' in info) and not (
+            key == 'keypoint' and 'raw_file' in info)]
+        if missing:
+            add(index, f'no {", ".join(map(repr, missing))} (keys: '
+                f'{", ".join(sorted(map(str, info)))})')
     for index, problem in label_problems(
             [info.get('label') for info in data_list],
             num_classes).items():
-        add(index, problem)
+        if 'label' in data_list[index]:
+            add(index, problem)
+    peaks: Dict[int, float] = {}
     if check_keypoints:
         for index, info in enumerate(data_list):
             keypoint = info.get('keypoint')
             if keypoint is None:
-                continue  # loaded per sample from a file, later
-            problem = keypoint_problem(keypoint, num_joints,
-                                       max_abs_coordinate)
+                continue  # reported above, or loaded from raw_file
+            problem, peak = keypoint_check(keypoint, num_joints,
+                                           max_abs_coordinate)
             add(index, problem)
+            if peak is not None:
+                peaks[index] = peak
             frames = np.shape(keypoint)[1] if np.ndim(keypoint) == 4 \
                 else None
-            add(index, frames_problem(info.get('total_frames'), frames))
+            if 'total_frames' in info:
+                add(index, frames_problem(info['total_frames'], frames))
             if image_keypoint_key is not None and \
                     info.get(image_keypoint_key) is not None:
                 add(index, image_keypoint_problem(
                     info[image_keypoint_key],
                     info.get('original_shape', info.get('img_shape')),
                     image_keypoint_key))
+        for index, problem in scale_outliers(peaks,
+                                             scale_outlier_factor).items():
+            add(index, problem)
     return [(str(data_list[i].get('frame_dir', f'#{i}')), '; '.join(p))
             for i, p in sorted(found.items())]
 
@@ -272,7 +359,9 @@ def invalid_samples_message(problems: Sequence[Tuple[str, str]],
 
 
 __all__ = [
-    'MAX_LISTED', 'DEFAULT_MAX_ABS_COORDINATE', 'keypoint_problem',
+    'MAX_LISTED', 'DEFAULT_MAX_ABS_COORDINATE',
+    'DEFAULT_SCALE_OUTLIER_FACTOR', 'REQUIRED_KEYS', 'keypoint_check',
+    'keypoint_problem', 'scale_outliers',
     'image_keypoint_problem', 'label_problem', 'label_problems',
     'frames_problem', 'sample_problems', 'listed', 'invalid_samples_message'
 ]

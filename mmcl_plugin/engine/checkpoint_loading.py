@@ -11,12 +11,20 @@ mmengine's loader for local paths, so ``tools/train.py`` (``load_from``,
 ``--resume``), ``tools/test.py``, the deploy tools and mmengine's own
 ``load_checkpoint`` all read checkpoints this way.
 
+Every loaded checkpoint that carries a checksum (:mod:`.checkpoint_checksum`,
+written by ``SafeCheckpointHook`` and the export / conversion tools) is
+verified: a mismatch raises
+:class:`~.checkpoint_checksum.CheckpointChecksumError` naming the file; one
+without a checksum (official, older or other tools' checkpoints) loads with
+a warning.
+
 A checkpoint with any other global raises
 :class:`~mmcl_plugin.utils.safe_pickle.UntrustedPickleError`, naming the
 file, the refused global and the opt-in (``MMCL_TRUST_PICKLES=1`` or the
 tools' ``--trust-pickles``), which loads files the user trusts with full
 unpickling.
 """
+import logging
 import os.path as osp
 import pickle
 import re
@@ -24,9 +32,10 @@ from typing import Any, Callable, List, Optional, Tuple, Union
 
 import numpy as np
 import torch
-from mmengine.logging import HistoryBuffer
+from mmengine.logging import HistoryBuffer, print_log
 from mmengine.runner.checkpoint import CheckpointLoader
 
+from .checkpoint_checksum import verify_checksum
 from ..utils.safe_pickle import (TRUST_ENV, UntrustedPickleError,
                                  numpy_core_function, pickles_trusted)
 
@@ -134,7 +143,8 @@ def _unpickler_detail(message: str) -> str:
 
 
 def load_from_local(filename: str, map_location: Optional[Any] = None) -> Any:
-    """Load a local checkpoint with ``torch.load(weights_only=True)``.
+    """Load a local checkpoint with ``torch.load(weights_only=True)`` and
+    verify its checksum.
 
     Registered as mmengine's ``CheckpointLoader`` for local paths.
 
@@ -151,7 +161,32 @@ def load_from_local(filename: str, map_location: Optional[Any] = None) -> Any:
             :data:`CHECKPOINT_SAFE_GLOBALS` and the user did not opt in.
         RuntimeError: The file is not a complete ``torch.save`` file (or
             its pickle uses opcodes the weights-only loader lacks).
+        CheckpointChecksumError: Its tensors differ from the checksum
+            stored at save time (a RuntimeError).
     """
+    checkpoint = _torch_load(filename, map_location)
+    if not verify_checksum(checkpoint, osp.expanduser(filename)):
+        _warn_unverified(osp.expanduser(filename))
+    return checkpoint
+
+
+#: Files already warned about (one warning per file and process).
+_UNVERIFIED_WARNED = set()
+
+
+def _warn_unverified(filename: str) -> None:
+    if filename in _UNVERIFIED_WARNED:
+        return
+    _UNVERIFIED_WARNED.add(filename)
+    print_log(
+        f'{filename} carries no checksum (written by another tool or an '
+        'older version): its contents cannot be verified.',
+        logger='current',
+        level=logging.WARNING)
+
+
+def _torch_load(filename: str, map_location: Optional[Any]) -> Any:
+    """``torch.load`` with the allow-list (see :func:`load_from_local`)."""
     filename = osp.expanduser(filename)
     if not osp.isfile(filename):
         raise FileNotFoundError(f'{filename} can not be found.')

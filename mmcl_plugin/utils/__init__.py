@@ -3,7 +3,7 @@ from .atomic_io import (atomic_path, atomic_write, dump_json_atomic,
                         write_text_atomic)
 from .config_helpers import find_transform, innermost_dataset_cfg
 from .data_producers import how_to_make, make_hint
-from .file_lock import IndexLocks, LockedError, exclusive_lock
+from .file_lock import IndexLocks, LockedError, OwnedLock, exclusive_lock
 from .parent_death import DieWithParent, die_with_parent
 from .safe_pickle import (TRUST_ENV, UntrustedPickleError, add_trust_argument,
                           load_pickle, pickles_trusted, trust_pickles)
@@ -14,5 +14,6 @@ __all__ = [
     'UntrustedPickleError', 'add_trust_argument', 'load_pickle',
     'pickles_trusted', 'trust_pickles', 'find_transform',
     'innermost_dataset_cfg', 'how_to_make', 'make_hint', 'IndexLocks',
-    'LockedError', 'exclusive_lock', 'DieWithParent', 'die_with_parent'
+    'LockedError', 'OwnedLock', 'exclusive_lock', 'DieWithParent',
+    'die_with_parent'
 ]

@@ -832,6 +832,10 @@ MEANT_TO_CHANGE = [
      'interval / max_keep_ckpts), DatasetCheckHook (datasets vs the '
      'model\'s classes and FRM text width before training), '
      'SkippedMediaHook (skip_bad_media report; idle without it)'),
+    ('*', ('default_hooks.finite_loss', 'default_hooks.graceful_stop'),
+     'runtime base (issue #25): FiniteLossHook (stop at a NaN/inf loss '
+     'before any save), GracefulStopHook (SIGTERM/SIGINT: resumable '
+     'checkpoint, exit 75)'),
 ]
 
 

@@ -132,7 +132,7 @@ def test_cut_strip_image_is_an_error_naming_the_sample(tmp_path, ext):
         f.write(data[:len(data) // 2])
     if ext == '.jpg':  # what the check is for: OpenCV decodes it anyway
         assert cv2.imread(path) is not None
-    with pytest.raises(MediaError, match='cut short or corrupt'):
+    with pytest.raises(MediaError, match='cut short'):
         read_image_file(path)
     with pytest.raises(MediaError) as error:
         BuildFrameStrip(strip_size=(32, 96))(

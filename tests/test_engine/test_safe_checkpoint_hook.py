@@ -213,3 +213,28 @@ def test_two_ranks_resume_exactly(tmp_path):
     states = load_from_local(str(tmp_path / 'run' / 'epoch_3.pth'))[RNG_KEY]
     assert states['world_size'] == 2 and len(states['ranks']) == 2
     assert 'Restored the RNG states of epoch 1' in log_text(tmp_path / 'run')
+
+
+def test_a_resume_from_an_earlier_checkpoint_keeps_the_later_ones(tmp_path):
+    """Resumed from epoch 1 of 3, the run would write epoch_2/3.pth (and
+    a best checkpoint of a later epoch) again: the files of the first run
+    are kept as <name>.kept-<time>, unchanged; every save has a checksum
+    that the loader verifies."""
+    train(tmp_path, 3, max_keep_ckpts=3)
+    names = sorted(p.name for p in tmp_path.glob('*.pth'))
+    before = {name: (tmp_path / name).read_bytes() for name in names}
+    runner = make_runner(str(tmp_path), 3, resume=True, max_keep_ckpts=3)
+    runner._load_from = str(tmp_path / 'epoch_1.pth')
+    runner.train()
+    for name in ('epoch_2.pth', 'epoch_3.pth'):
+        kept = list(tmp_path.glob(f'{name}.kept-*'))
+        assert len(kept) == 1 and kept[0].read_bytes() == before[name]
+        assert f'{tmp_path / name} is later than the resumed checkpoint ' \
+            '(epoch 1, iter 4)' in log_text(tmp_path)
+    later_best = [n for n in names if n.startswith('best_')
+                  and not n.endswith('_1.pth')]
+    for name in later_best:
+        assert list(tmp_path.glob(f'{name}.kept-*'))
+    from mmcl_plugin.engine.checkpoint_loading import load_from_local
+    assert 'mmcl_checksum' in load_from_local(
+        str(tmp_path / 'epoch_3.pth'))['meta']

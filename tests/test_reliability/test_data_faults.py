@@ -114,7 +114,9 @@ def test_train_split_faults_listed_in_one_error(workspace):
     work_dir.mkdir(parents=True)
     (work_dir / 'epoch_3.pth').write_bytes(b'an earlier checkpoint')
     before = digest(workspace / rel)
-    text = run(train(work_dir, f'train_dataloader.dataset.ann_file={rel}'),
+    # (a new training into a work dir with checkpoints needs the flag)
+    text = run(train(work_dir, f'train_dataloader.dataset.ann_file={rel}',
+                     extra=('--overwrite-checkpoints', )),
                workspace, returncode=1)
     assert f'4 of 16 samples of {rel} (split \'train\') are invalid' in text
     assert f'{names[0]}: label 7 is out of range [0, 4)' in text

@@ -35,7 +35,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(
 import mmcl_plugin  # noqa: E402,F401  (compat fixes before mmaction)
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
-from mmengine.config import Config, DictAction  # noqa: E402
+from mmengine.config import Config  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
 from mmcl_plugin.apis import (inference_model_config,  # noqa: E402
@@ -46,6 +46,7 @@ from mmcl_plugin.evaluation import (format_transfer_report,  # noqa: E402
 from mmcl_plugin.utils import (add_trust_argument,  # noqa: E402
                                dump_json_atomic, dump_pickle_atomic,
                                load_pickle, trust_pickles)
+from mmcl_plugin.utils.dict_action import DictAction  # noqa: E402
 
 logger = logging.getLogger('mmcl.transfer')
 #: Split name of the filtered annotation file.

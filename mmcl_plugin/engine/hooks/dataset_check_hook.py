@@ -22,6 +22,24 @@ def leaf_datasets(dataset) -> Iterator:
         yield dataset
 
 
+def sample_names(dataset) -> List[str]:
+    """The ``frame_dir`` (or ``filename``) of every sample of a dataset:
+    its leaf datasets' ``sample_labels`` (``MMCLPoseDataset``) or
+    unserialised ``data_list``; none for other datasets."""
+    names = []
+    for leaf in leaf_datasets(dataset):
+        labels = getattr(leaf, 'sample_labels', None)
+        if isinstance(labels, dict):
+            names += [str(name) for name in labels]
+            continue
+        for info in getattr(leaf, 'data_list', None) or []:
+            if isinstance(info, dict):
+                name = info.get('frame_dir', info.get('filename'))
+                if name is not None:
+                    names.append(str(name))
+    return names
+
+
 def dataset_problems(dataset,
                      num_classes: Optional[int],
                      frm_head=None) -> List[Tuple[str, str]]:
@@ -65,6 +83,10 @@ class DatasetCheckHook(Hook):
       ``text_channels`` width and ``num_prompts`` prompts: every
       per-sample file by its header, one sample of a cache.
 
+    - in training, no sample (``frame_dir``) is in the training and the
+      validation datasets both (the validation would score samples the
+      model was trained on).
+
     A wrong width otherwise fails inside the data preprocessor or the FRM,
     in the middle of an epoch, without the sample's name.
     """
@@ -77,6 +99,27 @@ class DatasetCheckHook(Hook):
         if runner.val_loop is not None:
             loaders.append(('val', runner.val_dataloader))
         self._check(runner, loaders)
+        if len(loaders) > 1:
+            self._check_overlap(loaders[0][1].dataset, loaders[1][1].dataset)
+
+    @staticmethod
+    def _check_overlap(train_dataset, val_dataset) -> None:
+        """Raise if a sample is in both datasets."""
+        train = set(sample_names(train_dataset))
+        shared = [name for name in sample_names(val_dataset)
+                  if name in train]
+        if not shared:
+            return
+        files = sorted({str(getattr(d, 'ann_file', '')) for d in (
+            *leaf_datasets(train_dataset), *leaf_datasets(val_dataset))})
+        lines = [f'  {name}' for name in shared[:MAX_LISTED]]
+        if len(shared) > MAX_LISTED:
+            lines.append(f'  ... and {len(shared) - MAX_LISTED} more')
+        raise ValueError(
+            f'{len(shared)} samples are in the training and the validation '
+            f'datasets both ({", ".join(files)}); the validation would '
+            'score samples the model was trained on:\n' + '\n'.join(lines) +
+            '\nFix the splits (or the datasets\' split names).')
 
     def before_test(self, runner) -> None:
         """Check the test dataset."""
@@ -109,4 +152,6 @@ class DatasetCheckHook(Hook):
                              '\n'.join(lines))
 
 
-__all__ = ['DatasetCheckHook', 'dataset_problems', 'leaf_datasets']
+__all__ = [
+    'DatasetCheckHook', 'dataset_problems', 'leaf_datasets', 'sample_names'
+]

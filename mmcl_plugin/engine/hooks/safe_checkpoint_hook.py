@@ -5,6 +5,7 @@ import os.path as osp
 import re
 import shutil
 import sys
+import time
 from typing import Any, Dict, List, Optional, Tuple
 
 from mmaction.registry import HOOKS
@@ -15,6 +16,7 @@ from mmengine.hooks import CheckpointHook
 
 from ...utils.atomic_io import (TEMP_NAME, atomic_path, fsync_directory,
                                 write_text_atomic)
+from ..checkpoint_checksum import add_checksum
 from ..rng_state import (capture_rng_state, restore_rng_state,
                          restore_sampler_seed, sampler_state)
 
@@ -34,6 +36,9 @@ FAULT_STAGES = ('partial-write', 'before-replace', 'before-last-checkpoint',
                 'before-remove', 'after-save')
 #: Exit status of an injected fault.
 FAULT_EXIT_CODE = 86
+#: ``meta`` key marking a checkpoint saved when a run was stopped by a
+#: signal (mid-epoch); it is removed once a later checkpoint is in place.
+INTERRUPTED_KEY = 'mmcl_interrupted'
 
 
 def _fault_spec() -> Optional[Tuple[str, str]]:
@@ -132,6 +137,18 @@ class SafeCheckpointHook(CheckpointHook):
        (mmengine re-seeds non-persistent workers identically at each
        epoch; persistent ones keep states no checkpoint holds).
 
+    4. **Checksums.** Every checkpoint carries the SHA-256 of its tensors
+       in ``meta['mmcl_checksum']`` (:mod:`..checkpoint_checksum`), inside
+       the same atomic write; every load verifies it.
+    5. **Nothing else is overwritten.** After a resume, checkpoint files of
+       later steps than the resumed one (a newer checkpoint that failed
+       verification, or one the user chose not to resume) are renamed to
+       ``<name>.kept-<time>`` before the run could overwrite them.
+    6. **Interrupted runs.** :meth:`save_interrupted` saves a resumable
+       checkpoint ``interrupted_iter_<n>.pth`` (``GracefulStopHook`` calls
+       it on SIGTERM / SIGINT); ``--resume`` takes it, and it is removed
+       once a later checkpoint is in place.
+
     Only local ``out_dir`` are supported (the rename must be atomic).
     For fault-injection tests, :data:`FAULT_ENV` makes the process exit at
     a chosen stage of a save.
@@ -144,6 +161,7 @@ class SafeCheckpointHook(CheckpointHook):
         self._rng_before_val: Optional[Dict[str, Any]] = None
         self._loaded: Optional[Tuple[Any, Any, Optional[Dict]]] = None
         self._pending: List[str] = []
+        self._interrupted_file: Optional[str] = None
 
     # ----------------------------------------------------------- lifecycle
     def before_train(self, runner) -> None:
@@ -156,12 +174,21 @@ class SafeCheckpointHook(CheckpointHook):
                 f'local file system; out_dir {self.out_dir} uses '
                 f'{type(self.file_backend).__name__} (use CheckpointHook '
                 'for remote storage)')
+        resumed = self._loaded is not None and \
+            (runner.epoch, runner.iter) == self._loaded[:2]
+        interrupted = self._interrupted_file
+        self._interrupted_file = None
         if is_main_process():
             self._remove_stale_temporaries(runner)
             # removals a killed run recorded but did not finish
             self._pending = list(
                 runner.message_hub.get_info(PENDING_KEY) or [])
             self._remove_pending(runner)
+            if resumed:
+                self._keep_later_checkpoints(runner)
+                if interrupted is not None:
+                    # removed once the next checkpoint is in place
+                    self._pending.append(interrupted)
         self._restore_after_resume(runner)
 
     def after_load_checkpoint(self, runner, checkpoint: Dict) -> None:
@@ -173,6 +200,7 @@ class SafeCheckpointHook(CheckpointHook):
         meta = checkpoint['meta']
         self._loaded = (meta.get('epoch'), meta.get('iter'),
                         checkpoint.get(RNG_KEY))
+        self._interrupted_file = meta.get(INTERRUPTED_KEY)
 
     def before_val(self, runner) -> None:
         """Remember the training generators' states."""
@@ -185,9 +213,11 @@ class SafeCheckpointHook(CheckpointHook):
             self._rng_before_val = None
 
     def before_save_checkpoint(self, runner, checkpoint: Dict) -> None:
-        """Add the gathered RNG states to the checkpoint being saved."""
+        """Add the gathered RNG states to the checkpoint being saved, then
+        the checksum of its tensors (this hook runs last: ``VERY_LOW``)."""
         if self._rng_states is not None:
             checkpoint[RNG_KEY] = self._rng_states
+        add_checksum(checkpoint)
 
     # -------------------------------------------------------------- saving
     def _save_checkpoint_with_step(self, runner, step: int,
@@ -228,6 +258,40 @@ class SafeCheckpointHook(CheckpointHook):
         inject_fault('before-remove', filename)
         self._remove_pending(runner)
         inject_fault('after-save', filename)
+
+    def save_interrupted(self, runner, meta: Dict) -> str:
+        """Save a resumable checkpoint of a run stopped by a signal.
+
+        Written atomically as ``interrupted_iter_<n>.pth`` (``n`` from
+        ``meta['iter']``), named by ``last_checkpoint``; not counted in
+        ``max_keep_ckpts`` and removed after the next checkpoint of the
+        resumed run. A collective call (RNG states of every rank).
+
+        Args:
+            runner: The runner.
+            meta (dict): ``epoch`` and ``iter`` to resume at.
+
+        Returns:
+            str: The checkpoint's path.
+        """
+        self._rng_states = self._gather_rng_states(runner)
+        filename = f'interrupted_iter_{meta["iter"]}.pth'
+        path = self.file_backend.join_path(self.out_dir, filename)
+        meta = dict(meta, **{INTERRUPTED_KEY: path})
+        runner.message_hub.update_info(PENDING_KEY, list(self._pending))
+        self._save_atomically(runner,
+                              self.out_dir,
+                              filename,
+                              save_optimizer=True,
+                              save_param_scheduler=True,
+                              meta=meta,
+                              by_epoch=False,
+                              backend_args=self.backend_args)
+        if is_main_process():
+            write_text_atomic(path, osp.join(runner.work_dir,
+                                             'last_checkpoint'))
+            fsync_directory(runner.work_dir)
+        return path
 
     def _save_best_checkpoint(self, runner, metrics: Dict) -> None:
         """mmengine's best-checkpoint logic with atomic writes; the
@@ -315,6 +379,27 @@ class SafeCheckpointHook(CheckpointHook):
                 runner.logger.info(f'Removed the old checkpoint {path}.')
         self._pending.clear()
         runner.message_hub.update_info(PENDING_KEY, [])
+
+    def _keep_later_checkpoints(self, runner) -> None:
+        """Rename checkpoints of later steps than the resumed one, which
+        this run would overwrite, to ``<name>.kept-<time>``."""
+        step = runner.epoch if self.by_epoch else runner.iter
+        unit = 'epoch' if self.by_epoch else 'iter'
+        patterns = (re.escape(self.filename_tmpl).replace(r'\{\}', r'(\d+)'),
+                    rf'best_.*_{unit}_(\d+)\.pth')
+        stamp = time.strftime('%Y%m%d_%H%M%S')
+        if not osp.isdir(self.out_dir):
+            return
+        for entry in sorted(os.scandir(self.out_dir), key=lambda e: e.name):
+            match = next((m for m in (re.fullmatch(p, entry.name)
+                                      for p in patterns) if m), None)
+            if match and int(match.group(1)) > step and entry.is_file():
+                kept = f'{entry.path}.kept-{stamp}'
+                os.replace(entry.path, kept)
+                runner.logger.warning(
+                    f'{entry.path} is later than the resumed checkpoint '
+                    f'(epoch {runner.epoch}, iter {runner.iter}) and would '
+                    f'be overwritten: kept as {kept}.')
 
     def _is_checkpoint_name(self, name: str) -> bool:
         pattern = re.escape(self.filename_tmpl).replace(r'\{\}', r'\d+')
