@@ -23,6 +23,7 @@ import sys
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 import mmcl_plugin  # noqa: E402,F401  (compat fixes before mmaction)
 from mmengine.config import Config  # noqa: E402
+from mmaction.registry import RUNNERS  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
 from mmcl_plugin.engine import fix_cpu_launchers  # noqa: E402
@@ -116,7 +117,8 @@ def main() -> None:
     except ValueError as error:
         sys.exit(f'tools/test.py: error: {error}')
     cfg.load_from = None  # loaded strictly below, not by the runner
-    runner = Runner.from_cfg(cfg)
+    runner = RUNNERS.build(cfg) if 'runner_type' in cfg \
+        else Runner.from_cfg(cfg)
     runner.test_loop  # builds the test dataset (its checks) first, as before
     try:
         load_checkpoint_strictly(runner, args.checkpoint)

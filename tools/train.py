@@ -30,6 +30,7 @@ import sys
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 import mmcl_plugin  # noqa: E402,F401  (compat fixes before mmaction)
 from mmengine.config import Config  # noqa: E402
+from mmaction.registry import RUNNERS  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
 from mmcl_plugin.engine import fix_cpu_launchers  # noqa: E402
@@ -258,7 +259,8 @@ def main() -> None:
     if global_rank() == 0:
         lock_work_dir(cfg.work_dir, notes)  # held until the process ends
     choose_checkpoint(cfg, args, notes)
-    runner = Runner.from_cfg(cfg)
+    runner = RUNNERS.build(cfg) if 'runner_type' in cfg \
+        else Runner.from_cfg(cfg)
     for note in notes:  # in the run's log file too
         if note.startswith('Resuming from'):
             runner.logger.info(note)

@@ -4,6 +4,10 @@ _base_ = 'mmaction::_base_/default_runtime.py'
 
 custom_imports = dict(imports=['mmcl_plugin'], allow_failed_imports=False)
 
+# mmengine's Runner reading checkpoints (load_from, resume) weights-only,
+# checksums verified (mmcl_plugin/engine/runner.py)
+runner_type = 'SafeRunner'
+
 # Checkpoints and log lines of the 65-epoch NTU recipes (validation every 5
 # epochs); configs with other schedules set their own intervals.
 # SafeCheckpointHook: mmengine's CheckpointHook with atomic, ordered saves

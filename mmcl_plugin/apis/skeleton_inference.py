@@ -56,11 +56,11 @@ def build_deployed_model(cfg: Mapping, checkpoint: str) -> nn.Module:
         nn.Module: The model in eval mode, on the CPU.
     """
     from mmaction.registry import MODELS
-    from mmengine.runner.checkpoint import _load_checkpoint
+    from ..engine import load_checkpoint_file
 
     from .inference_model import (inference_model_config,
                                   skeleton_only_state_dict)
-    loaded = _load_checkpoint(checkpoint, map_location='cpu')
+    loaded = load_checkpoint_file(checkpoint, map_location='cpu')
     state = skeleton_only_state_dict(loaded.get('state_dict', loaded))
     model = MODELS.build(inference_model_config(cfg['model']))
     model.load_state_dict(state, strict=True)

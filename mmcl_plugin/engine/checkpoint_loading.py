@@ -6,10 +6,16 @@ that mmengine stores in every checkpoint, so ``--resume`` fails. Instead
 of full unpickling (which runs any code a checkpoint carries),
 :func:`load_from_local` keeps ``weights_only=True`` and allow-lists
 exactly the extra globals an mmengine 0.10 checkpoint holds
-(:data:`CHECKPOINT_SAFE_GLOBALS`); importing this module registers it as
-mmengine's loader for local paths, so ``tools/train.py`` (``load_from``,
-``--resume``), ``tools/test.py``, the deploy tools and mmengine's own
-``load_checkpoint`` all read checkpoints this way.
+(:data:`CHECKPOINT_SAFE_GLOBALS`). It is mmengine's loader for local
+paths only where asked for, never for the whole process:
+
+- inside :func:`safe_checkpoint_loading` (a context manager, through
+  mmengine's public ``CheckpointLoader.register_scheme``; mmengine's own
+  loader is registered back on exit);
+- in :class:`~mmcl_plugin.engine.runner.SafeRunner` (the runtime base's
+  ``runner_type``), whose ``load_checkpoint`` (``load_from``,
+  ``--resume``) runs inside it;
+- in the tools, through :func:`load_checkpoint_file`.
 
 Every loaded checkpoint that carries a checksum (:mod:`.checkpoint_checksum`,
 written by ``SafeCheckpointHook`` and the export / conversion tools) is
@@ -24,15 +30,17 @@ file, the refused global and the opt-in (``MMCL_TRUST_PICKLES=1`` or the
 tools' ``--trust-pickles``), which loads files the user trusts with full
 unpickling.
 """
+import contextlib
 import logging
 import os.path as osp
 import pickle
 import re
-from typing import Any, Callable, List, Optional, Tuple, Union
+from typing import Any, Callable, Iterator, List, Optional, Tuple, Union
 
 import numpy as np
 import torch
 from mmengine.logging import HistoryBuffer, print_log
+from mmengine.runner import checkpoint as mmengine_checkpoint
 from mmengine.runner.checkpoint import CheckpointLoader
 
 from .checkpoint_checksum import verify_checksum
@@ -216,4 +224,41 @@ def _torch_load(filename: str, map_location: Optional[Any]) -> Any:
             f'{filename}: cannot read the checkpoint: {error}') from error
 
 
-CheckpointLoader.register_scheme(prefixes='', force=True)(load_from_local)
+#: Nesting depth of :func:`safe_checkpoint_loading` blocks.
+_SAFE_DEPTH = 0
+
+
+@contextlib.contextmanager
+def safe_checkpoint_loading() -> Iterator[None]:
+    """Within the block, mmengine reads local checkpoints with
+    :func:`load_from_local` (``load_checkpoint``, ``_load_checkpoint``,
+    ``Runner.load_checkpoint``); mmengine's own loader is registered back
+    when the outermost block exits. Other schemes (``http://``,
+    ``s3://`` ...) keep mmengine's loaders. Blocks nest.
+    """
+    global _SAFE_DEPTH
+    if _SAFE_DEPTH == 0:
+        CheckpointLoader.register_scheme(prefixes='',
+                                         force=True)(load_from_local)
+    _SAFE_DEPTH += 1
+    try:
+        yield
+    finally:
+        _SAFE_DEPTH -= 1
+        if _SAFE_DEPTH == 0:
+            CheckpointLoader.register_scheme(prefixes='', force=True)(
+                mmengine_checkpoint.load_from_local)
+
+
+def load_checkpoint_file(filename: str,
+                         map_location: Optional[Any] = 'cpu') -> Any:
+    """Read a checkpoint (a local path or any scheme mmengine reads) as
+    the runner does: local files weights-only, checksums verified.
+
+    Args:
+        filename (str): Path or URL.
+        map_location: As ``torch.load``'s. Defaults to 'cpu'.
+    """
+    with safe_checkpoint_loading():
+        return CheckpointLoader.load_checkpoint(filename,
+                                                map_location=map_location)

@@ -17,9 +17,9 @@ from typing import Dict, List, Mapping, Tuple
 
 import torch
 from mmengine.model import is_model_wrapper
-from mmengine.runner.checkpoint import CheckpointLoader
 
 from ..models.recognizers.mmcl_recognizer import AUX_HEAD_PREFIXES
+from .checkpoint_loading import load_checkpoint_file
 
 #: How many keys of each kind the error lists.
 MAX_LISTED = 10
@@ -120,8 +120,7 @@ def load_checkpoint_strictly(runner, filename: str) -> Dict:
     Raises:
         CheckpointMismatchError: The checkpoint does not fit the model.
     """
-    checkpoint = CheckpointLoader.load_checkpoint(filename,
-                                                  map_location='cpu')
+    checkpoint = load_checkpoint_file(filename, map_location='cpu')
     if not isinstance(checkpoint, dict):
         raise CheckpointMismatchError(
             f'{filename}: not a checkpoint (a {type(checkpoint).__name__})')

@@ -14,7 +14,9 @@ from mmengine.runner.checkpoint import CheckpointLoader, _load_checkpoint
 from toy_training import make_runner
 
 from mmcl_plugin.engine.checkpoint_loading import (CHECKPOINT_SAFE_GLOBALS,
-                                                   load_from_local)
+                                                   load_checkpoint_file,
+                                                   load_from_local,
+                                                   safe_checkpoint_loading)
 from mmcl_plugin.utils import TRUST_ENV, UntrustedPickleError
 
 
@@ -47,10 +49,26 @@ def test_mmengines_own_loader_refuses_mmengine_checkpoints(checkpoint):
     assert 'HistoryBuffer' in result.stderr
 
 
+def test_the_loader_is_mmengines_only_inside_the_block(checkpoint):
+    mmengines = CheckpointLoader._get_checkpoint_loader(checkpoint)
+    assert mmengines is not load_from_local  # no process-wide override
+    with safe_checkpoint_loading():
+        with safe_checkpoint_loading():  # blocks nest
+            assert CheckpointLoader._get_checkpoint_loader(checkpoint) is \
+                load_from_local
+        assert CheckpointLoader._get_checkpoint_loader(checkpoint) is \
+            load_from_local
+    assert CheckpointLoader._get_checkpoint_loader(checkpoint) is mmengines
+    with pytest.raises(ValueError):
+        with safe_checkpoint_loading():
+            raise ValueError('inside')
+    assert CheckpointLoader._get_checkpoint_loader(checkpoint) is mmengines
+
+
 def test_real_checkpoints_load_weights_only(checkpoint, untrusted):
-    assert CheckpointLoader._get_checkpoint_loader(checkpoint) is \
-        load_from_local  # what Runner.resume / load_from / tools use
-    loaded = _load_checkpoint(checkpoint, map_location='cpu')
+    with safe_checkpoint_loading():  # what SafeRunner's resume / load_from
+        loaded = _load_checkpoint(checkpoint, map_location='cpu')
+    assert load_checkpoint_file(checkpoint)['meta'] == loaded['meta']
     hub = loaded['message_hub']
     assert isinstance(hub['log_scalars']['train/loss'], HistoryBuffer)
     assert hub['log_scalars']['train/lr'].current() == pytest.approx(0.1)
@@ -111,7 +129,7 @@ def test_code_and_foreign_types_are_refused_by_name(tmp_path, untrusted, name,
     )[name]()
     path = evil_checkpoint(tmp_path / 'evil.pth', payload)
     with pytest.raises(UntrustedPickleError) as error:
-        _load_checkpoint(path, map_location='cpu')
+        load_checkpoint_file(path)
     message = str(error.value)
     assert path in message and offending in message, message
     assert TRUST_ENV in message and '--trust-pickles' in message

@@ -23,6 +23,8 @@ from mmengine.evaluator import BaseMetric
 from mmengine.logging import MessageHub
 from mmengine.model import BaseModel
 from mmengine.runner import Runner
+
+from mmcl_plugin.engine import SafeRunner
 from torch.utils.data import Dataset
 
 
@@ -84,13 +86,14 @@ def make_runner(work_dir: str,
                 hook: Optional[str] = 'SafeCheckpointHook',
                 max_keep_ckpts: int = 1,
                 launcher: str = 'none') -> Runner:
-    """The toy training; ``hook`` names the checkpoint hook type."""
+    """The toy training (in the runtime base's :class:`SafeRunner`);
+    ``hook`` names the checkpoint hook type."""
     loader = dict(batch_size=2,
                   num_workers=num_workers,
                   persistent_workers=False,
                   collate_fn=dict(type='default_collate'))
     torch.manual_seed(0)  # the same initial weights in every run
-    return Runner(
+    return SafeRunner(
         model=ToyModel(),
         work_dir=work_dir,
         train_dataloader=dict(dataset=RandomDataset(8),

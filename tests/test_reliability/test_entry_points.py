@@ -16,11 +16,10 @@ import sys
 
 import pytest
 import torch
+from checkpoint_faults import FAULT_ENV, FAULT_EXIT_CODE
 
 from mmcl_plugin.datasets.demo import make_demo_dataset
 from mmcl_plugin.engine.checkpoint_loading import load_from_local
-from mmcl_plugin.engine.hooks.safe_checkpoint_hook import (FAULT_ENV,
-                                                           FAULT_EXIT_CODE)
 from mmcl_plugin.evaluation import load_score_dump
 from mmcl_plugin.utils import TRUST_ENV
 
@@ -28,6 +27,7 @@ REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(REPO, 'configs', 'demo',
                   'mmcl-ctrgcn_1xb8-joint-u32-8e_demo-keypoint-3d.py')
 TOOLS = osp.join(REPO, 'tools')
+HELPERS = osp.join(REPO, 'tests', 'helpers')
 
 pytestmark = pytest.mark.slow
 
@@ -60,16 +60,27 @@ def run(cmd, cwd, returncode=0, **env):
     return result
 
 
-def train(work_dir, epochs, *extra, options=()):
+def train(work_dir, epochs, *extra, options=(), config=CONFIG,
+          hook='SafeCheckpointHook'):
     """tools/train.py with the crash-safe checkpoint hook (the demo keeps
     one checkpoint: max_keep_ckpts=1)."""
     return [
         sys.executable,
-        osp.join(TOOLS, 'train.py'), CONFIG, '--work-dir',
+        osp.join(TOOLS, 'train.py'), config, '--work-dir',
         str(work_dir), *extra, '--cfg-options',
         f'train_cfg.max_epochs={epochs}',
-        'default_hooks.checkpoint.type=SafeCheckpointHook', *options
+        f'default_hooks.checkpoint.type={hook}', *options
     ]
+
+
+def faulty_config(directory) -> str:
+    """The demo config importing the tests' fault-injecting hook too."""
+    path = osp.join(str(directory), 'faulty.py')
+    with open(path, 'w') as f:
+        f.write(f'_base_ = [{CONFIG!r}]\n'
+                "custom_imports = dict(imports=['mmcl_plugin', "
+                "'checkpoint_faults'], allow_failed_imports=False)\n")
+    return path
 
 
 def last_checkpoint(work_dir) -> str:
@@ -89,7 +100,10 @@ def test_a_kill_while_saving_resumes_to_the_uninterrupted_weights(
         workspace, uninterrupted):
     work_dir = workspace / 'work_dirs' / 'killed'
     # killed after training epoch 2, half way through writing its file
-    result = run(train(work_dir, 2), workspace, FAULT_EXIT_CODE,
+    faulty = train(work_dir, 2, config=faulty_config(workspace),
+                   hook='FaultInjectionCheckpointHook')
+    result = run(faulty, workspace, FAULT_EXIT_CODE,
+                 PYTHONPATH=os.pathsep.join([REPO, HELPERS]),
                  **{FAULT_ENV: 'partial-write:epoch_2.pth'})
     assert 'exiting at partial-write of epoch_2.pth' in result.stderr
     # mmengine would have deleted epoch_1.pth first (max_keep_ckpts=1)

@@ -196,8 +196,8 @@ def build_model(cfg: Config, checkpoint: str, refine: bool,
     checkpoint.
     """
     from mmaction.registry import MODELS
-    from mmengine.runner.checkpoint import _load_checkpoint
-    loaded = _load_checkpoint(checkpoint, map_location='cpu')
+    from mmcl_plugin.engine import load_checkpoint_file
+    loaded = load_checkpoint_file(checkpoint, map_location='cpu')
     state = loaded.get('state_dict', loaded)
     state = {(k[len('module.'):] if k.startswith('module.') else k): v
              for k, v in state.items()}

@@ -15,7 +15,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(
     __file__)))))
 import mmcl_plugin  # noqa: E402,F401  (compat fixes before mmaction)
 from mmengine.config import Config  # noqa: E402
-from mmengine.runner.checkpoint import _load_checkpoint  # noqa: E402
+from mmcl_plugin.engine import load_checkpoint_file  # noqa: E402
 
 from mmcl_plugin.apis import (inference_model_config,  # noqa: E402
                               save_checkpoint_atomic,
@@ -44,7 +44,7 @@ def export(config: str, checkpoint: str, out: str) -> int:
     register_all_modules()
 
     cfg = Config.fromfile(config)
-    loaded = _load_checkpoint(checkpoint, map_location='cpu')
+    loaded = load_checkpoint_file(checkpoint, map_location='cpu')
     state_dict = loaded.get('state_dict', loaded)
     deployed_state = skeleton_only_state_dict(state_dict)
 

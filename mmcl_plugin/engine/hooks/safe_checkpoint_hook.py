@@ -4,7 +4,6 @@ import os
 import os.path as osp
 import re
 import shutil
-import sys
 import time
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -26,53 +25,15 @@ RNG_KEY = 'rng_state'
 #: being saved is in place (removed on resume if a kill came first).
 PENDING_KEY = 'pending_ckpt_removals'
 
-#: Environment variable for fault-injection tests: ``<stage>[:<file>]``
-#: makes the saving process exit at that stage (of that checkpoint file
-#: only, e.g. ``partial-write:epoch_2.pth``), as a kill would.
-FAULT_ENV = 'MMCL_CHECKPOINT_FAULT'
-#: The stages, in the order a save passes them. ``partial-write`` also cuts
-#: the temporary file to half its size first.
-FAULT_STAGES = ('partial-write', 'before-replace', 'before-last-checkpoint',
-                'before-remove', 'after-save')
-#: Exit status of an injected fault.
-FAULT_EXIT_CODE = 86
+#: The stages a save passes, in order (:meth:`SafeCheckpointHook.reached`):
+#: the temporary file written, before it replaces the checkpoint's name,
+#: before ``last_checkpoint`` names it, before older checkpoints are
+#: removed, after everything.
+SAVE_STAGES = ('partial-write', 'before-replace', 'before-last-checkpoint',
+               'before-remove', 'after-save')
 #: ``meta`` key marking a checkpoint saved when a run was stopped by a
 #: signal (mid-epoch); it is removed once a later checkpoint is in place.
 INTERRUPTED_KEY = 'mmcl_interrupted'
-
-
-def _fault_spec() -> Optional[Tuple[str, str]]:
-    """The (stage, file name) of :data:`FAULT_ENV`, or None if unset."""
-    spec = os.environ.get(FAULT_ENV, '')
-    if not spec:
-        return None
-    stage, _, filename = spec.partition(':')
-    if stage not in FAULT_STAGES:
-        raise ValueError(f'{FAULT_ENV}={spec!r}: unknown stage {stage!r}; '
-                         f'stages: {", ".join(FAULT_STAGES)}')
-    return stage, filename
-
-
-def inject_fault(stage: str,
-                 filename: str,
-                 tmp_path: Optional[str] = None) -> None:
-    """Exit the process here if :data:`FAULT_ENV` names this stage.
-
-    Args:
-        stage (str): One of :data:`FAULT_STAGES`.
-        filename (str): The checkpoint file being saved (base name).
-        tmp_path (str, optional): Its temporary file, cut to half its size
-            at ``partial-write``.
-    """
-    spec = _fault_spec()
-    if spec is None or spec[0] != stage or spec[1] not in ('', filename):
-        return
-    if stage == 'partial-write' and tmp_path is not None:
-        os.truncate(tmp_path, os.path.getsize(tmp_path) // 2)
-    print(f'{FAULT_ENV}: exiting at {stage} of {filename}',
-          file=sys.stderr,
-          flush=True)
-    os._exit(FAULT_EXIT_CODE)
 
 
 class _DeferredRemovals:
@@ -150,13 +111,12 @@ class SafeCheckpointHook(CheckpointHook):
        once a later checkpoint is in place.
 
     Only local ``out_dir`` are supported (the rename must be atomic).
-    For fault-injection tests, :data:`FAULT_ENV` makes the process exit at
-    a chosen stage of a save.
+    :meth:`reached` marks each stage of a save (:data:`SAVE_STAGES`) for
+    subclasses; the fault-injection tests kill the process there.
     """
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        _fault_spec()  # a misspelt stage fails now, not at the first save
         self._rng_states: Optional[Dict[str, Any]] = None
         self._rng_before_val: Optional[Dict[str, Any]] = None
         self._loaded: Optional[Tuple[Any, Any, Optional[Dict]]] = None
@@ -251,13 +211,27 @@ class SafeCheckpointHook(CheckpointHook):
         if not is_main_process():
             self._pending.clear()  # the main process removes files
             return
-        inject_fault('before-last-checkpoint', filename)
+        self.reached('before-last-checkpoint', filename)
         write_text_atomic(self.last_ckpt,
                           osp.join(runner.work_dir, 'last_checkpoint'))
         fsync_directory(runner.work_dir)
-        inject_fault('before-remove', filename)
+        self.reached('before-remove', filename)
         self._remove_pending(runner)
-        inject_fault('after-save', filename)
+        self.reached('after-save', filename)
+
+    def reached(self,
+                stage: str,
+                filename: str,
+                tmp_path: Optional[str] = None) -> None:
+        """Called as a save passes each of :data:`SAVE_STAGES`; does
+        nothing here.
+
+        Args:
+            stage (str): The stage.
+            filename (str): The checkpoint being saved (base name).
+            tmp_path (str, optional): Its temporary file (``partial-write``
+                and ``before-replace``).
+        """
 
     def save_interrupted(self, runner, meta: Dict) -> str:
         """Save a resumable checkpoint of a run stopped by a signal.
@@ -324,8 +298,8 @@ class SafeCheckpointHook(CheckpointHook):
             type(runner).save_checkpoint(runner, out_dir,
                                          osp.basename(tmp_path), *args,
                                          **kwargs)
-            inject_fault('partial-write', filename, tmp_path)
-            inject_fault('before-replace', filename)
+            self.reached('partial-write', filename, tmp_path)
+            self.reached('before-replace', filename)
 
     # ----------------------------------------------------------------- RNG
     def _gather_rng_states(self, runner) -> Dict[str, Any]:
