@@ -45,7 +45,6 @@ import time
 import types
 from typing import Callable, Dict, List, Optional, Tuple
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 import mmcl_plugin  # noqa: E402,F401  (compat fixes before mmaction)
 import torch  # noqa: E402
 import torch.nn as nn  # noqa: E402

@@ -28,11 +28,9 @@ import os
 import os.path as osp
 import shutil
 import statistics
-import sys
 import tempfile
 import time
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 import numpy as np  # noqa: E402
 
 from mmcl_plugin.text_cache import cache_reader  # noqa: E402

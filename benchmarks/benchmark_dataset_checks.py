@@ -21,12 +21,9 @@ Prints the median seconds of each, per 1000 samples, and the ratio, and
 checks that a planted bad label, coordinate and frame count are found.
 """
 import argparse
-import os.path as osp
 import statistics
-import sys
 import time
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 import numpy as np  # noqa: E402
 
 from mmcl_plugin.datasets.sample_checks import sample_problems  # noqa: E402

@@ -21,13 +21,11 @@ cost does not depend on them).
 """
 import argparse
 import copy
-import os.path as osp
 import statistics
 import sys
 import time
 from typing import Callable, Dict, List, Optional
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 import mmcl_plugin  # noqa: E402,F401  (compat fixes before mmaction)
 import numpy as np  # noqa: E402
 import torch  # noqa: E402

@@ -14,17 +14,24 @@ apart (answers that agree, largest difference of their token features).
 import argparse
 import os.path as osp
 import shutil
-import sys
 import tempfile
 import time
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-sys.path.insert(0, REPO)
-# the tiny random models are test doubles: they live under tests/
-sys.path.insert(1, osp.join(REPO, 'tests', 'helpers'))
 import mmcl_plugin  # noqa: E402,F401  (compat fixes first)
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
+
+
+def tiny_mllms():
+    """The tiny random models: test doubles, loaded from
+    ``tests/helpers/tiny_mllms.py`` by path."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        'tiny_mllms', osp.join(REPO, 'tests', 'helpers', 'tiny_mllms.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def parse_args() -> argparse.Namespace:
@@ -99,7 +106,7 @@ def main() -> None:
     from mmcl_plugin.mllm.settings import ExtractionSettings
     from mmcl_plugin.mllm.strip_sources import InMemoryStripSource
     from mmcl_plugin.mllm.text_feature_extractor import TextFeatureExtractor
-    from tiny_mllms import build_tiny_mllm
+    build_tiny_mllm = tiny_mllms().build_tiny_mllm
 
     work = tempfile.mkdtemp(prefix='bench_text_extraction_')
     try:

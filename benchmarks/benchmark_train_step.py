@@ -19,12 +19,9 @@ preparation (resize, normalisation) of the uint8 strips.
 """
 import argparse
 import copy
-import os.path as osp
 import statistics
-import sys
 import time
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 import mmcl_plugin  # noqa: E402,F401  (compat fixes before mmaction)
 import torch  # noqa: E402
 from mmengine.config import Config  # noqa: E402

@@ -61,8 +61,6 @@ from typing import Dict, List, Optional, Tuple
 
 BENCH_DIR = osp.dirname(osp.abspath(__file__))
 REPO_ROOT = osp.dirname(BENCH_DIR)
-sys.path.insert(0, REPO_ROOT)
-sys.path.insert(0, BENCH_DIR)
 import mmcl_plugin  # noqa: E402,F401  (compat fixes before mmaction)
 import numpy as np  # noqa: E402
 import official_code  # noqa: E402

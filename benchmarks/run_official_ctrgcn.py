@@ -24,10 +24,8 @@ import argparse
 import json
 import os
 import os.path as osp
-import sys
 
 BENCH_DIR = osp.dirname(osp.abspath(__file__))
-sys.path.insert(0, BENCH_DIR)
 import official_code  # noqa: E402
 
 

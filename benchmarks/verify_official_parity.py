@@ -48,8 +48,6 @@ import numpy as np
 
 BENCH_DIR = osp.dirname(osp.abspath(__file__))
 REPO_ROOT = osp.dirname(BENCH_DIR)
-sys.path.insert(0, REPO_ROOT)
-sys.path.insert(0, BENCH_DIR)
 import mmcl_plugin  # noqa: E402,F401  (compat fixes before mmaction)
 import official_code  # noqa: E402
 import torch  # noqa: E402

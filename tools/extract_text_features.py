@@ -25,11 +25,9 @@ strips failed (listed; the index marks them), 2 fatal error.
 """
 import argparse
 import logging
-import os.path as osp
 import sys
 from typing import Any, Dict, Optional, Sequence
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 import mmcl_plugin  # noqa: E402,F401  (compat fixes before mmaction)
 
 from mmcl_plugin.mllm.settings import ExtractionSettings  # noqa: E402

@@ -26,8 +26,6 @@ import os.path as osp
 import sys
 from typing import Dict, List, Optional
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(
-    __file__)))))
 import numpy as np  # noqa: E402
 
 from mmcl_plugin.evaluation import (accuracy_report,  # noqa: E402

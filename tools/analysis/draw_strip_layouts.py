@@ -25,8 +25,6 @@ from typing import List, Optional, Sequence, Tuple
 import cv2
 import numpy as np
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(
-    __file__)))))
 from mmcl_plugin.datasets.offline import load_annotations  # noqa: E402
 from mmcl_plugin.datasets.transforms.frame_strip import (  # noqa: E402
     BuildFrameStrip, whole_clip_strip)

@@ -40,8 +40,6 @@ import sys
 from collections import OrderedDict
 from typing import Dict, List, Optional, Sequence
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(
-    __file__)))))
 from tqdm import tqdm  # noqa: E402
 
 from mmcl_plugin.evaluation import (ENSEMBLE_PRESETS,  # noqa: E402

@@ -15,8 +15,6 @@ import sys
 from collections import OrderedDict
 from typing import List, Optional
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(
-    __file__)))))
 from mmcl_plugin.evaluation.plotting import (  # noqa: E402
     load_scalars, plot_training_curves)
 

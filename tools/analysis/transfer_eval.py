@@ -30,8 +30,6 @@ import sys
 import tempfile
 from typing import Dict, List, Optional, Tuple
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(
-    __file__)))))
 import mmcl_plugin  # noqa: E402,F401  (compat fixes before mmaction)
 import numpy as np  # noqa: E402
 import torch  # noqa: E402

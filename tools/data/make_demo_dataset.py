@@ -40,12 +40,8 @@ interrupted run can be resumed and two runs give the same result.
 The generator is :mod:`mmcl_plugin.datasets.demo`; this is its command line.
 """
 import argparse
-import os.path as osp
-import sys
 from typing import Optional, Sequence
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(
-    osp.abspath(__file__)))))
 from mmcl_plugin.datasets.demo import make_demo_dataset  # noqa: E402
 
 

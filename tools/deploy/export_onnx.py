@@ -16,12 +16,9 @@ float32 rounding grows with the logits' magnitude). The file is written
 atomically.
 """
 import argparse
-import os.path as osp
 import sys
 from typing import Dict, List, Optional
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(
-    __file__)))))
 import mmcl_plugin  # noqa: E402,F401  (compat fixes before mmaction)
 import numpy as np  # noqa: E402
 from mmengine.config import Config  # noqa: E402

@@ -17,11 +17,8 @@ Malformed files are listed at the end (file, line, reason) and skipped
 status is 1 when some file failed, 2 on a fatal error.
 """
 import argparse
-import os.path as osp
 import sys
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.dirname(
-    osp.abspath(__file__))))))
 from mmcl_plugin.datasets.converters.cli import (  # noqa: E402
     add_common_arguments, tqdm_progress)
 from mmcl_plugin.datasets.converters.ntu import (  # noqa: E402

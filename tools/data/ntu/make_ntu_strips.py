@@ -35,8 +35,6 @@ import pickle
 import sys
 from typing import List, NoReturn, Optional
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.dirname(
-    osp.abspath(__file__))))))
 from tqdm import tqdm  # noqa: E402
 
 from mmcl_plugin.datasets.offline import (  # noqa: E402

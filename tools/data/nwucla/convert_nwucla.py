@@ -11,11 +11,7 @@ one is fatal and nothing is written); exit status 1 when some file was
 skipped, 2 on a fatal error. ``--workers N`` parses in N processes.
 """
 import argparse
-import os.path as osp
-import sys
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.dirname(
-    osp.abspath(__file__))))))
 from mmcl_plugin.datasets.converters.cli import (  # noqa: E402
     add_common_arguments, run_conversion)
 from mmcl_plugin.datasets.converters.nwucla import (  # noqa: E402

@@ -13,11 +13,7 @@ default: ``a05_s12`` names or ``a05/s12/`` folders). Output in NTU's
 exit status 1 when some file was skipped, 2 on a fatal error.
 """
 import argparse
-import os.path as osp
-import sys
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.dirname(
-    osp.abspath(__file__))))))
 from mmcl_plugin.datasets.converters.cli import (  # noqa: E402
     add_common_arguments, add_layout_argument, run_conversion)
 from mmcl_plugin.datasets.converters.sysu import (  # noqa: E402

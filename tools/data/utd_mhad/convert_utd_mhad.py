@@ -12,11 +12,7 @@ listed and skipped (``--strict``: fatal); exit status 1 when some file was
 skipped, 2 on a fatal error.
 """
 import argparse
-import os.path as osp
-import sys
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.dirname(
-    osp.abspath(__file__))))))
 from mmcl_plugin.datasets.converters.cli import (  # noqa: E402
     add_common_arguments, add_layout_argument, run_conversion)
 from mmcl_plugin.datasets.converters.utd_mhad import (  # noqa: E402
