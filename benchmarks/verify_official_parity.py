@@ -68,8 +68,7 @@ NWUCLA_CONFIG = ('configs/official/ctrgcn_official_1xb16-{}-u52-65e_'
                  'nwucla-xview-keypoint-3d.py')
 NTU_CONFIG = ('configs/official/ctrgcn_official_1xb64-{}-u64-65e_'
               'ntu60-xsub-keypoint-3d.py')
-NTU_WRITER = osp.join(REPO_ROOT, 'tests', 'test_datasets', 'test_converters',
-                      'ntu_writer.py')
+NTU_WRITER = osp.join(REPO_ROOT, 'tests', 'helpers', 'ntu_writer.py')
 
 
 def parse_args() -> argparse.Namespace:

@@ -1,7 +1,6 @@
 """Official CTR-GCN / CTRS-GCN / HD-GCN / MMCL checkpoints into the
 plugin's models."""
 import os.path as osp
-import sys
 
 import pytest
 import torch
@@ -13,7 +12,6 @@ from mmcl_plugin.apis.convert_official import (
     summarize_dropped, unwrap_checkpoint)
 from mmcl_plugin.models.utils import HierarchicalGraph
 
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 import official_ctrsgcn  # noqa: E402
 from numerics import (GCN_TERMS, assert_within_rounding,  # noqa: E402
                       default_dtype, double_state)

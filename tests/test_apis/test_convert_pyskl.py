@@ -2,7 +2,6 @@
 plugin's CTRGCN (``--from pyskl``)."""
 import importlib.util
 import os.path as osp
-import sys
 
 import pytest
 import torch
@@ -14,7 +13,6 @@ from mmcl_plugin.apis.convert_pyskl import (convert_pyskl_state_dict,
                                             pyskl_backbone_problem)
 from mmcl_plugin.apis.convert_official import load_converted
 
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 import pyskl_layout  # noqa: E402
 from numerics import (GCN_TERMS, assert_within_rounding,  # noqa: E402
                       default_dtype, double_state)

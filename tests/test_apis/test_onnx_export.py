@@ -2,7 +2,6 @@
 skeleton-file inference helpers."""
 import os.path as osp
 import pickle
-import sys
 
 import numpy as np
 import onnx
@@ -22,8 +21,6 @@ from mmcl_plugin.apis.skeleton_inference import (SkeletonClassifier,
                                                  prepare_clips, topk_classes)
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-sys.path.insert(
-    0, osp.join(REPO, 'tests', 'test_datasets', 'test_converters'))
 from ntu_writer import one_actor_frames, skeleton_text  # noqa: E402
 from numerics import gcn_terms, rounding_bound  # noqa: E402
 

@@ -8,16 +8,17 @@ import sys
 
 import pytest
 import torch
+from checkpoint_faults import (FAULT_ENV, FAULT_EXIT_CODE,
+                               FaultInjectionCheckpointHook)
 from toy_training import make_runner
 
 from mmcl_plugin.engine import SafeCheckpointHook
 from mmcl_plugin.engine.checkpoint_loading import load_from_local
-from mmcl_plugin.engine.hooks.safe_checkpoint_hook import (FAULT_ENV,
-                                                           FAULT_EXIT_CODE,
-                                                           FAULT_STAGES,
-                                                           RNG_KEY)
+from mmcl_plugin.engine.hooks.safe_checkpoint_hook import (RNG_KEY,
+                                                           SAVE_STAGES)
 
-TOY = osp.join(osp.dirname(osp.abspath(__file__)), 'toy_training.py')
+TOY = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'helpers',
+               'toy_training.py')
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
@@ -133,7 +134,7 @@ def test_remote_storage_and_unknown_fault_stages_are_refused(
         hook.before_train(runner)
     monkeypatch.setenv(FAULT_ENV, 'half-write:epoch_1.pth')
     with pytest.raises(ValueError, match="unknown stage 'half-write'"):
-        SafeCheckpointHook(interval=1)
+        FaultInjectionCheckpointHook(interval=1)
 
 
 def run_toy(work_dir, max_epochs, **env):
@@ -147,7 +148,7 @@ def run_toy(work_dir, max_epochs, **env):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize('stage', FAULT_STAGES)
+@pytest.mark.parametrize('stage', SAVE_STAGES)
 def test_a_kill_at_any_stage_of_a_save_leaves_a_resumable_run(
         tmp_path, reference, stage):
     result = run_toy(tmp_path, 3, **{FAULT_ENV: f'{stage}:epoch_2.pth'})

@@ -8,8 +8,6 @@ import numpy as np
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TOOL = osp.join(REPO, 'tools', 'data', 'ntu', 'convert_ntu_skeleton.py')
-sys.path.insert(
-    0, osp.join(REPO, 'tests', 'test_datasets', 'test_converters'))
 from ntu_writer import one_actor_frames, skeleton_text  # noqa: E402
 
 GOOD = ['S001C001P001R001A001', 'S001C002P003R001A002']

@@ -2,14 +2,12 @@
 and tile fit, one PNG."""
 import importlib.util
 import os.path as osp
-import sys
 
 import cv2
 import numpy as np
 import pytest
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-sys.path.insert(0, osp.join(REPO, 'tests', 'test_datasets', 'test_offline'))
 from strip_videos import (annotation, person_keypoints,  # noqa: E402
                           write_ann_file, write_video)
 

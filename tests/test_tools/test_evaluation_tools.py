@@ -6,7 +6,6 @@ import importlib.util
 import json
 import os.path as osp
 import pickle
-import sys
 
 import numpy as np
 import pytest
@@ -24,9 +23,6 @@ from mmcl_plugin.evaluation import (NTU120_CLASSES, load_score_dump,
                                     predict_scores)
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-sys.path.insert(0, osp.join(REPO, 'tests', 'test_apis'))
-sys.path.insert(
-    0, osp.join(REPO, 'tests', 'test_datasets', 'test_converters'))
 from ntu_writer import one_actor_frames, skeleton_text  # noqa: E402
 from official_ctrgcn import (official_forward, official_refined,  # noqa: E402
                              official_state_dict)

@@ -12,7 +12,6 @@ import pytest
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TOOL = osp.join(REPO, 'tools', 'data', 'ntu', 'make_ntu_strips.py')
-sys.path.insert(0, osp.join(REPO, 'tests', 'test_datasets', 'test_offline'))
 from strip_videos import (annotation, person_keypoints,  # noqa: E402
                           read_rgb, shown_white_fraction, tile_colours,
                           write_ann_file, write_video)
@@ -244,8 +243,6 @@ def test_a_pickle_without_2d_keypoints_is_refused(tmp_path, capsys):
 def test_strips_from_the_ntu_converter_output(tmp_path):
     """The converter's key, image size and pixel convention are what the
     tool reads: the tiles land on the person it placed."""
-    sys.path.insert(
-        0, osp.join(REPO, 'tests', 'test_datasets', 'test_converters'))
     from ntu_writer import one_actor_frames, skeleton_text
 
     from mmcl_plugin.datasets.converters.ntu import skeleton_to_annotation

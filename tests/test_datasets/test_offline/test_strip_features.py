@@ -1,8 +1,6 @@
 """mmcl_plugin.datasets.offline.strip_features: the samples and strip
 settings of a training config, and their whole-clip strips for the
 feature caches."""
-import os.path as osp
-import sys
 
 import numpy as np
 import pytest
@@ -13,7 +11,6 @@ from mmcl_plugin.datasets import BuildFrameStrip
 from mmcl_plugin.datasets.offline import (StripDataset, collate_strips,
                                           offline_data_infos, strip_step_cfg)
 
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from strip_videos import (annotation, tile_colours,  # noqa: E402
                           whole_frame_keypoints, write_ann_file, write_video)
 

@@ -3,8 +3,6 @@ BuildFrameStrip's, decoded by seeking, resumable, parallel,
 failure-tolerant."""
 import json
 import os
-import os.path as osp
-import sys
 
 import cv2
 import decord
@@ -19,7 +17,6 @@ from mmcl_plugin.datasets.offline import (StripError, StripSettings,
 from mmcl_plugin.datasets import BuildFrameStrip, MMCLPoseDataset
 from mmcl_plugin.datasets.transforms.frame_strip import strip_frame_indices
 
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from strip_videos import (NUM_VIDEO_FRAMES, annotation,  # noqa: E402
                           person_keypoints, read_rgb, shown_white_fraction,
                           tile_colours, whole_frame_keypoints,

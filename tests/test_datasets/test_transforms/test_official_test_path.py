@@ -9,7 +9,6 @@ official code itself is ``benchmarks/verify_official_parity.py``.
 """
 import json
 import os.path as osp
-import sys
 import zipfile
 
 import numpy as np
@@ -25,8 +24,6 @@ pytestmark = pytest.mark.numerics
 
 REPO_ROOT = osp.dirname(
     osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
-sys.path.insert(
-    0, osp.join(REPO_ROOT, 'tests', 'test_datasets', 'test_converters'))
 from ntu_writer import (one_actor_frames, standing_body,  # noqa: E402
                         write_skeleton)
 from numerics import assert_within_rounding  # noqa: E402

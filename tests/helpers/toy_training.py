@@ -9,9 +9,7 @@ runs it in a fresh process (for kill tests); the exit status is the
 training's.
 """
 import argparse
-import os.path as osp
 import random
-import sys
 import uuid
 from typing import Dict, Optional
 
@@ -136,10 +134,13 @@ def main() -> None:
         # as tools/train.py does: torchrun without CUDA
         from mmcl_plugin.engine import fix_cpu_launchers
         fix_cpu_launchers()
+    # the fault-injecting subclass: MMCL_CHECKPOINT_FAULT kills the run at
+    # a stage of a save (unset: SafeCheckpointHook's behaviour)
     runner = make_runner(args.work_dir,
                          args.max_epochs,
                          args.resume,
                          args.num_workers,
+                         hook='FaultInjectionCheckpointHook',
                          launcher=args.launcher)
     runner.train()
     model = getattr(runner.model, 'module', runner.model)
@@ -149,7 +150,5 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    sys.path.insert(
-        0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
-    import mmcl_plugin  # noqa: F401  (registers the hook)
+    import checkpoint_faults  # noqa: F401  (registers the faulty hook)
     main()
