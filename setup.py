@@ -23,7 +23,8 @@ setup(
     'skeleton-based action recognition (OpenMMLab plugin)',
     long_description=open('README.md', encoding='utf-8').read(),
     long_description_content_type='text/markdown',
-    packages=find_packages(include=['mmcl_plugin', 'mmcl_plugin.*']),
+    packages=find_packages(
+        include=['mmcl_plugin', 'mmcl_plugin.*', 'mmcl_tools', 'mmcl_tools.*']),
     python_requires='>=3.8',
     install_requires=[
         'torch>=2.0',

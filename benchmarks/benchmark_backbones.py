@@ -14,7 +14,7 @@ The modules are loaded by file path, because the release's
 ``graph/__init__.py`` imports a module it does not ship.
 
 The official weights are copied into the plugin's model through
-:func:`mmcl_plugin.apis.convert_official.convert_official_state_dict`
+:func:`mmcl_tools.deploy.convert_official.convert_official_state_dict`
 and the logits compared (eval mode, largest absolute difference; the
 script fails above ``--atol``). Then, on the same input (NTU60: 60
 classes, 25 joints, ``--num-person`` persons, ``--clip-len`` frames) and
@@ -49,8 +49,8 @@ import mmcl_plugin  # noqa: E402,F401  (compat fixes before mmaction)
 import torch  # noqa: E402
 import torch.nn as nn  # noqa: E402
 
-from mmcl_plugin.apis.convert_official import (  # noqa: E402
-    convert_official_state_dict, load_converted)
+from mmcl_tools.deploy.convert_official import (convert_official_state_dict,  # noqa: E402
+                                                load_converted)
 
 #: backbone -> (checkout argument, package root in the checkout, graph
 #: modules, model module, official model kwargs, plugin backbone config)

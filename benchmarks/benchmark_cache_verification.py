@@ -35,8 +35,8 @@ import numpy as np  # noqa: E402
 
 from mmcl_plugin.text_cache import cache_reader  # noqa: E402
 from mmcl_plugin.text_cache.cache_format import CacheMeta  # noqa: E402
-from mmcl_plugin.text_cache.cache_writer import (  # noqa: E402
-    PromptFeatures, TextFeatureCacheWriter)
+from mmcl_tools.mllm.cache_writer import (PromptFeatures,  # noqa: E402
+                                          TextFeatureCacheWriter)
 
 
 def write_cache(cache_dir, num_samples, tokens, width, shard_size):

@@ -8,7 +8,7 @@ On the same random clips (the config's test clip shape, (M, T, V, C)):
 
 * latency: median milliseconds of one clip (batch 1), PyTorch eager
   (``torch.inference_mode``) and ONNX Runtime (CPU provider, the model
-  exported by :func:`mmcl_plugin.apis.onnx_export.export_onnx`);
+  exported by :func:`mmcl_tools.deploy.onnx_export.export_onnx`);
 * throughput: clips per second at ``--batch-size`` (default 16, the 10
   test clips of a sample and more);
 * ratios ONNX Runtime / PyTorch of both, and the largest logit difference;
@@ -31,13 +31,13 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from mmengine.config import Config  # noqa: E402
 
-from mmcl_plugin.apis import (inference_model_config,  # noqa: E402
-                              skeleton_only_state_dict)
-from mmcl_plugin.apis.onnx_export import (export_onnx,  # noqa: E402
-                                          onnx_max_abs_diff, ort_session,
-                                          run_onnx)
-from mmcl_plugin.apis.skeleton_inference import (  # noqa: E402
-    SkeletonClassifier, clip_shape, input_spec, config_test_pipeline)
+from mmcl_tools.deploy import (inference_model_config,  # noqa: E402
+                               skeleton_only_state_dict)
+from mmcl_tools.deploy.onnx_export import (export_onnx, onnx_max_abs_diff,  # noqa: E402
+                                           ort_session, run_onnx)
+from mmcl_tools.deploy.skeleton_inference import (SkeletonClassifier,  # noqa: E402
+                                                  clip_shape, input_spec,
+                                                  config_test_pipeline)
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:

@@ -6,7 +6,7 @@
 Generates NTU-like videos (textured moving background and a moving
 "person", 2-D keypoints around it, 1920x1080 by default as in NTU RGB+D),
 then makes their strips through the library the tool uses
-(:func:`mmcl_plugin.datasets.offline.make_strips`, one process, JPEG
+(:func:`mmcl_tools.strips.make_strips`, one process, JPEG
 output included) with, for each backend:
 
 * ``seek``: the transform's readers, which decode only the m chosen
@@ -35,8 +35,7 @@ import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
-from mmcl_plugin.datasets.offline import (StripSettings,  # noqa: E402
-                                          make_strips, make_tasks)
+from mmcl_tools.strips import (StripSettings, make_strips, make_tasks)  # noqa: E402
 from mmcl_plugin.datasets.transforms.frame_strip import (  # noqa: E402
     FRAME_READERS, DecordFrameReader, OpenCVFrameReader)
 

@@ -9,7 +9,7 @@ Parses every ``.json`` file of the NW-UCLA download (default
 function, files read from the zip in this process as the converters read
 them, in ``--workers`` processes:
 
-* ``pool``: :func:`mmcl_plugin.datasets.offline.process_pool.imap_jobs`
+* ``pool``: :func:`mmcl_plugin.utils.process_pool.imap_jobs`
   (``concurrent.futures`` workers, crash-tolerant, ordered, bounded);
 * ``imap``: ``multiprocessing.Pool(workers).imap(..., chunksize)``, the
   converters' earlier pool, which waits forever for a dead worker's
@@ -31,13 +31,10 @@ from typing import Callable, Dict, List
 import mmcl_plugin  # noqa: E402,F401  (compat fixes before mmaction)
 import numpy as np  # noqa: E402
 
-from mmcl_plugin.datasets.converters.file_sources import (  # noqa: E402
-    iter_files)
-from mmcl_plugin.datasets.converters.nwucla import (  # noqa: E402
-    NWUCLAFormatError, parse_sample)
-from mmcl_plugin.datasets.converters.parallel import (  # noqa: E402
-    _parse_job, _parse_job_died)
-from mmcl_plugin.datasets.offline.process_pool import imap_jobs  # noqa
+from mmcl_tools.converters.file_sources import iter_files  # noqa: E402
+from mmcl_tools.converters.nwucla import (NWUCLAFormatError, parse_sample)  # noqa: E402
+from mmcl_tools.converters.parallel import (_parse_job, _parse_job_died)  # noqa: E402
+from mmcl_plugin.utils.process_pool import imap_jobs  # noqa
 
 DEFAULT_ZIP = osp.join(
     osp.dirname(osp.dirname(osp.abspath(__file__))), '..', 'shared', 'data',

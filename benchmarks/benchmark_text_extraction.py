@@ -56,7 +56,7 @@ def parse_args() -> argparse.Namespace:
 
 def timed_extraction(extractor, source, cache_dir, batch_size, device):
     """Seconds of one whole extraction into a fresh cache."""
-    from mmcl_plugin.mllm.extraction import extract_text_features
+    from mmcl_tools.mllm.extraction import extract_text_features
     shutil.rmtree(cache_dir, ignore_errors=True)
     if device.startswith('cuda'):
         torch.cuda.synchronize()
@@ -103,9 +103,9 @@ def main() -> None:
     import transformers
     transformers.logging.set_verbosity_error()
     transformers.utils.logging.disable_progress_bar()
-    from mmcl_plugin.mllm.settings import ExtractionSettings
-    from mmcl_plugin.mllm.strip_sources import InMemoryStripSource
-    from mmcl_plugin.mllm.text_feature_extractor import TextFeatureExtractor
+    from mmcl_tools.mllm.settings import ExtractionSettings
+    from mmcl_tools.mllm.strip_sources import InMemoryStripSource
+    from mmcl_tools.mllm.text_feature_extractor import TextFeatureExtractor
     build_tiny_mllm = tiny_mllms().build_tiny_mllm
 
     work = tempfile.mkdtemp(prefix='bench_text_extraction_')

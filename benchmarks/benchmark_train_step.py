@@ -26,7 +26,7 @@ import mmcl_plugin  # noqa: E402,F401  (compat fixes before mmaction)
 import torch  # noqa: E402
 from mmengine.config import Config  # noqa: E402
 
-from mmcl_plugin.apis import inference_model_config  # noqa: E402
+from mmcl_tools.deploy import inference_model_config  # noqa: E402
 
 
 def parse_args() -> argparse.Namespace:

@@ -56,12 +56,9 @@ from mmcv.transforms import Compose  # noqa: E402
 from mmengine.config import Config  # noqa: E402
 from mmengine.logging import MMLogger  # noqa: E402
 
-from mmcl_plugin.apis.convert_official import \
-    official_key_to_plugin  # noqa: E402
-from mmcl_plugin.datasets.converters.ntu import \
-    skeleton_to_annotation  # noqa: E402
-from mmcl_plugin.datasets.converters.nwucla import \
-    convert_nwucla  # noqa: E402
+from mmcl_tools.deploy.convert_official import official_key_to_plugin
+from mmcl_tools.converters.ntu import skeleton_to_annotation
+from mmcl_tools.converters.nwucla import convert_nwucla
 
 STREAMS = ('joint', 'bone', 'joint-motion', 'bone-motion')
 NWUCLA_CONFIG = ('configs/official/ctrgcn_official_1xb16-{}-u52-65e_'

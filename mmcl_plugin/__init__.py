@@ -8,15 +8,17 @@ registries (``models``, ``datasets``, ``engine``, ``evaluation``), as
 mmaction2's own packages do.
 
 Subpackages, each importing only those before it: :data:`SUBPACKAGES`
-(``tests/test_layering.py``); ``mllm`` and ``apis`` are imported when
-used.
+(``tests/test_layering.py``). Only what a config builds at run time lives
+here; the tools' code (converters, offline strips, MLLM extraction,
+ensembles, deployment) is :mod:`mmcl_tools`, which this package never
+imports.
 """
 from . import compat
 from .version import __version__
 
 #: Subpackages, lowest layer first.
-SUBPACKAGES = ('utils', 'models', 'engine', 'text_cache', 'datasets', 'mllm',
-               'evaluation', 'apis')
+SUBPACKAGES = ('utils', 'models', 'engine', 'text_cache', 'datasets',
+               'evaluation')
 
 compat.apply()
 

@@ -34,7 +34,7 @@ Fixes:
 
 Not here, because they are not import-time problems: the CPU fix of
 mmengine's torchrun/slurm launchers is applied by ``tools/train.py`` and
-``tools/test.py`` (:mod:`mmcl_plugin.engine.launchers`), and DDP of CPU
+``tools/test.py`` (:mod:`mmcl_tools.runs.launchers`), and DDP of CPU
 models is the ``CPUDistributedDataParallel`` wrapper that CPU configs name
 (:mod:`mmcl_plugin.engine.model_wrappers`). Checkpoints are read by the
 weights-only loader of :mod:`mmcl_plugin.engine.checkpoint_loading`.

@@ -2,11 +2,13 @@
 
 Order, lowest first: the root modules (``compat``, ``version``) <
 ``utils`` < ``models`` < ``engine`` < ``text_cache`` < ``datasets`` <
-``mllm`` < ``evaluation`` < ``apis`` < the package ``__init__`` (which
-applies the compat fixes, then imports the registering subpackages). A
-module may import its own subpackage and any lower one, at module level or
-inside a function; the root modules import only each other. Every import
-is read from the source with ``ast``.
+``evaluation`` < the package ``__init__`` (which applies the compat fixes,
+then imports the registering subpackages). A module may import its own
+subpackage and any lower one, at module level or inside a function; the
+root modules import only each other. The tooling package ``mmcl_tools``
+sits above all of ``mmcl_plugin``, which never imports it; inside it,
+``converters`` < ``strips`` < ``mllm`` < ``demo`` < ``evaluation`` <
+``deploy``. Every import is read from the source with ``ast``.
 """
 import ast
 from typing import List, Optional
@@ -15,6 +17,7 @@ import pytest
 from package_ast import PACKAGE, iter_modules
 
 import mmcl_plugin
+import mmcl_tools
 
 #: Subpackages, lowest first (the package's own list).
 LAYERS = mmcl_plugin.SUBPACKAGES
@@ -97,9 +100,9 @@ def path_of(module: str, package: bool = False) -> str:
 
 @pytest.mark.parametrize('module,package,source', [
     ('mmcl_plugin.datasets.transforms.loading', False,
-     'from mmcl_plugin.mllm.extraction import extract_text_features'),
+     'from mmcl_plugin.evaluation.score_dumps import load_score_dump'),
     ('mmcl_plugin.datasets.transforms.loading', False,
-     'def f():\n    from ...mllm import extraction'),
+     'def f():\n    from ...evaluation import metrics'),
     ('mmcl_plugin.utils.atomic_io', False, 'import mmcl_plugin.models.heads'),
     ('mmcl_plugin.text_cache', True, 'from ..datasets import transforms'),
     ('mmcl_plugin.compat', False, 'from mmcl_plugin import utils'),
@@ -114,17 +117,62 @@ def test_upward_imports_are_reported(module, package, source):
 
 
 @pytest.mark.parametrize('module,package,source', [
-    ('mmcl_plugin.apis.strips', False,
+    ('mmcl_plugin.evaluation.score_dumps', False,
      'from mmcl_plugin.datasets.transforms.frame_strip import X'),
-    ('mmcl_plugin.mllm.extraction', False,
+    ('mmcl_plugin.datasets.mmcl_pose_dataset', False,
      'from ..text_cache import cache_format'),
-    ('mmcl_plugin.datasets.converters.ntu', False, 'from .parallel import x'),
+    ('mmcl_plugin.datasets.transforms.loading', False,
+     'from .formatting import x'),
     ('mmcl_plugin.models', True, 'from . import backbones'),
     ('mmcl_plugin.compat', False, 'from .version import __version__'),
     ('mmcl_plugin', True, 'from . import compat, datasets, models'),
-    ('mmcl_plugin.evaluation.class_names', False,
-     'from ..datasets.converters import nwucla'),
+    ('mmcl_plugin.evaluation.score_dump_metric', False,
+     'from .score_dumps import save_score_dump'),
 ])
 def test_downward_and_same_package_imports_pass(module, package, source):
     assert violations(module, path_of(module, package),
                       ast.parse(source)) == []
+
+
+TOOL_LAYERS = mmcl_tools.SUBPACKAGES
+
+
+def tool_violations(module: str, path: str, tree: ast.AST) -> List[str]:
+    """mmcl_tools modules importing a later tooling subpackage."""
+    parts = module.split('.')
+    own = TOOL_LAYERS.index(parts[1]) if len(parts) > 1 else len(TOOL_LAYERS)
+    found = []
+    for line, target in imported_modules(module,
+                                         path.endswith('__init__.py'), tree):
+        tparts = target.split('.')
+        if tparts[0] != 'mmcl_tools' or len(tparts) < 2:
+            continue
+        if TOOL_LAYERS.index(tparts[1]) > own:
+            found.append(f'{path}:{line}: {module} imports {target}')
+    return found
+
+
+def test_the_runtime_never_imports_the_tooling():
+    problems = [
+        f'{path}:{line}: {module} imports {target}'
+        for module, path, tree in iter_modules()
+        for line, target in imported_modules(module, path.endswith(
+            '__init__.py'), tree) if target.split('.')[0] == 'mmcl_tools'
+    ]
+    assert not problems, '\n'.join(problems)
+
+
+def test_tooling_subpackages_import_only_downward():
+    problems = []
+    for module, path, tree in iter_modules(package='mmcl_tools'):
+        problems += tool_violations(module, path, tree)
+    assert not problems, '\n'.join(problems)
+
+
+def test_upward_tooling_imports_are_reported():
+    source = ast.parse('from mmcl_tools.deploy import x\n'
+                       'from mmcl_tools.strips import y\n'
+                       'from mmcl_plugin.models import z\n')
+    problems = tool_violations('mmcl_tools.mllm.extraction',
+                               'mmcl_tools/mllm/extraction.py', source)
+    assert len(problems) == 1 and 'mmcl_tools.deploy' in problems[0]

@@ -53,7 +53,7 @@ for module, reg_module, reg_name, cls in components:
         missing.append(f'{reg_module}.{reg_name}: {cls} -> {found}')
 print(json.dumps(dict(missing=missing, fixes=mmcl_plugin.compat.applied(),
                       tooling=sorted(m for m in sys.modules if m.startswith(
-                          ('mmcl_plugin.mllm', 'mmcl_plugin.apis'))))))
+                          ('mmcl_tools.mllm', 'mmcl_tools.deploy'))))))
 '''
 
 

@@ -20,9 +20,8 @@ import torch  # noqa: E402
 from mmengine.config import Config  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
-from mmcl_plugin.datasets.offline import (StripDataset,  # noqa: E402
-                                          collate_strips, offline_data_infos,
-                                          strip_step_cfg)
+from mmcl_tools.strips import (StripDataset, collate_strips,  # noqa: E402
+                               offline_data_infos, strip_step_cfg)
 from mmcl_plugin.utils import DieWithParent, save_npy_atomic  # noqa: E402
 
 

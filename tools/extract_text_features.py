@@ -30,7 +30,7 @@ from typing import Any, Dict, Optional, Sequence
 
 import mmcl_plugin  # noqa: E402,F401  (compat fixes before mmaction)
 
-from mmcl_plugin.mllm.settings import ExtractionSettings  # noqa: E402
+from mmcl_tools.mllm.settings import ExtractionSettings  # noqa: E402
 from mmcl_plugin.text_cache.cache_reader import TextFeatureCache  # noqa: E402
 
 logger = logging.getLogger('extract_text_features')
@@ -192,8 +192,8 @@ def default_out_dir(cfg) -> Optional[str]:
 
 def make_source(cfg, run: Dict[str, Any]):
     """The strips: an image directory, else the config's dataset."""
-    from mmcl_plugin.mllm.strip_sources import (DatasetStripSource,
-                                                ImageDirectorySource)
+    from mmcl_tools.mllm.strip_sources import (DatasetStripSource,
+                                               ImageDirectorySource)
     if run.get('strip_dir'):
         return ImageDirectorySource(run['strip_dir'])
     if cfg is None or 'train_dataloader' not in cfg:
@@ -243,9 +243,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     import transformers
     transformers.logging.set_verbosity_error()
     transformers.utils.logging.disable_progress_bar()
-    from mmcl_plugin.mllm.extraction import extract_text_features
+    from mmcl_tools.mllm.extraction import extract_text_features
     from mmcl_plugin.text_cache.cache_format import CacheMismatchError
-    from mmcl_plugin.utils import LockedError
+    from mmcl_tools.runs.file_lock import LockedError
     try:
         summary = extract_text_features(
             settings,

@@ -13,7 +13,7 @@ checkpoint or with the exported skeleton-only checkpoint
 The checkpoint loads strictly (its checksum verified): a missing,
 unexpected or mis-shaped parameter is an error naming it; only the
 training-only FAM / FRM parameters are dropped (or may be absent),
-explicitly and logged (:mod:`mmcl_plugin.engine.strict_loading`).
+explicitly and logged (:mod:`mmcl_tools.runs.strict_loading`).
 """
 import argparse
 import os
@@ -25,14 +25,14 @@ from mmengine.config import Config  # noqa: E402
 from mmaction.registry import RUNNERS  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
-from mmcl_plugin.engine import fix_cpu_launchers  # noqa: E402
-from mmcl_plugin.engine.strict_loading import (  # noqa: E402
+from mmcl_tools.runs.launchers import fix_cpu_launchers  # noqa: E402
+from mmcl_tools.runs.strict_loading import (  # noqa: E402
     CheckpointMismatchError, load_checkpoint_strictly)
 from mmcl_plugin.evaluation import AVERAGE_CLIPS, SCORE_KINDS  # noqa: E402
 from mmcl_plugin.utils import (add_trust_argument,  # noqa: E402
                                trust_pickles)
-from mmcl_plugin.utils.config_values import check_config_values  # noqa
-from mmcl_plugin.utils.dict_action import DictAction  # noqa: E402
+from mmcl_tools.runs.config_values import check_config_values  # noqa
+from mmcl_tools.runs.dict_action import DictAction  # noqa: E402
 
 
 def parse_args() -> argparse.Namespace:

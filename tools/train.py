@@ -32,14 +32,14 @@ from mmengine.config import Config  # noqa: E402
 from mmaction.registry import RUNNERS  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
-from mmcl_plugin.engine import fix_cpu_launchers  # noqa: E402
-from mmcl_plugin.engine.work_dir_checkpoints import (  # noqa: E402
+from mmcl_tools.runs.launchers import fix_cpu_launchers  # noqa: E402
+from mmcl_tools.runs.work_dir_checkpoints import (  # noqa: E402
     existing_checkpoints, find_resumable_checkpoint)
-from mmcl_plugin.utils import (LockedError, OwnedLock,  # noqa: E402
-                               add_trust_argument, innermost_dataset_cfg,
+from mmcl_plugin.utils import (add_trust_argument, innermost_dataset_cfg,  # noqa: E402
                                trust_pickles)
-from mmcl_plugin.utils.config_values import check_config_values  # noqa
-from mmcl_plugin.utils.dict_action import DictAction  # noqa: E402
+from mmcl_tools.runs.file_lock import LockedError, OwnedLock
+from mmcl_tools.runs.config_values import check_config_values  # noqa
+from mmcl_tools.runs.dict_action import DictAction  # noqa: E402
 
 #: Exit status of a run refused at start-up.
 REFUSED_EXIT_CODE = 2

@@ -15,8 +15,8 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 from tqdm import tqdm
 
+from ..utils.process_pool import imap_jobs
 from .media import MediaError, read_image_file
-from .offline.process_pool import imap_jobs
 from .transforms.frame_strip import FRAME_READERS
 
 #: A probe: (sample, 'video' or 'strip', path, decoder).

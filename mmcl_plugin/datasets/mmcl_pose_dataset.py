@@ -2,8 +2,7 @@
 import logging
 import os
 import os.path as osp
-from typing import (Any, Callable, Dict, List, Optional, Sequence, Tuple,
-                    Union)
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 from mmaction.datasets import PoseDataset
 from mmaction.registry import DATASETS
@@ -16,11 +15,12 @@ from .annotation_file import (AnnotationFileError, read_annotation_file,
 from .media import MediaError
 from .sample_checks import (DEFAULT_MAX_ABS_COORDINATE,
                             DEFAULT_SCALE_OUTLIER_FACTOR,
-                            invalid_samples_message, label_problems,
-                            listed, sample_problems)
+                            invalid_samples_message, label_problems, listed,
+                            sample_problems)
 from .transforms.frame_strip import BuildFrameStrip
 from .transforms.loading import (LoadTextFeature, LoadTextFeatureFromCache,
                                  feature_file_shape, text_feature_dims)
+
 
 class DirectoryListings:
     """Whether files exist, listing each directory once.

@@ -7,13 +7,10 @@ checkpoint loader of :mod:`.checkpoint_loading` for its ``load_from`` and
 :class:`DatasetCheckHook`, :class:`SkippedMediaHook`,
 :class:`FiniteLossHook` and :class:`GracefulStopHook` in its ``HOOKS`` and
 :class:`CPUDistributedDataParallel` in mmengine's ``MODEL_WRAPPERS``.
-:func:`fix_cpu_launchers` is applied by ``tools/train.py`` and
-``tools/test.py`` only.
 """
 from .checkpoint_loading import load_checkpoint_file, safe_checkpoint_loading
 from .hooks import (DatasetCheckHook, FiniteLossHook, GracefulStopHook,
                     SafeCheckpointHook, SkippedMediaHook)
-from .launchers import cpu_launchers_needed, fix_cpu_launchers
 from .lr_schedule import iteration_lrs
 from .model_wrappers import (CPUDistributedDataParallel,
                              cpu_ddp_device_ids_needed)
@@ -22,6 +19,6 @@ from .runner import SafeRunner
 __all__ = [
     'CPUDistributedDataParallel', 'DatasetCheckHook', 'FiniteLossHook',
     'GracefulStopHook', 'SafeCheckpointHook', 'SafeRunner', 'SkippedMediaHook',
-    'cpu_ddp_device_ids_needed', 'cpu_launchers_needed', 'fix_cpu_launchers',
+    'cpu_ddp_device_ids_needed',
     'iteration_lrs', 'load_checkpoint_file', 'safe_checkpoint_loading'
 ]

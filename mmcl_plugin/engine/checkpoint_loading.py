@@ -43,9 +43,9 @@ from mmengine.logging import HistoryBuffer, print_log
 from mmengine.runner import checkpoint as mmengine_checkpoint
 from mmengine.runner.checkpoint import CheckpointLoader
 
-from .checkpoint_checksum import verify_checksum
 from ..utils.safe_pickle import (TRUST_ENV, UntrustedPickleError,
                                  numpy_core_function, pickles_trusted)
+from .checkpoint_checksum import verify_checksum
 
 #: What a checkpoint may hold without opt-in, for the error message.
 CHECKPOINT_CONTENT = ('tensors and the mmengine message hub, optimizer, '

@@ -39,7 +39,6 @@ import json
 import os.path as osp
 from typing import Any, Dict, List, Optional
 
-
 FORMAT_NAME = 'mmcl-text-feature-cache'
 FORMAT_VERSION = 1
 

@@ -27,10 +27,10 @@ from typing import Dict, List, Optional, Set, Tuple, Union
 
 import numpy as np
 
-from .cache_format import (INDEX_FILE, POOLED_KEY, SENTENCE_KEY,
-                           TOKEN_IDS_KEY, TOKEN_IDS_PAD, TOKENS_KEY,
-                           CacheMeta, CacheMismatchError, load_json,
-                           meta_differences, sha256_file)
+from .cache_format import (INDEX_FILE, POOLED_KEY, SENTENCE_KEY, TOKEN_IDS_KEY,
+                           TOKEN_IDS_PAD, TOKENS_KEY, CacheMeta,
+                           CacheMismatchError, load_json, meta_differences,
+                           sha256_file)
 
 #: Shard files whose checksum this process verified: (real path, size,
 #: mtime in ns, SHA-256).

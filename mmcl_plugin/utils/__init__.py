@@ -3,7 +3,6 @@ from .atomic_io import (atomic_path, atomic_write, dump_json_atomic,
                         write_text_atomic)
 from .config_helpers import find_transform, innermost_dataset_cfg
 from .data_producers import how_to_make, make_hint
-from .file_lock import IndexLocks, LockedError, OwnedLock, exclusive_lock
 from .parent_death import DieWithParent, die_with_parent
 from .safe_pickle import (TRUST_ENV, UntrustedPickleError, add_trust_argument,
                           load_pickle, pickles_trusted, trust_pickles)
@@ -13,7 +12,6 @@ __all__ = [
     'fsync_directory', 'save_npy_atomic', 'write_text_atomic', 'TRUST_ENV',
     'UntrustedPickleError', 'add_trust_argument', 'load_pickle',
     'pickles_trusted', 'trust_pickles', 'find_transform',
-    'innermost_dataset_cfg', 'how_to_make', 'make_hint', 'IndexLocks',
-    'LockedError', 'OwnedLock', 'exclusive_lock', 'DieWithParent',
+    'innermost_dataset_cfg', 'how_to_make', 'make_hint', 'DieWithParent',
     'die_with_parent'
 ]

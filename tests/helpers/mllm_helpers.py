@@ -7,8 +7,7 @@ import numpy as np
 from tiny_mllms import FAMILIES
 
 from mmcl_plugin.text_cache.cache_format import CacheMeta
-from mmcl_plugin.text_cache.cache_writer import (PromptFeatures,
-                                                 TextFeatureCacheWriter)
+from mmcl_tools.mllm.cache_writer import PromptFeatures, TextFeatureCacheWriter
 
 ALL_FAMILIES: List[str] = sorted(FAMILIES)
 
@@ -18,7 +17,7 @@ DEMO_TRAIN, DEMO_VAL = 8, 4
 
 def load_demo_generator():
     """The demo generator of tools/data/make_demo_dataset.py."""
-    from mmcl_plugin.datasets import demo
+    from mmcl_tools import demo
     return demo
 
 

@@ -1,5 +1,5 @@
-"""The modules of ``mmcl_plugin`` as parsed source, for static checks
-(tests/test_layering.py, tests/test_registration.py)."""
+"""The modules of ``mmcl_plugin`` (and ``mmcl_tools``) as parsed source,
+for static checks (tests/test_layering.py, tests/test_registration.py)."""
 import ast
 import os
 import os.path as osp
@@ -18,10 +18,12 @@ def module_name(path: str, root: str = REPO) -> str:
     return '.'.join(rel)
 
 
-def iter_modules(root: str = REPO) -> Iterator[Tuple[str, str, ast.Module]]:
+def iter_modules(root: str = REPO,
+                 package: str = PACKAGE) -> Iterator[Tuple[str, str,
+                                                       ast.Module]]:
     """(module name, path, syntax tree) of every ``.py`` file of the
     package, in a stable order."""
-    for folder, dirs, files in os.walk(osp.join(root, PACKAGE)):
+    for folder, dirs, files in os.walk(osp.join(root, package)):
         dirs[:] = sorted(d for d in dirs if d != '__pycache__')
         for file in sorted(files):
             if file.endswith('.py'):

@@ -132,7 +132,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.launcher != 'none':
         # as tools/train.py does: torchrun without CUDA
-        from mmcl_plugin.engine import fix_cpu_launchers
+        from mmcl_tools.runs.launchers import fix_cpu_launchers
         fix_cpu_launchers()
     # the fault-injecting subclass: MMCL_CHECKPOINT_FAULT kills the run at
     # a stage of a save (unset: SafeCheckpointHook's behaviour)

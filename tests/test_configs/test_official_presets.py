@@ -198,7 +198,7 @@ def test_inception_preset_trains_a_step(official_checkpoint):
 
 
 def test_inception_preset_deploys_as_the_plain_baseline():
-    from mmcl_plugin.apis import inference_model_config
+    from mmcl_tools.deploy import inference_model_config
     cfg = Config.fromfile(INCEPTION_PRESET)
     deployed = inference_model_config(cfg.model)
     assert deployed['data_preprocessor'] == dict(

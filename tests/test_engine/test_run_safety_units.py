@@ -23,11 +23,11 @@ from mmcl_plugin.engine.checkpoint_checksum import (CheckpointChecksumError,
 from mmcl_plugin.engine.checkpoint_loading import load_from_local
 from mmcl_plugin.engine.hooks.finite_loss_hook import (FiniteLossHook,
                                                        NonFiniteLossError)
-from mmcl_plugin.engine.strict_loading import (CheckpointMismatchError,
+from mmcl_tools.runs.strict_loading import (CheckpointMismatchError,
                                                fit_state_dict)
-from mmcl_plugin.utils import LockedError, OwnedLock
-from mmcl_plugin.utils.config_values import config_value_problems
-from mmcl_plugin.utils.dict_action import DictAction
+from mmcl_tools.runs.file_lock import LockedError, OwnedLock
+from mmcl_tools.runs.config_values import config_value_problems
+from mmcl_tools.runs.dict_action import DictAction
 
 
 # -------------------------------------------------------------- checksums

@@ -5,13 +5,13 @@ import numpy as np
 import pytest
 from matplotlib.image import imread
 
-from mmcl_plugin.evaluation import (fine_grained_report,
-                                    format_fine_grained_markdown,
-                                    most_confused_pairs, pair_stats)
-from mmcl_plugin.evaluation.plotting import (curve, load_scalars,
-                                             plot_confusion_matrix,
-                                             plot_per_class_accuracy,
-                                             plot_training_curves)
+from mmcl_tools.evaluation import (fine_grained_report,
+                                   format_fine_grained_markdown,
+                                   most_confused_pairs, pair_stats)
+from mmcl_tools.evaluation.plotting import (curve, load_scalars,
+                                            plot_confusion_matrix,
+                                            plot_per_class_accuracy,
+                                            plot_training_curves)
 
 NAMES = ('writing', 'playing with phone/tablet', 'wear a shoe',
          'take off a shoe')

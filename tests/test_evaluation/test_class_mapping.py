@@ -6,9 +6,9 @@ import os.path as osp
 import numpy as np
 import pytest
 
-from mmcl_plugin.evaluation import (NTU60_CLASSES, NTU120_CLASSES,
-                                    build_class_mapping, get_class_names,
-                                    load_class_mapping, restrict_scores)
+from mmcl_tools.evaluation import (NTU60_CLASSES, NTU120_CLASSES,
+                                   build_class_mapping, get_class_names,
+                                   load_class_mapping, restrict_scores)
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TABLES = osp.join(REPO, 'configs', 'transfer')

@@ -5,12 +5,12 @@ import numpy as np
 import pytest
 import torch
 
-from mmcl_plugin.evaluation import (ScoreDump, accuracy_report,
-                                    check_same_samples, fuse_scores,
-                                    load_score_dump, save_score_dump,
-                                    scores_to_fuse, search_weights,
-                                    simplex_grid)
-from mmcl_plugin.evaluation.metrics import topk_accuracy
+from mmcl_plugin.evaluation import (ScoreDump, check_same_samples,
+                                    load_score_dump, save_score_dump)
+from mmcl_tools.evaluation import accuracy_report
+from mmcl_tools.evaluation import (fuse_scores, scores_to_fuse, search_weights,
+                                   simplex_grid)
+from mmcl_tools.evaluation.metrics import topk_accuracy
 
 pytestmark = pytest.mark.numerics
 

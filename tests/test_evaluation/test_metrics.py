@@ -12,10 +12,10 @@ import pytest
 import torch
 from mmaction.evaluation.functional import top_k_accuracy
 
-from mmcl_plugin.evaluation import (accuracy_report, confusion_matrix,
-                                    load_score_dump, mean_class_accuracy,
-                                    per_class_accuracy, topk_accuracy,
-                                    topk_hits)
+from mmcl_plugin.evaluation import load_score_dump
+from mmcl_tools.evaluation import (accuracy_report, confusion_matrix,
+                                   mean_class_accuracy, per_class_accuracy,
+                                   topk_accuracy, topk_hits)
 
 #: mmaction2's score-fusion / accuracy report tool, as installed.
 REPORT_ACCURACY = osp.join(

@@ -8,9 +8,8 @@ import torch
 from mmaction.registry import MODELS
 from mmaction.structures import ActionDataSample
 
-from mmcl_plugin.evaluation import (format_transfer_report,
-                                    load_class_mapping, predict_scores,
-                                    transfer_report)
+from mmcl_tools.evaluation import (format_transfer_report, load_class_mapping,
+                                   predict_scores, transfer_report)
 from numerics import assert_same_log_probs, gcn_terms
 
 pytestmark = pytest.mark.numerics

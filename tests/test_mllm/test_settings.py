@@ -1,7 +1,7 @@
 """Extraction settings: validation and what identifies the features."""
 import pytest
 
-from mmcl_plugin.mllm.settings import DEFAULT_PROMPT, ExtractionSettings
+from mmcl_tools.mllm.settings import DEFAULT_PROMPT, ExtractionSettings
 
 
 def test_defaults_are_the_papers():

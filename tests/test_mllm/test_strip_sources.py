@@ -9,9 +9,9 @@ from PIL import Image
 
 from mllm_helpers import DEMO_TRAIN, REPO
 
-from mmcl_plugin.mllm.strip_sources import (DatasetStripSource,
-                                            ImageDirectorySource,
-                                            InMemoryStripSource, collate_items)
+from mmcl_tools.mllm.strip_sources import (DatasetStripSource,
+                                           ImageDirectorySource,
+                                           InMemoryStripSource, collate_items)
 
 DEMO_CACHE_CONFIG = osp.join(
     REPO, 'projects', 'mllm_text_cache', 'configs',

@@ -12,14 +12,13 @@ from mllm_helpers import make_strips
 from tiny_mllms import BOS_ID, EOS_ID
 
 from mmcl_plugin.datasets.transforms import LoadTextFeatureFromCache
-from mmcl_plugin.mllm.answer_extractor import MLLMAnswerExtractor
-from mmcl_plugin.mllm.extraction import extract_text_features
-from mmcl_plugin.mllm.settings import DEFAULT_PROMPT, ExtractionSettings
-from mmcl_plugin.mllm.strip_sources import InMemoryStripSource
+from mmcl_tools.mllm.answer_extractor import MLLMAnswerExtractor
+from mmcl_tools.mllm.extraction import extract_text_features
+from mmcl_tools.mllm.settings import DEFAULT_PROMPT, ExtractionSettings
+from mmcl_tools.mllm.strip_sources import InMemoryStripSource
 from mmcl_plugin.text_cache.cache_format import CacheMeta
 from mmcl_plugin.text_cache.cache_reader import TextFeatureCache
-from mmcl_plugin.text_cache.cache_writer import (PromptFeatures,
-                                                 TextFeatureCacheWriter)
+from mmcl_tools.mllm.cache_writer import PromptFeatures, TextFeatureCacheWriter
 
 
 def release_generate(extractor, strip):

@@ -21,8 +21,8 @@ import sys
 import numpy as np
 import pytest
 
-from mmcl_plugin.datasets.demo import make_demo_dataset
-from mmcl_plugin.text_cache.cache_writer import lock_shards, plan_shards
+from mmcl_tools.demo import make_demo_dataset
+from mmcl_tools.mllm.cache_writer import lock_shards, plan_shards
 from mmcl_plugin.utils import TRUST_ENV
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))

@@ -49,8 +49,8 @@ def test_pickles_arrays_text_and_json(tmp_path, umask):
 
 
 def test_frame_strips(tmp_path, umask):
-    from mmcl_plugin.datasets.offline import StripSettings
-    from mmcl_plugin.datasets.offline.strip_runner import write_strip
+    from mmcl_tools.strips import StripSettings
+    from mmcl_tools.strips.strip_runner import write_strip
     strip = np.zeros((8, 40, 3), np.uint8)
     write_strip(
         str(tmp_path / 'S001.png'), strip,
@@ -61,8 +61,8 @@ def test_frame_strips(tmp_path, umask):
 
 def test_text_feature_cache_shards(tmp_path, umask):
     from mmcl_plugin.text_cache.cache_format import CacheMeta
-    from mmcl_plugin.text_cache.cache_writer import (PromptFeatures,
-                                                     TextFeatureCacheWriter)
+    from mmcl_tools.mllm.cache_writer import (PromptFeatures,
+                                              TextFeatureCacheWriter)
     meta = CacheMeta(identity=dict(model='m', prompts=['q']),
                      storage_dtype='float16',
                      hidden_size=4,
@@ -86,9 +86,9 @@ def test_deployed_checkpoints_onnx_dumps_and_figures(tmp_path, umask):
     import onnx
     from onnx import TensorProto, helper
 
-    from mmcl_plugin.apis.inference_model import save_checkpoint_atomic
-    from mmcl_plugin.apis.onnx_export import save_onnx_atomic
-    from mmcl_plugin.evaluation.plotting import plot_confusion_matrix
+    from mmcl_tools.deploy.inference_model import save_checkpoint_atomic
+    from mmcl_tools.deploy.onnx_export import save_onnx_atomic
+    from mmcl_tools.evaluation.plotting import plot_confusion_matrix
     from mmcl_plugin.evaluation.score_dumps import save_score_dump
     save_checkpoint_atomic(dict(state_dict=dict(w=torch.ones(2))),
                            str(tmp_path / 'deployed.pth'))
@@ -111,7 +111,7 @@ def test_deployed_checkpoints_onnx_dumps_and_figures(tmp_path, umask):
 
 def test_demo_dataset(tmp_path, umask):
     # videos through atomic_path(suffix='.mp4'), features, pickle, README
-    from mmcl_plugin.datasets.demo import make_demo_dataset
+    from mmcl_tools.demo import make_demo_dataset
     make_demo_dataset(str(tmp_path), seed=0, num_train=1, num_val=1,
                       progress=False)
     written = modes(tmp_path)

@@ -26,7 +26,7 @@ import numpy as np
 import pytest
 import torch
 
-from mmcl_plugin.datasets.demo import make_demo_dataset
+from mmcl_tools.demo import make_demo_dataset
 from mmcl_plugin.engine.checkpoint_checksum import CHECKSUM_KEY
 from mmcl_plugin.engine.checkpoint_loading import load_from_local
 from mmcl_plugin.engine.hooks.graceful_stop_hook import PREEMPTED_EXIT_CODE

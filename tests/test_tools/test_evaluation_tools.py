@@ -13,14 +13,14 @@ import torch
 from mmaction.registry import MODELS
 from mmengine.config import Config
 
-from mmcl_plugin.apis.skeleton_inference import (SkeletonClassifier,
-                                                 average_clips,
-                                                 build_deployed_model,
-                                                 prepare_clips,
-                                                 config_test_pipeline,
-                                                 load_skeleton_sample)
-from mmcl_plugin.evaluation import (NTU120_CLASSES, load_score_dump,
-                                    predict_scores)
+from mmcl_tools.deploy.skeleton_inference import (SkeletonClassifier,
+                                                  average_clips,
+                                                  build_deployed_model,
+                                                  prepare_clips,
+                                                  config_test_pipeline,
+                                                  load_skeleton_sample)
+from mmcl_plugin.evaluation import load_score_dump
+from mmcl_tools.evaluation import NTU120_CLASSES, predict_scores
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 from ntu_writer import one_actor_frames, skeleton_text  # noqa: E402

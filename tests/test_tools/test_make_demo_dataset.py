@@ -1,5 +1,5 @@
 """tools/data/make_demo_dataset.py and its generator
-(mmcl_plugin.datasets.demo): formats, geometry, rendering, text features,
+(mmcl_tools.demo): formats, geometry, rendering, text features,
 determinism and resumption of the generated demo dataset."""
 import hashlib
 import importlib.util
@@ -11,7 +11,7 @@ import re
 import numpy as np
 import pytest
 
-from mmcl_plugin.datasets import demo as gen
+from mmcl_tools import demo as gen
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 NUM_TRAIN, NUM_VAL = 8, 4

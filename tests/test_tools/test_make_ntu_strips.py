@@ -245,7 +245,7 @@ def test_strips_from_the_ntu_converter_output(tmp_path):
     tool reads: the tiles land on the person it placed."""
     from ntu_writer import one_actor_frames, skeleton_text
 
-    from mmcl_plugin.datasets.converters.ntu import skeleton_to_annotation
+    from mmcl_tools.converters.ntu import skeleton_to_annotation
     name = GOOD[0]
     ann = skeleton_to_annotation(
         skeleton_text(one_actor_frames(20), '\r\n').encode(),

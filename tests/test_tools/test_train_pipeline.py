@@ -24,7 +24,7 @@ pytestmark = pytest.mark.slow
 
 
 def load_demo_generator():
-    from mmcl_plugin.datasets import demo
+    from mmcl_tools import demo
     return demo
 
 

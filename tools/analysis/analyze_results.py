@@ -28,14 +28,14 @@ from typing import Dict, List, Optional
 
 import numpy as np  # noqa: E402
 
-from mmcl_plugin.evaluation import (accuracy_report,  # noqa: E402
-                                    check_same_samples, confusion_matrix,
-                                    fine_grained_report,
-                                    format_fine_grained_markdown,
-                                    get_class_names, load_score_dump,
-                                    per_class_accuracy)
-from mmcl_plugin.evaluation.plotting import (  # noqa: E402
-    plot_confusion_matrix, plot_per_class_accuracy)
+from mmcl_plugin.evaluation import (check_same_samples, load_score_dump)  # noqa: E402
+from mmcl_tools.evaluation import (accuracy_report, confusion_matrix,
+                                   per_class_accuracy)
+from mmcl_tools.evaluation import (fine_grained_report,  # noqa: E402
+                                   format_fine_grained_markdown,
+                                   get_class_names)
+from mmcl_tools.evaluation.plotting import (plot_confusion_matrix,  # noqa: E402
+                                            plot_per_class_accuracy)
 from mmcl_plugin.utils import (dump_json_atomic,  # noqa: E402
                                write_text_atomic)
 

@@ -25,7 +25,7 @@ from typing import List, Optional, Sequence, Tuple
 import cv2
 import numpy as np
 
-from mmcl_plugin.datasets.offline import load_annotations  # noqa: E402
+from mmcl_tools.strips import load_annotations  # noqa: E402
 from mmcl_plugin.datasets.transforms.frame_strip import (  # noqa: E402
     BuildFrameStrip, whole_clip_strip)
 from mmcl_plugin.utils import atomic_write  # noqa: E402

@@ -42,12 +42,11 @@ from typing import Dict, List, Optional, Sequence
 
 from tqdm import tqdm  # noqa: E402
 
-from mmcl_plugin.evaluation import (ENSEMBLE_PRESETS,  # noqa: E402
-                                    FUSE_MODES, accuracy_report,
-                                    align_by_name, check_same_samples,
-                                    fuse_scores, load_score_dump,
-                                    save_score_dump, scores_to_fuse,
-                                    search_weights)
+from mmcl_plugin.evaluation import (align_by_name, check_same_samples,  # noqa: E402
+                                    load_score_dump, save_score_dump)
+from mmcl_tools.evaluation import accuracy_report
+from mmcl_tools.evaluation import (ENSEMBLE_PRESETS, FUSE_MODES, fuse_scores,  # noqa: E402
+                                   scores_to_fuse, search_weights)
 from mmcl_plugin.utils import dump_json_atomic  # noqa: E402
 
 logger = logging.getLogger('mmcl.ensemble')

@@ -15,8 +15,7 @@ import sys
 from collections import OrderedDict
 from typing import List, Optional
 
-from mmcl_plugin.evaluation.plotting import (  # noqa: E402
-    load_scalars, plot_training_curves)
+from mmcl_tools.evaluation.plotting import (load_scalars, plot_training_curves)  # noqa: E402
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:

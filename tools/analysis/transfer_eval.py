@@ -36,15 +36,15 @@ import torch  # noqa: E402
 from mmengine.config import Config  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
-from mmcl_plugin.apis import (inference_model_config,  # noqa: E402
-                              skeleton_only_state_dict)
-from mmcl_plugin.evaluation import (format_transfer_report,  # noqa: E402
-                                    load_class_mapping, predict_scores,
-                                    save_score_dump, transfer_report)
+from mmcl_tools.deploy import (inference_model_config,  # noqa: E402
+                               skeleton_only_state_dict)
+from mmcl_plugin.evaluation import save_score_dump  # noqa: E402
+from mmcl_tools.evaluation import (format_transfer_report, load_class_mapping,  # noqa: E402
+                                   predict_scores, transfer_report)
 from mmcl_plugin.utils import (add_trust_argument,  # noqa: E402
                                dump_json_atomic, dump_pickle_atomic,
                                load_pickle, trust_pickles)
-from mmcl_plugin.utils.dict_action import DictAction  # noqa: E402
+from mmcl_tools.runs.dict_action import DictAction  # noqa: E402
 
 logger = logging.getLogger('mmcl.transfer')
 #: Split name of the filtered annotation file.

@@ -37,12 +37,12 @@ skipped (unless the pickle of an earlier run says they were made from other
 skeletons, e.g. with another seed), and the pickle is written last, so an
 interrupted run can be resumed and two runs give the same result.
 
-The generator is :mod:`mmcl_plugin.datasets.demo`; this is its command line.
+The generator is :mod:`mmcl_tools.demo`; this is its command line.
 """
 import argparse
 from typing import Optional, Sequence
 
-from mmcl_plugin.datasets.demo import make_demo_dataset  # noqa: E402
+from mmcl_tools.demo import make_demo_dataset  # noqa: E402
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:

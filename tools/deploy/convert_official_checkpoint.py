@@ -35,13 +35,14 @@ from typing import Dict, List, Optional
 import mmcl_plugin  # noqa: E402,F401  (compat fixes before mmaction)
 from mmengine.config import Config  # noqa: E402
 
-from mmcl_plugin.apis import (inference_model_config,  # noqa: E402
-                              save_checkpoint_atomic)
-from mmcl_plugin.apis.convert_official import (  # noqa: E402
-    OFFICIAL_ARCHS, convert_official_state_dict, load_converted,
-    load_official_checkpoint, summarize_dropped)
-from mmcl_plugin.apis.convert_pyskl import (  # noqa: E402
-    convert_pyskl_state_dict, pyskl_backbone_problem)
+from mmcl_tools.deploy import (inference_model_config, save_checkpoint_atomic)  # noqa: E402
+from mmcl_tools.deploy.convert_official import (OFFICIAL_ARCHS,  # noqa: E402
+                                                convert_official_state_dict,
+                                                load_converted,
+                                                load_official_checkpoint,
+                                                summarize_dropped)
+from mmcl_tools.deploy.convert_pyskl import (convert_pyskl_state_dict,  # noqa: E402
+                                             pyskl_backbone_problem)
 from mmcl_plugin.utils import (add_trust_argument,  # noqa: E402
                                trust_pickles)
 

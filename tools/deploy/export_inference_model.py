@@ -14,9 +14,8 @@ import mmcl_plugin  # noqa: E402,F401  (compat fixes before mmaction)
 from mmengine.config import Config  # noqa: E402
 from mmcl_plugin.engine import load_checkpoint_file  # noqa: E402
 
-from mmcl_plugin.apis import (inference_model_config,  # noqa: E402
-                              save_checkpoint_atomic,
-                              skeleton_only_state_dict)
+from mmcl_tools.deploy import (inference_model_config, save_checkpoint_atomic,  # noqa: E402
+                               skeleton_only_state_dict)
 from mmcl_plugin.utils import (add_trust_argument,  # noqa: E402
                                trust_pickles)
 

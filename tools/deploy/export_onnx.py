@@ -23,12 +23,13 @@ import mmcl_plugin  # noqa: E402,F401  (compat fixes before mmaction)
 import numpy as np  # noqa: E402
 from mmengine.config import Config  # noqa: E402
 
-from mmcl_plugin.apis.onnx_export import (  # noqa: E402
-    DEFAULT_OPSET, deployment_metadata, export_onnx, onnx_parity,
-    ort_session, save_onnx_atomic)
-from mmcl_plugin.apis.skeleton_inference import (  # noqa: E402
-    build_deployed_model, clip_shape, input_spec, config_test_pipeline)
-from mmcl_plugin.evaluation import get_class_names  # noqa: E402
+from mmcl_tools.deploy.onnx_export import (DEFAULT_OPSET, deployment_metadata,  # noqa: E402
+                                           export_onnx, onnx_parity,
+                                           ort_session, save_onnx_atomic)
+from mmcl_tools.deploy.skeleton_inference import (build_deployed_model,  # noqa: E402
+                                                  clip_shape, input_spec,
+                                                  config_test_pipeline)
+from mmcl_tools.evaluation import get_class_names  # noqa: E402
 from mmcl_plugin.utils import (add_trust_argument,  # noqa: E402
                                trust_pickles)
 

@@ -21,10 +21,14 @@ import mmcl_plugin  # noqa: E402,F401  (compat fixes before mmaction)
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from mmcl_plugin.apis.skeleton_inference import (  # noqa: E402
-    SkeletonClassifier, average_clips, build_deployed_model,
-    load_skeleton_sample, prepare_clips, config_test_pipeline, topk_classes)
-from mmcl_plugin.evaluation import get_class_names  # noqa: E402
+from mmcl_tools.deploy.skeleton_inference import (SkeletonClassifier,  # noqa: E402
+                                                  average_clips,
+                                                  build_deployed_model,
+                                                  load_skeleton_sample,
+                                                  prepare_clips,
+                                                  config_test_pipeline,
+                                                  topk_classes)
+from mmcl_tools.evaluation import get_class_names  # noqa: E402
 from mmcl_plugin.utils import (add_trust_argument,  # noqa: E402
                                trust_pickles)
 
@@ -52,15 +56,14 @@ class OnnxBackend:
     """Clip logits from an exported ``.onnx`` file (onnxruntime)."""
 
     def __init__(self, path: str) -> None:
-        from mmcl_plugin.apis.onnx_export import (onnx_metadata,
-                                                  ort_session,
-                                                  read_deployment_metadata)
+        from mmcl_tools.deploy.onnx_export import (onnx_metadata, ort_session,
+                                                   read_deployment_metadata)
         self.session = ort_session(path)
         self.meta = read_deployment_metadata(
             onnx_metadata(self.session), path)
 
     def __call__(self, clips: np.ndarray) -> np.ndarray:
-        from mmcl_plugin.apis.onnx_export import run_onnx
+        from mmcl_tools.deploy.onnx_export import run_onnx
         return run_onnx(self.session, clips)
 
 

@@ -6,8 +6,7 @@ import torch
 from mmaction.datasets.transforms import PackActionInputs
 from mmaction.registry import TRANSFORMS
 
-from mmcl_plugin.models.modalities import (MODALITIES, Modality,
-                                           mask_problem)
+from mmcl_plugin.models.modalities import MODALITIES, Modality, mask_problem
 
 
 def modality_to_tensor(modality: Modality, array: np.ndarray) -> torch.Tensor:

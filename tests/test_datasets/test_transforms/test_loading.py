@@ -191,8 +191,8 @@ def write_cache(cache_dir, answers, width=4, model='m', prompts=('q0', ),
     one answer per prompt; prompt p of every sample has len(prompts) + p
     tokens, token j of value 10 * p + j (:func:`cache_tokens`)."""
     from mmcl_plugin.text_cache.cache_format import CacheMeta
-    from mmcl_plugin.text_cache.cache_writer import (PromptFeatures,
-                                                     TextFeatureCacheWriter)
+    from mmcl_tools.mllm.cache_writer import (PromptFeatures,
+                                              TextFeatureCacheWriter)
     meta = CacheMeta(identity=dict(model=model, prompts=list(prompts)),
                      storage_dtype='float16', hidden_size=width,
                      shard_size=shard_size, pool='mean')

@@ -17,8 +17,8 @@ import torch
 from mmcv.transforms import Compose
 from mmengine.config import Config
 
-from mmcl_plugin.datasets.converters.ntu import skeleton_to_annotation
-from mmcl_plugin.datasets.converters.nwucla import parse_sample
+from mmcl_tools.converters.ntu import skeleton_to_annotation
+from mmcl_tools.converters.nwucla import parse_sample
 
 pytestmark = pytest.mark.numerics
 

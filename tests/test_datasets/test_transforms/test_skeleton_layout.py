@@ -1,6 +1,6 @@
 import numpy as np
 
-from mmcl_plugin.datasets.converters.nwucla import NWUCLA_LAYOUT
+from mmcl_tools.converters.nwucla import NWUCLA_LAYOUT
 from mmcl_plugin.datasets.transforms.skeleton_layout import (
     LayoutGenSkeFeat, RandomRotate3D, RandomScale3D, bone_pairs,
     rotation_matrix)

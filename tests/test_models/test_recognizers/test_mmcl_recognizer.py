@@ -5,7 +5,7 @@ import torch
 from mmaction.registry import MODELS
 from mmaction.structures import ActionDataSample
 
-from mmcl_plugin.apis import inference_model_config, skeleton_only_state_dict
+from mmcl_tools.deploy import inference_model_config, skeleton_only_state_dict
 
 
 NUM_CLASSES = 5

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from mmcl_plugin.datasets.converters.nwucla import NWUCLA_LAYOUT
+from mmcl_tools.converters.nwucla import NWUCLA_LAYOUT
 from mmcl_plugin.models.utils import (HIERARCHY_GROUPS, HierarchicalGraph,
                                       bfs_groups)
 

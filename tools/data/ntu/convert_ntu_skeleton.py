@@ -10,7 +10,7 @@ NTU120 missing list. The zips are read without extracting. Splits: ntu60
 ``xsub_train/val``, ``xview_train/val``; ntu120 ``xsub_train/val``,
 ``xset_train/val``. Each annotation has ``keypoint`` (M, T, 25, 3) metres
 and ``keypoint_2d`` (M, T, 25, 2) RGB pixels; noisy bodies are dropped as
-described in :mod:`mmcl_plugin.datasets.converters.ntu`.
+described in :mod:`mmcl_tools.converters.ntu`.
 
 Malformed files are listed at the end (file, line, reason) and skipped
 (``--strict``: the first one is fatal and nothing is written). The exit
@@ -19,11 +19,10 @@ status is 1 when some file failed, 2 on a fatal error.
 import argparse
 import sys
 
-from mmcl_plugin.datasets.converters.cli import (  # noqa: E402
-    add_common_arguments, tqdm_progress)
-from mmcl_plugin.datasets.converters.ntu import (  # noqa: E402
-    BENCHMARKS, MISSING, OTHER_BENCHMARK, NTUFormatError, convert_ntu,
-    parse_missing_list)
+from mmcl_tools.converters.cli import (add_common_arguments, tqdm_progress)  # noqa: E402
+from mmcl_tools.converters.ntu import (BENCHMARKS, MISSING, OTHER_BENCHMARK,  # noqa: E402
+                                       NTUFormatError, convert_ntu,
+                                       parse_missing_list)
 from mmcl_plugin.utils import dump_pickle_atomic  # noqa: E402
 
 

@@ -37,9 +37,10 @@ from typing import List, NoReturn, Optional
 
 from tqdm import tqdm  # noqa: E402
 
-from mmcl_plugin.datasets.offline import (  # noqa: E402
-    SETTINGS_FILE, StripError, StripSettings, check_settings_file,
-    load_annotations, locked_out_dir, make_strips, make_tasks, write_failures)
+from mmcl_tools.strips import (SETTINGS_FILE, StripError, StripSettings,  # noqa: E402
+                               check_settings_file, load_annotations,
+                               locked_out_dir, make_strips, make_tasks,
+                               write_failures)
 from mmcl_plugin.datasets.transforms.frame_strip import (  # noqa: E402
     LAYOUT_FRAMES, TILE_FITS)
 

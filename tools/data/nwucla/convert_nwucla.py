@@ -12,10 +12,8 @@ skipped, 2 on a fatal error. ``--workers N`` parses in N processes.
 """
 import argparse
 
-from mmcl_plugin.datasets.converters.cli import (  # noqa: E402
-    add_common_arguments, run_conversion)
-from mmcl_plugin.datasets.converters.nwucla import (  # noqa: E402
-    NWUCLAFormatError, convert_nwucla)
+from mmcl_tools.converters.cli import (add_common_arguments, run_conversion)  # noqa: E402
+from mmcl_tools.converters.nwucla import (NWUCLAFormatError, convert_nwucla)  # noqa: E402
 
 
 def parse_args() -> argparse.Namespace:

@@ -14,11 +14,11 @@ exit status 1 when some file was skipped, 2 on a fatal error.
 """
 import argparse
 
-from mmcl_plugin.datasets.converters.cli import (  # noqa: E402
-    add_common_arguments, add_layout_argument, run_conversion)
-from mmcl_plugin.datasets.converters.sysu import (  # noqa: E402
-    DEFAULT_NAME_PATTERN, DEFAULT_TRAIN_SUBJECTS, SYSUFormatError,
-    convert_sysu)
+from mmcl_tools.converters.cli import (add_common_arguments,  # noqa: E402
+                                       add_layout_argument, run_conversion)
+from mmcl_tools.converters.sysu import (DEFAULT_NAME_PATTERN,  # noqa: E402
+                                        DEFAULT_TRAIN_SUBJECTS,
+                                        SYSUFormatError, convert_sysu)
 
 
 def parse_args() -> argparse.Namespace:

@@ -6,17 +6,17 @@
 Reads ``a{action}_s{subject}_t{trial}_skeleton.mat`` (``d_skel``, 20 x 3 x
 T) and writes NTU's 25-joint layout by default (``--layout kinect_v1``
 keeps the 20 joints; the mapping is documented in
-:mod:`mmcl_plugin.datasets.converters.kinect_v1`). Splits: ``train``
+:mod:`mmcl_tools.converters.kinect_v1`). Splits: ``train``
 (subjects 1, 3, 5, 7), ``val`` (2, 4, 6, 8), ``all``. Malformed files are
 listed and skipped (``--strict``: fatal); exit status 1 when some file was
 skipped, 2 on a fatal error.
 """
 import argparse
 
-from mmcl_plugin.datasets.converters.cli import (  # noqa: E402
-    add_common_arguments, add_layout_argument, run_conversion)
-from mmcl_plugin.datasets.converters.utd_mhad import (  # noqa: E402
-    UTDMHADFormatError, convert_utd_mhad)
+from mmcl_tools.converters.cli import (add_common_arguments,  # noqa: E402
+                                       add_layout_argument, run_conversion)
+from mmcl_tools.converters.utd_mhad import (UTDMHADFormatError,  # noqa: E402
+                                            convert_utd_mhad)
 
 
 def parse_args() -> argparse.Namespace:
