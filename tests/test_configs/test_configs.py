@@ -836,6 +836,9 @@ MEANT_TO_CHANGE = [
      'runtime base (issue #25): FiniteLossHook (stop at a NaN/inf loss '
      'before any save), GracefulStopHook (SIGTERM/SIGINT: resumable '
      'checkpoint, exit 75)'),
+    ('*', ('runner_type', ),
+     'runtime base (issue #21): SafeRunner reads checkpoints weights-only '
+     'for load_from / resume, instead of a process-wide loader override'),
 ]
 
 
