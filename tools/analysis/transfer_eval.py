@@ -45,7 +45,8 @@ from mmcl_plugin.evaluation import (format_transfer_report,  # noqa: E402
                                     save_score_dump, transfer_report)
 from mmcl_plugin.utils import (add_trust_argument,  # noqa: E402
                                dump_json_atomic, dump_pickle_atomic,
-                               load_pickle, trust_pickles)
+                               load_pickle, train_pipeline_cfg,
+                               trust_pickles)
 
 logger = logging.getLogger('mmcl.transfer')
 #: Split name of the filtered annotation file.
@@ -156,7 +157,7 @@ def text_loading_step(cfg: Config, text_feature_cache: Optional[str]
         return dict(type='LoadTextFeature')
     train = unwrap_dataset(
         (cfg.get('train_dataloader') or {}).get('dataset') or {})
-    steps = [dict(s) for s in train.get('pipeline', [])
+    steps = [dict(s) for s in train_pipeline_cfg(train)
              if s['type'] == 'LoadTextFeatureFromCache']
     step = steps[0] if steps else dict(type='LoadTextFeatureFromCache')
     step['cache_dir'] = text_feature_cache
