@@ -1,12 +1,30 @@
-# The MMCL training heads, defined once for every backbone and dataset:
-# FAM (frame-strip encoder + M_align, symmetric InfoNCE) and FRM (text
-# features -> K weights over per-class matrices), with the preprocessor's
-# strip normalisation. The loss weights are lambda1 = 0.1 (loss_align) and
-# lambda2 = 0.2 (loss_refine). A config merges them into its recognizer:
-#     model = dict(_base_.mmcl_heads)
-# Baselines (configs/baseline/, configs/nwucla/ctrgcn_*) then set
-# fam_head=None, frm_head=None.
-mmcl_heads = dict(
+# The MMCL fragment: what MMCL adds to a skeleton config, defined once for
+# every backbone and dataset. An MMCL config inherits its baseline (any
+# skeleton config: ours, or mmaction2's own) and this file, and merges:
+#
+#     _base_ = ['<baseline>.py', '../_base_/mmcl.py']
+#     model = _base_.mmcl_model
+#     train_dataloader = dict(
+#         dataset=dict(_base_.mmcl_dataset, **_base_.mmcl_data.ntu60))
+#
+# (the train dataset is where the loader's `dataset` is; under a
+# RepeatDataset, one `dataset=dict(...)` deeper). Testing stays
+# skeleton-only: val / test loaders are the baseline's.
+#
+# - mmcl_model: MMCLRecognizer with FAM (frame-strip encoder + M_align,
+#   symmetric InfoNCE, lambda1 = 0.1, tau = 0.4) and FRM (text features ->
+#   K = 2 weights over per-class matrices, lambda2 = 0.2), and the data
+#   preprocessor's strip normalisation.
+# - mmcl_dataset: MMCLPoseDataset whose `mmcl_steps` (frame strip, text
+#   features) are added to the inherited skeleton pipeline at build time:
+#   before FormatGCNInput, PackActionInputs -> PackMMCLInputs,
+#   PreNormalize3D -> PreNormalize3DWithFrameMap
+#   (mmcl_plugin.utils.config_helpers.with_mmcl_steps).
+# - mmcl_data: each dataset's RGB videos and MLLM text features, joined
+#   to the skeletons by sample name (and its class count, which the
+#   training set checks its labels against).
+mmcl_model = dict(
+    type='MMCLRecognizer',
     # FAM: ResNet-18 (ImageNet weights) encodes the frame strip.
     fam_head=dict(
         type='FAMHead',
@@ -35,5 +53,41 @@ mmcl_heads = dict(
         num_weights=2,
         loss_refine=dict(type='CrossEntropyLoss', loss_weight=0.2)),
     data_preprocessor=dict(
+        type='MMCLDataPreprocessor',
         strip_mean=[123.675, 116.28, 103.53],
         strip_std=[58.395, 57.12, 57.375]))
+
+mmcl_dataset = dict(
+    type='MMCLPoseDataset',
+    mmcl_steps=[
+        dict(type='BuildFrameStrip', num_frames=5, strip_size=(224, 1120)),
+        dict(type='LoadTextFeature'),
+    ])
+
+mmcl_data = dict(
+    # NTU RGB+D: data/nturgbd_rgb/<name>_rgb.avi and
+    # data/mmcl_text_features/<benchmark>_blip_vqa/<name>.npy
+    # (tools/extract_text_features.py)
+    ntu60=dict(
+        num_classes=60,
+        video_root='data/nturgbd_rgb/',
+        video_suffix='_rgb.avi',
+        text_feature_root='data/mmcl_text_features/ntu60_blip_vqa/'),
+    ntu120=dict(
+        num_classes=120,
+        video_root='data/nturgbd_rgb/',
+        video_suffix='_rgb.avi',
+        text_feature_root='data/mmcl_text_features/ntu120_blip_vqa/'),
+    # NW-UCLA's multi-view RGB videos (no 2-D keypoints: strips tile whole
+    # frames), e.g. data/nwucla_rgb/a01_s01_e00_v01.avi
+    nwucla=dict(
+        num_classes=10,
+        video_root='data/nwucla_rgb/',
+        video_suffix='.avi',
+        text_feature_root='data/mmcl_text_features/nwucla_blip_vqa/'),
+    # the generated demo dataset (tools/data/make_demo_dataset.py)
+    demo=dict(
+        num_classes=4,
+        video_root='data/demo/videos/',
+        video_suffix='.mp4',
+        text_feature_root='data/demo/text_features/'))

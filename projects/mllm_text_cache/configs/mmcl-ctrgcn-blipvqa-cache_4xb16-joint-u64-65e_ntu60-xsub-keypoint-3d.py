@@ -5,14 +5,11 @@
 # The extraction asks the paper's question about the strip of every
 # training sample (BuildFrameStrip over the whole clip) and writes the
 # cache to the train dataset's `text_feature_cache`.
-# The model, data and schedule are those of
-# configs/mmcl/mmcl-ctrgcn_4xb16-joint-u64-65e_ntu60-xsub-keypoint-3d.py.
+# The baseline, data and schedule are those of
+# configs/ctrgcn/mmcl-ctrgcn_1xb64-joint-u64-65e_ntu60-xsub-keypoint-3d.py.
 _base_ = [
-    '../../../configs/_base_/models/ctrgcn.py',
-    '../../../configs/_base_/models/mmcl_heads.py',
-    '../../../configs/_base_/datasets/ntu.py',
-    '../../../configs/_base_/schedules/sgd_65e_ntu.py',
-    '../../../configs/_base_/default_runtime.py'
+    '../../../configs/ctrgcn/ctrgcn_1xb64-joint-u64-65e_ntu60-xsub-keypoint-3d.py',  # noqa: E501
+    '../../../configs/_base_/mmcl.py'
 ]
 
 mllm = 'Salesforce/blip-vqa-base'
@@ -33,20 +30,19 @@ text_extraction = dict(
 
 # BLIP-base's text width
 model = dict(
-    _base_.mmcl_heads,
-    frm_head=dict(_base_.mmcl_heads.frm_head, text_channels=768))
+    _base_.mmcl_model,
+    frm_head=dict(_base_.mmcl_model.frm_head, text_channels=768))
 
-train_pipeline = _base_.skeleton_train_steps + [
-    dict(type='BuildFrameStrip', num_frames=5, strip_size=(224, 1120)),
-    dict(
-        type='LoadTextFeatureFromCache',
-        feature='tokens',
-        expected=dict(model=mllm)),
-    dict(type='FormatGCNInput', num_person=2),
-    dict(type='PackMMCLInputs', meta_keys=('frame_dir', ))
-]
 train_dataloader = dict(
     dataset=dict(
+        _base_.mmcl_data.ntu60,
+        type='MMCLPoseDataset',
         text_feature_root=None,
         text_feature_cache=text_feature_cache,
-        pipeline=train_pipeline))
+        mmcl_steps=[
+            dict(type='BuildFrameStrip', num_frames=5, strip_size=(224, 1120)),
+            dict(
+                type='LoadTextFeatureFromCache',
+                feature='tokens',
+                expected=dict(model=mllm)),
+        ]))

@@ -20,15 +20,13 @@ text_extraction = dict(
 model = dict(
     frm_head=dict(text_channels=1536, num_prompts=2, prompt_fusion='concat'))
 
-train_pipeline = _base_.skeleton_train_steps + [
-    dict(type='BuildFrameStrip', num_frames=5, strip_size=(224, 1120)),
-    dict(
-        type='LoadTextFeatureFromCache',
-        feature='tokens',
-        expected=dict(model=mllm, prompts=prompts)),
-    dict(type='FormatGCNInput', num_person=2),
-    dict(type='PackMMCLInputs', meta_keys=('frame_dir', ))
-]
 train_dataloader = dict(
     dataset=dict(
-        text_feature_cache=text_feature_cache, pipeline=train_pipeline))
+        text_feature_cache=text_feature_cache,
+        mmcl_steps=[
+            dict(type='BuildFrameStrip', num_frames=5, strip_size=(224, 1120)),
+            dict(
+                type='LoadTextFeatureFromCache',
+                feature='tokens',
+                expected=dict(model=mllm, prompts=prompts)),
+        ]))
