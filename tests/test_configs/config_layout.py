@@ -5,8 +5,10 @@ its old path, renamed (:func:`renamed`: the same recipe under
 ``configs/<algorithm>/``; ``test_configs.py`` compares it with its
 snapshot), or replaced (:func:`replaced`: another recipe, e.g. the
 mmaction2-style CTR-GCN family by the official one; not compared, and
-``configs/README.md`` points from it to its replacement). Paths are
-relative to ``configs/`` (projects' configs to the repository root).
+``configs/README.md`` points from it to its replacement); the project
+configs that moved to the official recipe are renamed
+(:data:`PROJECTS_REPLACED`). Paths are relative to ``configs/``
+(projects' configs to the repository root).
 """
 import itertools
 from typing import Dict, Optional
@@ -89,10 +91,17 @@ REPLACED_IN_PLACE = {
     'fine-tunes the official-recipe NTU120 model: its model and data path',
     'configs/transfer/ctrgcn_1xb16-joint-u64-30e-ft_sysu-xsub-keypoint-3d.py':
     'fine-tunes the official-recipe NTU120 model: its model and data path',
-    'projects/mllm_text_cache/configs/mmcl-ctrgcn-blipvqa-cache_4xb16-joint-'
-    'u64-65e_ntu60-xsub-keypoint-3d.py':
-    'built on the official-recipe NTU60 X-Sub CTR-GCN baseline',
-    'projects/mllm_text_cache/configs/mmcl-ctrgcn-qwen2vl-2prompts-cache_'
-    '4xb16-joint-u64-65e_ntu60-xsub-keypoint-3d.py':
-    'built on the official-recipe NTU60 X-Sub CTR-GCN baseline',
+}
+
+
+#: Project configs renamed with their new recipe (the official-recipe
+#: NTU60 X-Sub CTR-GCN baseline, batch 64 on one GPU; not compared):
+#: old path -> new path, relative to the repository root.
+PROJECTS_REPLACED = {
+    f'projects/mllm_text_cache/configs/mmcl-ctrgcn-{name}_{old}-joint-u64-'
+    '65e_ntu60-xsub-keypoint-3d.py':
+    f'projects/mllm_text_cache/configs/mmcl-ctrgcn-{name}_{new}-joint-u64-'
+    '65e_ntu60-xsub-keypoint-3d.py'
+    for name in ('blipvqa-cache', 'qwen2vl-2prompts-cache')
+    for old, new in [('4xb16', '1xb64')]
 }

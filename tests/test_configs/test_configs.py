@@ -41,7 +41,8 @@ import numpy as np
 import pytest
 import torch
 import yaml
-from config_layout import REPLACED_IN_PLACE, renamed, replaced
+from config_layout import (PROJECTS_REPLACED, REPLACED_IN_PLACE, renamed,
+                           replaced)
 from config_snapshot import (ABSENT, canonical, config_files, describe,
                              differences, load_snapshot)
 from mmaction.registry import MODELS, TRANSFORMS
@@ -942,6 +943,7 @@ def test_every_snapshot_config_is_accounted_for():
     the snapshot is where it was, moved (config_layout.renamed) or
     replaced (config_layout.replaced, with a pointer in the README)."""
     moves = {f'configs/{old}' for old in list(renamed()) + list(replaced())}
+    moves |= set(PROJECTS_REPLACED)
     for old in snapshot():
         assert (old in config_files()) != (old in moves), old
     for new in renamed().values():
@@ -949,6 +951,8 @@ def test_every_snapshot_config_is_accounted_for():
     for new in replaced().values():
         assert new is None or new.startswith('mmaction::') or \
             f'configs/{new}' in config_files(), new
+    for new in PROJECTS_REPLACED.values():
+        assert new in config_files(), new
     assert set(REPLACED_IN_PLACE) <= set(snapshot()) & set(config_files())
 
 

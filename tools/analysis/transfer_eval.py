@@ -11,7 +11,7 @@ the samples of classes that the mapping table maps are evaluated::
 Prints top-1 / top-5 overall and per mapped class. ``--restrict`` ranks
 only the mapped NTU classes. ``--test-pipeline-from OTHER_CONFIG`` reads
 the samples with another config's test pipeline instead, e.g. the
-official-recipe one (``configs/official/ctrgcn_official_*``: the official
+official-recipe one (``configs/ctrgcn/ctrgcn_*``: the official
 centring and 95 % crop) for checkpoints converted from the official code,
 which were trained on that data path. ``--refine`` applies MMCL's FRM with text
 features at test time, read from ``--text-feature-root`` (one

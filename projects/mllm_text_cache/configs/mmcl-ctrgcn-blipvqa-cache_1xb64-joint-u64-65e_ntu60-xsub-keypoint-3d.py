@@ -1,7 +1,7 @@
 # MMCL CTR-GCN on NTU60 X-Sub with the FRM reading BLIP VQA answer-token
 # features from a text-feature cache. One config drives both steps:
 #   python tools/extract_text_features.py THIS_CONFIG   (or torchrun ...)
-#   tools/dist_train.sh THIS_CONFIG 4
+#   python tools/train.py THIS_CONFIG
 # The extraction asks the paper's question about the strip of every
 # training sample (BuildFrameStrip over the whole clip) and writes the
 # cache to the train dataset's `text_feature_cache`.

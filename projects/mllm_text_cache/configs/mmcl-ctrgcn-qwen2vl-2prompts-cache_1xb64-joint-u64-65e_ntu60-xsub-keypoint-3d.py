@@ -3,7 +3,7 @@
 # Qwen2-VL keeps the strip's 1:5 aspect ratio (dynamic resolution); models
 # whose processors centre-crop to a square (LLaVA-1.5) would see only the
 # middle frames.
-_base_ = './mmcl-ctrgcn-blipvqa-cache_4xb16-joint-u64-65e_ntu60-xsub-keypoint-3d.py'  # noqa: E501
+_base_ = './mmcl-ctrgcn-blipvqa-cache_1xb64-joint-u64-65e_ntu60-xsub-keypoint-3d.py'  # noqa: E501
 
 mllm = 'Qwen/Qwen2-VL-2B-Instruct'
 prompts = [
