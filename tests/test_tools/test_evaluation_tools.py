@@ -514,7 +514,9 @@ def test_transfer_test_pipeline_from_needs_a_test_pipeline(tmp_path):
     other.write_text("test_dataloader = dict(dataset=dict(type='X'))\n")
     with pytest.raises(ValueError, match='no_pipeline.py: no test pipeline'):
         transfer.use_test_pipeline_of(cfg, Config.fromfile(str(other)))
-    official = Config.fromfile(OFFICIAL_NTU120)
+    official = Config.fromfile(osp.join(
+        REPO, 'configs', 'ctrgcn',
+        'ctrgcn_1xb64-joint-u64-65e_ntu120-xsub-keypoint-3d.py'))
     transfer.use_test_pipeline_of(cfg, official)
     assert cfg.test_dataloader.dataset.pipeline == \
         official.test_dataloader.dataset.pipeline
