@@ -45,8 +45,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--config', default='configs/mmcl_ctrgcn_ntu60.py')
     parser.add_argument(
         '--baseline-config',
-        default='configs/baseline/'
-        'ctrgcn_4xb16-joint-u64-65e_ntu60-xsub-keypoint-3d.py')
+        default='configs/ctrgcn/'
+        'ctrgcn_1xb64-joint-u64-65e_ntu60-xsub-keypoint-3d.py')
     parser.add_argument('--batch-size', type=int, default=16)
     parser.add_argument('--warmup', type=int, default=3)
     parser.add_argument('--iters', type=int, default=10)

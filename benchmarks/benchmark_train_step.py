@@ -27,6 +27,8 @@ import torch  # noqa: E402
 from mmengine.config import Config  # noqa: E402
 
 from mmcl_tools.deploy import inference_model_config  # noqa: E402
+from mmcl_plugin.utils.config_helpers import (  # noqa: E402
+    innermost_dataset_cfg, train_pipeline_cfg)
 
 
 def parse_args() -> argparse.Namespace:
@@ -53,10 +55,8 @@ def parse_args() -> argparse.Namespace:
 
 def strip_size_of(cfg: Config):
     """(H, W) of the config's BuildFrameStrip step."""
-    dataset = cfg.train_dataloader.dataset
-    while 'dataset' in dataset:
-        dataset = dataset.dataset
-    for step in dataset.pipeline:
+    for step in train_pipeline_cfg(innermost_dataset_cfg(
+            cfg.train_dataloader)):
         if step['type'] == 'BuildFrameStrip':
             return tuple(step.get('strip_size', (224, 1120)))
     raise KeyError('the config has no BuildFrameStrip step')

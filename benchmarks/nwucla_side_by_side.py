@@ -19,7 +19,7 @@ seed alone):
   ``--epochs``, run by ``run_official_ctrgcn.py`` (CPU shims, and the lr
   of every iteration imposed on its optimiser);
 - **project**: ``tools/train.py`` + ``tools/test.py`` on
-  ``configs/official/ctrgcn_official_1xb16-joint-u52-2e-cpu_nwucla-xview-
+  ``configs/ctrgcn/ctrgcn_1xb16-joint-u52-2e-cpu_nwucla-xview-
   keypoint-3d.py`` (a derived config in the work dir sets the epochs,
   workers and data paths).
 
@@ -74,7 +74,7 @@ from mmcl_plugin.evaluation import load_score_dump  # noqa: E402
 from mmcl_plugin.utils.atomic_io import (dump_json_atomic,  # noqa: E402
                                          write_text_atomic)
 
-CONFIG = ('configs/official/ctrgcn_official_1xb16-joint-u52-2e-cpu_'
+CONFIG = ('configs/ctrgcn/ctrgcn_1xb16-joint-u52-2e-cpu_'
           'nwucla-xview-keypoint-3d.py')
 #: What differs between the two runs whatever the options (for the .md).
 DIFFERENCES = [

@@ -7,7 +7,7 @@
 The official code is imported from the checkout (``git clone
 https://github.com/Uason-Chen/CTR-GCN``; see ``official_code.py`` for the
 runtime shims) and fed the same real samples as this plugin's pipelines
-(the test / train pipelines of ``configs/official/``, one per stream):
+(the test / train pipelines of ``configs/ctrgcn/``, one per stream):
 
 - graphs: the official ``graph/ucla.py`` / ``graph/ntu_rgb_d.py`` A against
   mmaction2's ``Graph`` on the ``'ctrgcn_nwucla'`` / ``'ctrgcn_ntu'``
@@ -61,9 +61,9 @@ from mmcl_tools.converters.ntu import skeleton_to_annotation
 from mmcl_tools.converters.nwucla import convert_nwucla
 
 STREAMS = ('joint', 'bone', 'joint-motion', 'bone-motion')
-NWUCLA_CONFIG = ('configs/official/ctrgcn_official_1xb16-{}-u52-65e_'
+NWUCLA_CONFIG = ('configs/ctrgcn/ctrgcn_1xb16-{}-u52-65e_'
                  'nwucla-xview-keypoint-3d.py')
-NTU_CONFIG = ('configs/official/ctrgcn_official_1xb64-{}-u64-65e_'
+NTU_CONFIG = ('configs/ctrgcn/ctrgcn_1xb64-{}-u64-65e_'
               'ntu60-xsub-keypoint-3d.py')
 NTU_WRITER = osp.join(REPO_ROOT, 'tests', 'helpers', 'ntu_writer.py')
 

@@ -7,7 +7,7 @@ ensemble, for a GPU session.
 Converts ``all_sqe.zip`` (default ``../shared/data/nw_ucla/all_sqe.zip``)
 once, then trains and tests, one after the other, the joint stream first
 and then the bone, joint-motion and bone-motion streams of
-``configs/official/ctrgcn_official_1xb16-<stream>-u52-65e_nwucla-xview-
+``configs/ctrgcn/ctrgcn_1xb16-<stream>-u52-65e_nwucla-xview-
 keypoint-3d.py`` (65 epochs each) with ``tools/train.py`` /
 ``tools/test.py --dump``, and fuses the four test dumps as the official
 ``ensemble.py`` does (logits weighted 0.6, 0.6, 0.4, 0.4). After every
@@ -47,7 +47,7 @@ from mmcl_plugin.utils.atomic_io import (dump_json_atomic,  # noqa: E402
 STREAMS = ('joint', 'bone', 'joint-motion', 'bone-motion')
 #: Weights of the official CTR-GCN ensemble.py for four streams.
 ENSEMBLE_WEIGHTS = (0.6, 0.6, 0.4, 0.4)
-CONFIG = ('configs/official/ctrgcn_official_1xb16-{}-u52-65e_'
+CONFIG = ('configs/ctrgcn/ctrgcn_1xb16-{}-u52-65e_'
           'nwucla-xview-keypoint-3d.py')
 #: Top-1 goals (%), CTR-GCN paper (ICCV 2021), NW-UCLA.
 GOALS = dict(joint=94.0, ensemble=96.5)

@@ -1,15 +1,19 @@
 # Domain-adaptive transfer to UTD-MHAD: a CTR-GCN trained on NTU RGB+D 120
-# (X-Sub, joint stream; MMCL or baseline) is fine-tuned on UTD-MHAD's
-# training subjects (1, 3, 5, 7) and tested on the others (2, 4, 6, 8).
-# UTD-MHAD is converted to NTU's 25-joint layout
+# (X-Sub, joint stream; MMCL or baseline:
+# ../ctrgcn/[mmcl-]ctrgcn_1xb64-joint-u64-65e_ntu120-xsub-keypoint-3d.py)
+# is fine-tuned on UTD-MHAD's training subjects (1, 3, 5, 7) and tested on
+# the others (2, 4, 6, 8). UTD-MHAD is converted to NTU's 25-joint layout
 # (tools/data/utd_mhad/convert_utd_mhad.py), so the NTU backbone applies
 # unchanged; only the classifier is new (27 classes): loading the NTU
 # checkpoint skips cls_head.fc (shape mismatch, logged as a warning).
 # Fine-tuning is skeleton-only (the deployed model), with the NTU model's
-# test pipeline and a 10x smaller learning rate.
+# data path (the official CTR-GCN recipe's) and a 10x smaller learning
+# rate.
 _base_ = [
-    '../_base_/models/ctrgcn.py', '../_base_/datasets/ntu.py',
-    '../_base_/schedules/sgd_65e_ntu.py', '../_base_/default_runtime.py'
+    '../_base_/models/ctrgcn_official.py',
+    '../_base_/datasets/ntu_official.py',
+    '../_base_/schedules/sgd_65e_ntu_official.py',
+    '../_base_/default_runtime.py'
 ]
 
 num_classes = 27
@@ -20,24 +24,10 @@ ann_file = 'data/skeleton/utd_mhad_ntu25.pkl'
 load_from = 'checkpoints/ctrgcn_ntu120-xsub-joint.pth'
 
 model = dict(cls_head=dict(num_classes=num_classes))
-# skeleton-only: no frame strips, no text features
-video_root = None
-text_feature_root = None
-train_pipeline = _base_.skeleton_train_steps + [
-    dict(type='FormatGCNInput', num_person=2),
-    dict(type='PackActionInputs', meta_keys=('frame_dir', ))
-]
 train_dataloader = dict(
-    dataset=dict(
-        ann_file=ann_file,
-        num_classes=num_classes,
-        split='train',
-        video_root=video_root,
-        text_feature_root=text_feature_root,
-        pipeline=train_pipeline))
-val_dataloader = dict(
-    dataset=dict(ann_file=ann_file, num_classes=num_classes, split='val'))
-test_dataloader = dict(
+    batch_size=16,
+    dataset=dict(ann_file=ann_file, num_classes=num_classes, split='train'))
+val_dataloader = test_dataloader = dict(
     dataset=dict(ann_file=ann_file, num_classes=num_classes, split='val'))
 
 max_epochs = 30

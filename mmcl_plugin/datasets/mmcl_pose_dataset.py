@@ -10,6 +10,7 @@ from mmengine.logging import print_log
 
 from mmcl_plugin.engine.hooks.skipped_media_hook import SKIPPED_KEY
 from mmcl_plugin.utils import how_to_make, make_hint
+from mmcl_plugin.utils.config_helpers import with_mmcl_steps
 from .annotation_file import (AnnotationFileError, read_annotation_file,
                               split_content)
 from .media import MediaError
@@ -176,6 +177,13 @@ class MMCLPoseDataset(PoseDataset):
             training, replace a sample whose media cannot be read by the
             next one and report it; more than N bad samples stop the run.
             None (default): such a sample stops the run at once.
+        mmcl_steps (list[dict], optional): MMCL's training-only steps
+            (frame strip, text features) added to the skeleton
+            ``pipeline`` by
+            :func:`~mmcl_plugin.utils.config_helpers.with_mmcl_steps`:
+            before ``FormatGCNInput``, with ``PackMMCLInputs`` as the
+            packer. How an MMCL config extends its baseline's pipeline
+            (``configs/_base_/mmcl.py``). None: ``pipeline`` as it is.
         **kwargs: Arguments of :class:`PoseDataset` (``split``, ...).
     """
 
@@ -200,6 +208,7 @@ class MMCLPoseDataset(PoseDataset):
                  skip_bad_media: Optional[Dict] = None,
                  scale_outlier_factor: Optional[float] = (
                      DEFAULT_SCALE_OUTLIER_FACTOR),
+                 mmcl_steps: Optional[List[Dict]] = None,
                  **kwargs) -> None:
         for key, value in (('num_classes', num_classes),
                            ('num_joints', num_joints)):
@@ -211,6 +220,9 @@ class MMCLPoseDataset(PoseDataset):
         self.scale_outlier_factor = scale_outlier_factor
         #: (sample, problem) of the split found while reading the file.
         self.split_problems: List[Tuple[str, str]] = []
+        self.mmcl_steps = mmcl_steps
+        if mmcl_steps:
+            pipeline = with_mmcl_steps(pipeline, mmcl_steps)
         # (data info key, root, suffix) of each modality
         self.file_modalities = [(key, root, suffix) for key, root, suffix in (
             ('video_path', video_root, video_suffix),

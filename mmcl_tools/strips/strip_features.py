@@ -18,7 +18,8 @@ from torch.utils.data import Dataset
 from mmcl_plugin.datasets.transforms.frame_strip import (BuildFrameStrip,
                                                          whole_clip_strip)
 from mmcl_plugin.utils.config_helpers import (find_transform,
-                                              innermost_dataset_cfg)
+                                              innermost_dataset_cfg,
+                                              train_pipeline_cfg)
 
 #: Dataset arguments that name the caches being made; dropped, since the
 #: samples must not require them to exist yet.
@@ -37,7 +38,7 @@ def strip_step_cfg(cfg) -> dict:
     """
     if cfg.get('strip_step', None) is not None:
         return dict(cfg.strip_step)
-    pipeline = innermost_dataset_cfg(cfg.train_dataloader).get('pipeline', [])
+    pipeline = train_pipeline_cfg(innermost_dataset_cfg(cfg.train_dataloader))
     try:
         return find_transform(pipeline, 'BuildFrameStrip')
     except KeyError:
@@ -64,6 +65,7 @@ def offline_data_infos(cfg, split: Optional[str] = None) -> List[Dict]:
     dataset_cfg = copy.deepcopy(
         dict(innermost_dataset_cfg(cfg.train_dataloader)))
     dataset_cfg['pipeline'] = []
+    dataset_cfg.pop('mmcl_steps', None)
     for key in CACHE_KEYS:
         dataset_cfg.pop(key, None)
     if split is not None:

@@ -16,9 +16,9 @@ REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 #: config -> backbone parameters that must get a gradient (adjacencies of
 #: the first and last unit; HD-GCN: its graph, EdgeConv and AHA).
 CONFIGS = {
-    'mmcl/mmcl-ctrsgcn_4xb16-joint-u64-65e_ntu60-xsub-keypoint-3d.py':
+    'ctrsgcn/mmcl-ctrsgcn_1xb64-joint-u64-65e_ntu60-xsub-keypoint-3d.py':
     ('backbone.units.0.gcn.A', 'backbone.units.9.gcn.A'),
-    'mmcl/mmcl-hdgcn_4xb16-bone-u64-90e-com1_ntu120-xsub-keypoint-3d.py':
+    'hdgcn/mmcl-hdgcn_1xb64-bone-u64-90e-com1_ntu120-xsub-keypoint-3d.py':
     ('backbone.units.0.gcn.A', 'backbone.units.9.gcn.A',
      'backbone.units.9.gcn.edge.conv.weight',
      'backbone.units.9.gcn.attention.aggregate.weight'),

@@ -1,33 +1,33 @@
 """The config family under ``configs/``.
 
-Every ``.py`` there must parse, follow the naming convention (or be a listed
-entry alias)::
+One folder per algorithm (``ctrgcn``, ``ctrsgcn``, ``hdgcn``, ``stgcnpp``;
+each with a README and a model-index ``metafile.yml``), the demo and the
+transfer configs, two entry points. Every ``.py`` there must follow
+mmaction2's naming convention (or be a listed entry alias)::
 
-    [mmcl-]<backbone>_<gpus>xb<batch>-<modality>-u<clip>-<epochs>e[-<tag>]_
-    <benchmark>-keypoint-3d.py
+    [mmcl-]<backbone>[_<modules>]_<gpus>xb<batch>-<modality>-u<clip>-
+    <epochs>e[-<tag>]_<benchmark>-keypoint-3d.py
 
 and *be* what its name says: backbone, class count, splits, annotation
 file, skeleton stream of all three pipelines, clip length, batch size,
-epochs, MMCL (FAM + FRM + strip / text loading) or baseline (neither). MMCL
-configs and their baselines, and the CTR-GCN and STGCN++ variants of a
-config, must differ only where intended; the CTRS-GCN and HD-GCN configs
-(joint and bone streams) likewise differ from CTR-GCN's only in the model
-(and, for HD-GCN, its own schedule, checked against the official lr
-formula). ``ctrgcn_official_`` configs
-(``configs/official/``) must hold the official CTR-GCN recipe of their
-benchmark (data path, graph, initialisation, optimiser, lr per epoch as
-the official ``main.py`` sets it, batch, repeat, one test clip). Models
-are built for a representative subset only (building all ~120 takes too
-long); the other configs are checked as dicts.
+epochs, MMCL (FAM + FRM + strip / text loading) or baseline (neither).
 
-The layout (``configs/_base_`` blocks, see configs/README.md) is checked
-too: every config resolves to the dict stored in ``resolved_configs.json.gz``
-(made by ``config_snapshot.py`` before the move to ``_base_`` blocks; the
-``configs/official/*_official_*`` entries before their own move) except
-the differences listed in ``MEANT_TO_CHANGE``; no config is more than
-three files of this repository deep; FAM and FRM are defined in one file;
-every baseline inherits its MMCL config. Every config's lr, simulated per
-iteration as mmengine schedules it, drops at the epochs it documents.
+Baselines are the skeleton configs; every MMCL config inherits its
+baseline (ours, or mmaction2's own for STGCN++) and the MMCL fragment
+``configs/_base_/mmcl.py``, and differs from it only in what MMCL adds
+(never the reverse). CTR-GCN, CTRS-GCN and HD-GCN train with the official
+recipe (data path, lr per epoch as the official ``main.py`` sets it,
+batch, one test clip); STGCN++ with mmaction2's. Models are built for a
+representative subset only; the other configs are checked as dicts.
+
+The layout is checked too: every config of the snapshot
+(``resolved_configs.json.gz``) that moved with its recipe
+(``config_layout.renamed``) or stayed resolves to its snapshot except the
+differences listed in ``MEANT_TO_CHANGE``; the replaced ones
+(``config_layout.replaced``) have a pointer in configs/README.md; no
+config is more than three files of this repository deep; FAM and FRM are
+defined in one file. Every config's lr, simulated per iteration as
+mmengine schedules it, drops at the epochs it documents.
 """
 import ast
 import copy
@@ -40,12 +40,17 @@ import re
 import numpy as np
 import pytest
 import torch
-from mmaction.registry import MODELS, TRANSFORMS
+import yaml
+from config_layout import (PROJECTS_REPLACED, REPLACED_IN_PLACE, renamed,
+                           replaced)
 from config_snapshot import (ABSENT, canonical, config_files, describe,
                              differences, load_snapshot)
+from mmaction.registry import MODELS, TRANSFORMS
 from mmengine.config import Config
 
 from mmcl_plugin.engine import iteration_lrs
+from mmcl_plugin.utils.config_helpers import (train_pipeline_cfg,
+                                              with_mmcl_steps)
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG_ROOT = osp.join(REPO_ROOT, 'configs')
@@ -54,56 +59,58 @@ ALL_CONFIGS = [
     rel[len('configs/'):] for rel in config_files()
     if rel.startswith('configs/')
 ]
+ALGORITHMS = ('ctrgcn', 'ctrsgcn', 'hdgcn', 'stgcnpp')
+FOLDERS = ALGORITHMS + ('demo', 'transfer')
+MMCL_FRAGMENT = osp.join(CONFIG_ROOT, '_base_', 'mmcl.py')
+#: mmaction2's own configs, where `mmaction::` points.
+MMACTION_CONFIGS = osp.join(
+    osp.dirname(__import__('mmaction').__file__), '.mim', 'configs')
 
-#: Entry aliases: file → the config it must be identical to.
+#: Entry aliases: file -> the config it must be identical to.
 ALIASES = {
     'mmcl_ctrgcn_ntu60.py':
-    'mmcl/mmcl-ctrgcn_4xb16-joint-u64-65e_ntu60-xsub-keypoint-3d.py',
+    'ctrgcn/mmcl-ctrgcn_1xb64-joint-u64-65e_ntu60-xsub-keypoint-3d.py',
     'mmcl_stgcnpp_ntu60.py':
-    'mmcl/mmcl-stgcnpp_4xb16-joint-u64-65e_ntu60-xsub-keypoint-3d.py',
+    'stgcnpp/mmcl-stgcnpp_8xb16-joint-u100-80e_ntu60-xsub-keypoint-3d.py',
 }
-#: Reference for the shared NTU schedule and data-loading settings.
-REFERENCE = ALIASES['mmcl_ctrgcn_ntu60.py']
-#: Reference for HD-GCN's schedule.
+#: HD-GCN's schedule.
 HDGCN_REFERENCE = \
-    'mmcl/mmcl-hdgcn_4xb16-joint-u64-90e-com1_ntu60-xsub-keypoint-3d.py'
+    'hdgcn/hdgcn_1xb64-joint-u64-90e-com1_ntu60-xsub-keypoint-3d.py'
 
 NAME_RE = re.compile(
     r'^(?P<mmcl>mmcl-)?(?P<backbone>ctrgcn|ctrsgcn|hdgcn|stgcnpp)'
-    r'(?P<official>_official)?'
+    r'(_(?P<modules>[a-z0-9]+(-[a-z0-9]+)*))?'
     r'_(?P<gpus>\d+)xb'
     r'(?P<batch>\d+)-(?P<modality>joint|bone|joint-motion|bone-motion)'
     r'-u(?P<clip>\d+)-(?P<epochs>\d+)e(?P<tag>(-[a-z0-9]+)*)'
     r'_(?P<bench>[a-z0-9]+(-[a-z]+)?)'
     r'-keypoint-3d\.py$')
 
-NTU60_TEXT = 'data/mmcl_text_features/ntu60_blip_vqa/'
-NTU120_TEXT = 'data/mmcl_text_features/ntu120_blip_vqa/'
 BENCHMARKS = {
     'ntu60-xsub':
     dict(
         num_classes=60,
         splits=('xsub_train', 'xsub_val'),
         ann_file='data/skeleton/ntu60_3d.pkl',
-        text_feature_root=NTU60_TEXT),
+        text_feature_root='data/mmcl_text_features/ntu60_blip_vqa/'),
     'ntu60-xview':
     dict(
         num_classes=60,
         splits=('xview_train', 'xview_val'),
         ann_file='data/skeleton/ntu60_3d.pkl',
-        text_feature_root=NTU60_TEXT),
+        text_feature_root='data/mmcl_text_features/ntu60_blip_vqa/'),
     'ntu120-xsub':
     dict(
         num_classes=120,
         splits=('xsub_train', 'xsub_val'),
         ann_file='data/skeleton/ntu120_3d.pkl',
-        text_feature_root=NTU120_TEXT),
+        text_feature_root='data/mmcl_text_features/ntu120_blip_vqa/'),
     'ntu120-xset':
     dict(
         num_classes=120,
         splits=('xset_train', 'xset_val'),
         ann_file='data/skeleton/ntu120_3d.pkl',
-        text_feature_root=NTU120_TEXT),
+        text_feature_root='data/mmcl_text_features/ntu120_blip_vqa/'),
     'nwucla-xview':
     dict(
         num_classes=10,
@@ -114,14 +121,12 @@ BENCHMARKS = {
     dict(
         num_classes=27,
         splits=('train', 'val'),
-        ann_file='data/skeleton/utd_mhad_ntu25.pkl',
-        text_feature_root=None),
+        ann_file='data/skeleton/utd_mhad_ntu25.pkl'),
     'sysu-xsub':
     dict(
         num_classes=12,
         splits=('train', 'val'),
-        ann_file='data/skeleton/sysu_ntu25.pkl',
-        text_feature_root=None),
+        ann_file='data/skeleton/sysu_ntu25.pkl'),
     'demo':
     dict(
         num_classes=4,
@@ -147,79 +152,67 @@ BACKBONES = {
         gcn_with_res=True,
         tcn_type='mstcn'),
 }
-#: The mmaction2-style NTU families (configs/mmcl/, configs/baseline/):
-#: backbone -> (streams, the name's '<epochs>e[-<tag>]' part). CTRS-GCN
-#: takes CTR-GCN's schedule, HD-GCN its own (90 epochs) with CoM 1.
+#: The NTU families of the official recipe: backbone -> (streams, the
+#: name's '<gpus>xb<batch>' and '<epochs>e[-<tag>]' parts).
 NTU_FAMILIES = {
-    'ctrgcn': (('joint', 'bone', 'joint-motion', 'bone-motion'), '65e'),
-    'stgcnpp': (('joint', 'bone', 'joint-motion', 'bone-motion'), '65e'),
-    'ctrsgcn': (('joint', 'bone'), '65e'),
-    'hdgcn': (('joint', 'bone'), '90e-com1'),
+    'ctrgcn': (tuple(FEATS), '1xb64', '65e'),
+    'ctrsgcn': (('joint', 'bone'), '1xb64', '65e'),
+    'hdgcn': (('joint', 'bone'), '1xb64', '90e-com1'),
 }
 #: Training-only steps of the MMCL pipeline (frame strip, text features).
-AUX_STEPS = ('BuildFrameStrip', 'LoadTextFeature', 'PackMMCLInputs')
-#: The text-feature loaders: from ``text_feature_root`` files or from a
-#: text-feature cache (``text_feature_cache``).
+AUX_STEPS = ('BuildFrameStrip', 'LoadTextFeature', 'PackMMCLInputs',
+             'LoadStripFeature')
 TEXT_STEPS = ('LoadTextFeature', 'LoadTextFeatureFromCache')
 #: The sampler steps that set a config's clip length.
 CLIP_STEPS = ('UniformSampleFrames', 'ValidCropResize',
               'OfficialNWUCLASampleFrames')
-#: Graph layouts of the official recipe, per benchmark family.
-OFFICIAL_LAYOUTS = {'ntu': 'ctrgcn_ntu', 'nwucla': 'ctrgcn_nwucla'}
 #: The official CTR-GCN recipes (config/*/default.yaml): weight decay,
 #: global batch, lr steps, repeat of the training set.
 OFFICIAL_RECIPES = {
     'ntu': dict(weight_decay=0.0004, batch=64, steps=[35, 55], repeat=1),
     'nwucla': dict(weight_decay=0.0001, batch=16, steps=[50], repeat=5),
 }
-#: Which kind of config each folder may hold (None: either).
-FOLDER_KIND = {'mmcl': 'mmcl', 'demo': 'mmcl', 'baseline': 'baseline'}
 SCHEDULE_KEYS = ('param_scheduler', 'optim_wrapper', 'train_cfg',
                  'auto_scale_lr')
+#: What an MMCL config may add to its baseline: top-level keys, model
+#: keys, train dataset keys.
+MMCL_KEYS = ('mmcl_model', 'mmcl_dataset', 'mmcl_data', 'custom_imports',
+             'mllm', 'text_feature_cache', 'text_extraction')
+MMCL_MODEL_KEYS = ('type', 'fam_head', 'frm_head', 'data_preprocessor')
+MMCL_DATASET_KEYS = ('type', 'mmcl_steps', 'video_root', 'video_suffix',
+                     'text_feature_root', 'text_feature_cache', 'num_classes')
 
-MMCL_CONFIGS = [c for c in ALL_CONFIGS if c.startswith('mmcl/')]
-#: Official-recipe configs (configs/official/ also holds the MMCL
-#: release's presets, which are not).
-OFFICIAL_CONFIGS = [c for c in ALL_CONFIGS if '_official_' in c]
-#: The MMCL release's NTU120 X-Sub recipe (its baseline drops the prefix).
-RELEASE_PRESET = ('mmcl-ctrgcn_official_2xb100-joint-u64-110e_ntu120-xsub-'
-                  'keypoint-3d.py')
-OFFICIAL_MMCL_CONFIGS = [
-    c for c in OFFICIAL_CONFIGS if c.startswith('official/mmcl-')
+MMCL_CONFIGS = [
+    c for c in ALL_CONFIGS if osp.basename(c).startswith('mmcl-')
 ]
-BASELINE_CONFIGS = [c for c in ALL_CONFIGS if c.startswith('baseline/')]
-NWUCLA_MMCL_CONFIGS = [
-    c for c in ALL_CONFIGS if c.startswith('nwucla/mmcl-')]
-STGCNPP_CONFIGS = [
-    c for c in MMCL_CONFIGS + BASELINE_CONFIGS if 'stgcnpp_' in c
+BASELINE_CONFIGS = [
+    c for c in ALL_CONFIGS
+    if '/' in c and not osp.basename(c).startswith('mmcl-')
 ]
-CTRSGCN_CONFIGS = [
-    c for c in MMCL_CONFIGS + BASELINE_CONFIGS if 'ctrsgcn_' in c
-]
-HDGCN_CONFIGS = [c for c in MMCL_CONFIGS + BASELINE_CONFIGS if 'hdgcn_' in c]
 #: Built as models (with their pipelines' transforms): each backbone x
 #: {MMCL, baseline}, every modality and benchmark at least once, plus the
-#: demo and NW-UCLA configs.
+#: demo and the MMCL release's recipe.
 BUILD_SUBSET = [
-    'mmcl/mmcl-ctrgcn_4xb16-joint-u64-65e_ntu60-xsub-keypoint-3d.py',
-    'mmcl/mmcl-stgcnpp_4xb16-bone-motion-u64-65e_ntu120-xset-keypoint-3d.py',
-    'baseline/ctrgcn_4xb16-joint-motion-u64-65e_ntu120-xsub-keypoint-3d.py',
-    'baseline/stgcnpp_4xb16-bone-u64-65e_ntu60-xview-keypoint-3d.py',
-    'demo/mmcl-ctrgcn_1xb8-joint-u32-8e_demo-keypoint-3d.py',
-    'nwucla/ctrgcn_1xb16-joint-u52-65e_nwucla-xview-keypoint-3d.py',
-    'nwucla/mmcl-ctrgcn_1xb16-bone-motion-u52-65e_nwucla-xview-keypoint-3d.py',
-    'mmcl/mmcl-ctrsgcn_4xb16-bone-u64-65e_ntu120-xsub-keypoint-3d.py',
-    'baseline/hdgcn_4xb16-joint-u64-90e-com1_ntu60-xview-keypoint-3d.py',
-    'official/mmcl-ctrgcn_official_1xb64-bone-u64-65e_ntu120-xset-keypoint-3d'
-    '.py',
-    'official/ctrgcn_official_1xb16-joint-motion-u52-65e_nwucla-xview-'
+    'ctrgcn/mmcl-ctrgcn_1xb64-joint-u64-65e_ntu60-xsub-keypoint-3d.py',
+    'ctrgcn/ctrgcn_1xb64-joint-motion-u64-65e_ntu120-xsub-keypoint-3d.py',
+    'ctrgcn/mmcl-ctrgcn_1xb64-bone-u64-65e_ntu120-xset-keypoint-3d.py',
+    'ctrgcn/mmcl-ctrgcn_1xb16-bone-motion-u52-65e_nwucla-xview-'
     'keypoint-3d.py',
+    'ctrgcn/ctrgcn_1xb16-joint-u52-65e_nwucla-xview-keypoint-3d.py',
+    'stgcnpp/mmcl-stgcnpp_8xb16-bone-motion-u100-80e_ntu60-xsub-'
+    'keypoint-3d.py',
+    'demo/mmcl-ctrgcn_1xb8-joint-u32-8e_demo-keypoint-3d.py',
+    'ctrsgcn/mmcl-ctrsgcn_1xb64-bone-u64-65e_ntu60-xview-keypoint-3d.py',
+    'hdgcn/hdgcn_1xb64-joint-u64-90e-com1_ntu60-xview-keypoint-3d.py',
 ]
 
 
 @functools.lru_cache(maxsize=None)
 def load(rel):
     """Parsed config as a plain dict (cached: parents are parsed often)."""
+    if rel.startswith('mmaction::'):
+        return Config.fromfile(
+            osp.join(MMACTION_CONFIGS, rel[len('mmaction::'):])).to_dict()
     return Config.fromfile(osp.join(CONFIG_ROOT, rel)).to_dict()
 
 
@@ -230,7 +223,6 @@ def spec_of(rel):
     assert match, f'{rel} does not follow the naming convention'
     spec = match.groupdict()
     spec['kind'] = 'mmcl' if spec.pop('mmcl') else 'baseline'
-    spec['official'] = bool(spec['official'])
     assert spec['bench'] in BENCHMARKS, f'unknown benchmark in {rel}'
     for key in ('gpus', 'batch', 'clip', 'epochs'):
         spec[key] = int(spec[key])
@@ -243,6 +235,11 @@ def dataset_of(loader):
     while dataset['type'] == 'RepeatDataset':
         dataset = dataset['dataset']
     return dataset
+
+
+def train_steps(cfg):
+    """The pipeline the config trains with (its ``mmcl_steps`` added)."""
+    return train_pipeline_cfg(dataset_of(cfg['train_dataloader']))
 
 
 def types_of(pipeline):
@@ -262,24 +259,141 @@ def without(cfg, *paths):
         *parents, leaf = path.split('.')
         node = cfg
         for key in parents:
-            node = node[key]
+            node = node.get(key, {})
         node.pop(leaf, None)
     return cfg
 
 
-def test_config_family_is_complete():
+def unscoped(value):
+    """A config dict without the ``_scope_`` keys that inheriting another
+    package's config (``mmaction::``) adds."""
+    if isinstance(value, dict):
+        return {k: unscoped(v) for k, v in value.items() if k != '_scope_'}
+    if isinstance(value, list):
+        return [unscoped(v) for v in value]
+    return value
+
+
+def family_of(spec):
+    """'ntu' or 'nwucla'."""
+    return 'nwucla' if spec['bench'] == 'nwucla-xview' else 'ntu'
+
+
+def base_files(path):
+    """The configs that the config at ``path`` inherits directly: this
+    repo's as normalised paths, other packages' as written
+    (``mmaction::...``)."""
+    with open(path, encoding='utf-8') as f:
+        tree = ast.parse(f.read())
+    bases = []
+    for node in tree.body:
+        if (isinstance(node, ast.Assign) and len(node.targets) == 1
+                and getattr(node.targets[0], 'id', None) == '_base_'):
+            value = ast.literal_eval(node.value)
+            bases = [value] if isinstance(value, str) else list(value)
+            break
+    return [
+        base if '::' in base else osp.normpath(
+            osp.join(osp.dirname(path), base)) for base in bases
+    ]
+
+
+def repo_bases(path):
+    return [base for base in base_files(path) if '::' not in base]
+
+
+def ancestors(path):
+    """Every file of this repo that ``path`` inherits, at any depth."""
+    found = []
+    for base in repo_bases(path):
+        found += [base] + ancestors(base)
+    return found
+
+
+# --------------------------------------------------------------------------
+# Folders, names, README, metafiles.
+
+
+def test_configs_are_in_algorithm_folders():
+    folders = {c.split('/')[0] for c in ALL_CONFIGS if '/' in c}
+    assert folders == set(FOLDERS)
+    assert {c for c in ALL_CONFIGS if '/' not in c} == set(ALIASES)
+    for rel in ALL_CONFIGS:
+        folder = rel.split('/')[0]
+        if folder in ALGORITHMS:
+            assert spec_of(rel)['backbone'] == folder, rel
+    for algo in ALGORITHMS:
+        for name in ('README.md', 'metafile.yml'):
+            assert osp.isfile(osp.join(CONFIG_ROOT, algo, name)), (algo, name)
+
+
+def test_official_recipe_families_are_complete():
     expected = {
-        f'{prefix}{bb}_4xb16-{mod}-u64-{epochs}_{bench}-keypoint-3d.py'
-        for prefix in ('', 'mmcl-')
-        for bb, (streams, epochs) in NTU_FAMILIES.items() for mod in streams
+        f'{algo}/{prefix}{algo}_{batch}-{mod}-u64-{epochs}_{bench}-'
+        'keypoint-3d.py'
+        for algo, (streams, batch, epochs) in NTU_FAMILIES.items()
+        for prefix in ('', 'mmcl-') for mod in streams
         for bench in NTU_BENCHMARKS
+    } | {
+        f'ctrgcn/{prefix}ctrgcn_1xb16-{mod}-u52-65e_nwucla-xview-'
+        'keypoint-3d.py'
+        for prefix in ('', 'mmcl-') for mod in FEATS
+    } | {
+        f'stgcnpp/mmcl-stgcnpp_8xb16-{mod}-u100-80e_ntu60-xsub-keypoint-3d.py'
+        for mod in FEATS
     }
-    found = {osp.basename(c) for c in MMCL_CONFIGS + BASELINE_CONFIGS}
-    assert found == expected
-    assert {c.split('/')[0] for c in MMCL_CONFIGS + BASELINE_CONFIGS} == {
-        'mmcl', 'baseline'
+    found = {c for c in ALL_CONFIGS if c.split('/')[0] in ALGORITHMS}
+    assert expected <= found
+    # besides: the MMCL release's recipe (and its baseline), its FAM on the
+    # official recipe, and the short CPU schedule of the side-by-side
+    # benchmark
+    assert found - expected == {
+        'ctrgcn/ctrgcn_2xb100-joint-u64-110e_ntu120-xsub-keypoint-3d.py',
+        'ctrgcn/mmcl-ctrgcn_inceptionv3-tokenids_2xb100-joint-u64-110e_'
+        'ntu120-xsub-keypoint-3d.py',
+        'ctrgcn/mmcl-ctrgcn_inceptionv3_1xb64-joint-u64-65e_ntu120-xsub-'
+        'keypoint-3d.py',
+        'ctrgcn/ctrgcn_1xb16-joint-u52-2e-cpu_nwucla-xview-keypoint-3d.py',
     }
-    assert set(ALIASES) <= set(ALL_CONFIGS)
+
+
+def test_readme_lists_every_config_and_every_old_path():
+    with open(osp.join(CONFIG_ROOT, 'README.md'), encoding='utf-8') as f:
+        readme = f.read()
+    missing = [c for c in ALL_CONFIGS if f'`{c}`' not in readme]
+    assert not missing, f'configs/README.md lacks {missing}'
+    # old path -> new path: one table row each
+    rows = dict(re.findall(r'^\| `([^`]+)` \| (.+?) \|$', readme, re.M))
+    moves = dict(renamed(), **replaced())
+    for old, new in moves.items():
+        assert old in rows, f'configs/README.md: no row for {old}'
+        assert (f'`{new}`' if new else 'none') in rows[old], (old, new)
+
+
+@pytest.mark.parametrize('algo', ALGORITHMS)
+def test_metafile_indexes_the_folder(algo):
+    """mmaction2's model-index format; every config of the folder once,
+    paths that exist, results with a dataset, a task and metrics."""
+    with open(osp.join(CONFIG_ROOT, algo, 'metafile.yml')) as f:
+        meta = yaml.safe_load(f)
+    collections = {c['Name'] for c in meta['Collections']}
+    for collection in meta['Collections']:
+        assert osp.isfile(osp.join(REPO_ROOT, collection['README']))
+    configs = []
+    for model in meta['Models']:
+        assert model['In Collection'] in collections
+        assert model['Name'] + '.py' == osp.basename(model['Config'])
+        assert osp.isfile(osp.join(REPO_ROOT, model['Config'])), model
+        configs.append(model['Config'])
+        for key in ('Architecture', 'Batch Size', 'Epochs',
+                    'Training Data', 'Training Resources'):
+            assert key in model['Metadata'], (model['Name'], key)
+        results = model.get('Results') or []
+        for result in [results] if isinstance(results, dict) else results:
+            assert result['Task'] == 'Skeleton-based Action Recognition'
+            assert result['Dataset'] and result['Metrics']
+    assert sorted(configs) == sorted(
+        f'configs/{c}' for c in ALL_CONFIGS if c.startswith(algo + '/'))
 
 
 @pytest.mark.parametrize('rel', ALL_CONFIGS)
@@ -289,23 +403,21 @@ def test_config_matches_its_name(rel):
         assert cfg == load(ALIASES[rel]), f'{rel} differs from its target'
     spec = spec_of(rel)
     bench = BENCHMARKS[spec['bench']]
-    folder = rel.split('/')[0]
-    if folder in FOLDER_KIND:
-        assert spec['kind'] == FOLDER_KIND[folder], rel
 
-    # Model: backbone, classes, auxiliary heads.
+    # Model: backbone, graph, classes, auxiliary heads.
     model = cfg['model']
-    assert model['type'] == 'MMCLRecognizer'
+    assert model['type'] == ('MMCLRecognizer' if spec['kind'] == 'mmcl'
+                             else model['type'])
     for key, value in BACKBONES[spec['backbone']].items():
         assert model['backbone'][key] == value, (key, model['backbone'])
-    if spec['official']:
-        assert folder == 'official', rel
-        assert model['backbone']['graph_cfg']['layout'] == OFFICIAL_LAYOUTS[
-            family_of(spec)]
-    elif spec['backbone'] == 'ctrsgcn':  # no graph: learnt adjacencies
-        assert 'graph_cfg' not in model['backbone']
-    elif spec['bench'] != 'nwucla-xview':
-        assert model['backbone']['graph_cfg']['layout'] == 'nturgb+d'
+    layout = model['backbone'].get('graph_cfg', {}).get('layout')
+    if spec['backbone'] == 'ctrsgcn':  # no graph: learnt adjacencies
+        assert layout is None
+    elif spec['backbone'] == 'ctrgcn' and spec['bench'] != 'demo':
+        assert layout == ('ctrgcn_nwucla' if family_of(spec) == 'nwucla'
+                          else 'ctrgcn_ntu')  # the official graphs
+    else:
+        assert layout == 'nturgb+d'
     if spec['backbone'] == 'hdgcn':  # the CoM the name says
         assert spec['tag'] == f"-com{model['backbone']['graph_cfg']['com']}"
     assert model['cls_head']['num_classes'] == bench['num_classes']
@@ -325,7 +437,8 @@ def test_config_matches_its_name(rel):
         assert dataset['ann_file'] == bench['ann_file'], phase
         assert dataset['split'] == (train_split
                                     if phase == 'train' else eval_split)
-        pipeline = dataset['pipeline']
+        pipeline = (train_steps(cfg)
+                    if phase == 'train' else dataset['pipeline'])
         assert only_step(pipeline, 'GenSkeFeat')['feats'] == FEATS[
             spec['modality']], phase
         clip_steps = [s for s in pipeline if s['type'] in CLIP_STEPS]
@@ -337,21 +450,25 @@ def test_config_matches_its_name(rel):
                                                      ), phase
             assert pipeline[-1]['type'] == 'PackActionInputs'
     assert cfg['train_dataloader']['batch_size'] == spec['batch']
-    assert cfg['train_cfg']['max_epochs'] == spec['epochs']
-    assert max(s.get('end', 0)
-               for s in cfg['param_scheduler']) == spec['epochs']
+    # mmaction2 counts the epochs of the repeated training set
+    repeat = cfg['train_dataloader']['dataset'].get('times', 1)
+    epochs = cfg['train_cfg']['max_epochs']
+    assert spec['epochs'] in (epochs, epochs * repeat)
+    assert max(s.get('end', epochs)
+               for s in cfg['param_scheduler']) == epochs
 
     # MMCL versus baseline.
     train_set = dataset_of(cfg['train_dataloader'])
-    train_types = types_of(train_set['pipeline'])
+    train_types = types_of(train_steps(cfg))
     if spec['kind'] == 'mmcl':
         assert model['fam_head'] and model['frm_head']
-        for step in ('BuildFrameStrip', 'PackMMCLInputs'):
-            assert train_types.count(step) == 1, step
+        strips = ('LoadStripFeature', 'BuildFrameStrip')
+        assert sum(train_types.count(step) for step in strips) == 1
         text_steps = [t for t in train_types if t in TEXT_STEPS]
         assert len(text_steps) == 1, train_types
         assert train_types[-1] == 'PackMMCLInputs'
         assert train_set['video_root']
+        assert train_set['num_classes'] == bench['num_classes']
         if text_steps == ['LoadTextFeature']:
             assert train_set['text_feature_root'] == bench[
                 'text_feature_root']
@@ -364,51 +481,89 @@ def test_config_matches_its_name(rel):
         assert model.get('frm_head') is None
         assert not set(train_types) & set(AUX_STEPS + TEXT_STEPS)
         assert train_types[-1] == 'PackActionInputs'
-        assert train_set.get('video_root') is None
-        assert train_set.get('text_feature_root') is None
-        assert train_set.get('text_feature_cache') is None
-
-    # The NTU family shares one loader set-up and, but for HD-GCN (its
-    # own), one schedule.
-    if folder in ('mmcl', 'baseline') or rel in ALIASES:
-        ref = load(REFERENCE)
-        if spec['backbone'] == 'hdgcn':
-            ref_schedule = load(HDGCN_REFERENCE)
-        else:
-            ref_schedule = ref
-        for key in SCHEDULE_KEYS:
-            assert cfg[key] == ref_schedule[key], key
-        for loader in ('train_dataloader', 'val_dataloader',
-                       'test_dataloader'):
-            assert without(cfg[loader], 'dataset') == without(
-                ref[loader], 'dataset'), loader
+        for key in ('mmcl_steps', 'video_root', 'text_feature_root',
+                    'text_feature_cache'):
+            assert train_set.get(key) is None, key
 
 
-def family_of(spec):
-    """'ntu' or 'nwucla'."""
-    return 'nwucla' if spec['bench'] == 'nwucla-xview' else 'ntu'
+# --------------------------------------------------------------------------
+# MMCL = its baseline + configs/_base_/mmcl.py.
 
 
-def test_official_family_is_complete():
-    expected = {
-        f'official/{prefix}ctrgcn_official_1xb64-{mod}-u64-65e_{bench}-'
-        'keypoint-3d.py'
-        for prefix in ('', 'mmcl-') for mod in FEATS
-        for bench in NTU_BENCHMARKS
-    } | {
-        f'official/{prefix}ctrgcn_official_1xb16-{mod}-u52-65e_nwucla-'
-        'xview-keypoint-3d.py'
-        for prefix in ('', 'mmcl-') for mod in FEATS
-    }
-    assert expected <= set(OFFICIAL_CONFIGS)
-    # besides: the short CPU schedule of the side-by-side benchmark and
-    # the MMCL release's NTU120 X-Sub recipe (with its baseline)
-    assert set(OFFICIAL_CONFIGS) - expected == {
-        'official/ctrgcn_official_1xb16-joint-u52-2e-cpu_nwucla-xview-'
-        'keypoint-3d.py',
-        'official/' + RELEASE_PRESET,
-        'official/' + RELEASE_PRESET[len('mmcl-'):],
-    }
+def baseline_of(mmcl_rel):
+    """The baseline an MMCL config inherits (its first base)."""
+    first = base_files(osp.join(CONFIG_ROOT, mmcl_rel))[0]
+    if '::' in first:
+        return first
+    return osp.relpath(first, CONFIG_ROOT).replace(osp.sep, '/')
+
+
+@pytest.mark.parametrize('mmcl_rel', MMCL_CONFIGS)
+def test_mmcl_config_extends_its_baseline(mmcl_rel):
+    """An MMCL config inherits a baseline skeleton config and the MMCL
+    fragment, and adds only what MMCL adds: FAM, FRM, the preprocessor's
+    strip normalisation, the strip and text steps of the training set
+    (with its videos and text features). Model, schedule, val / test data
+    and the training skeleton steps are the baseline's."""
+    path = osp.join(CONFIG_ROOT, mmcl_rel)
+    base_rel = baseline_of(mmcl_rel)
+    assert base_files(path) == [
+        base_rel if '::' in base_rel else osp.join(CONFIG_ROOT, base_rel),
+        MMCL_FRAGMENT
+    ]
+    assert not osp.basename(base_rel).startswith('mmcl-')
+    # the baseline's name: the MMCL config's without `mmcl-` and modules
+    spec = spec_of(mmcl_rel)
+    name = osp.basename(mmcl_rel)[len('mmcl-'):]
+    if spec['modules']:
+        name = name.replace(f"_{spec['modules']}_", '_', 1)
+    assert osp.basename(base_rel) == name
+    mmcl, base = unscoped(load(mmcl_rel)), unscoped(load(base_rel))
+    for key in ('backbone', 'cls_head'):
+        assert mmcl['model'][key] == base['model'][key], key
+    assert without(mmcl['model'], *MMCL_MODEL_KEYS) == without(
+        base['model'], *MMCL_MODEL_KEYS)
+    strip_keys = ('strip_mean', 'strip_std', 'strip_short_side', 'type')
+    assert without(mmcl['model'].get('data_preprocessor', {}),
+                   *strip_keys) == without(
+                       base['model'].get('data_preprocessor', {}),
+                       *strip_keys)
+    mmcl_set = dataset_of(mmcl['train_dataloader'])
+    base_set = dataset_of(base['train_dataloader'])
+    assert without(mmcl_set, *MMCL_DATASET_KEYS) == without(
+        base_set, *MMCL_DATASET_KEYS)
+    assert without(mmcl['train_dataloader'], 'dataset') == without(
+        base['train_dataloader'], 'dataset')
+    # the baseline's skeleton steps, with the MMCL steps added
+    assert train_steps(mmcl) == with_mmcl_steps(base_set['pipeline'],
+                                                mmcl_set['mmcl_steps'])
+    top = set(mmcl) | set(base)
+    for key in top - set(MMCL_KEYS) - {'model', 'train_dataloader'}:
+        assert mmcl.get(key) == base.get(key), key
+
+
+@pytest.mark.parametrize('rel', BASELINE_CONFIGS)
+def test_no_baseline_inherits_mmcl(rel):
+    """The direction is baseline -> MMCL, never the reverse."""
+    chain = ancestors(osp.join(CONFIG_ROOT, rel))
+    assert MMCL_FRAGMENT not in chain
+    assert not [c for c in chain if osp.basename(c).startswith('mmcl-')]
+
+
+def test_stgcnpp_mmcl_configs_inherit_mmaction2_unmodified():
+    stgcnpp = [c for c in MMCL_CONFIGS if c.startswith('stgcnpp/')]
+    assert len(stgcnpp) == 4
+    for rel in stgcnpp:
+        base = baseline_of(rel)
+        assert base.startswith('mmaction::skeleton/stgcnpp/'), rel
+        # the mmaction2 file as shipped, nothing of it overridden
+        mmcl, original = unscoped(load(rel)), unscoped(load(base))
+        for key in set(original) - {'model', 'train_dataloader'}:
+            assert mmcl[key] == original[key], (rel, key)
+
+
+# --------------------------------------------------------------------------
+# Recipes.
 
 
 def official_lr(epoch, steps, base_lr=0.1, warm_up=5, decay=0.1):
@@ -427,16 +582,24 @@ def config_lrs(cfg, iters_per_epoch=10):
                          iters_per_epoch, cfg['train_cfg']['max_epochs'])
 
 
-@pytest.mark.parametrize(
-    'rel', [c for c in OFFICIAL_CONFIGS if '-65e_' in c and 'mmcl-' not in c])
+@pytest.mark.parametrize('rel', [
+    c for c in BASELINE_CONFIGS
+    if c.startswith(('ctrgcn/', 'ctrsgcn/', 'hdgcn/')) and '-cpu_' not in c
+    and '-110e_' not in c
+])
 def test_official_recipe(rel):
+    """The official CTR-GCN data path (HD-GCN's and the MMCL release's
+    feeders are CTR-GCN's), batch and one test clip; CTR-GCN's model and,
+    but for HD-GCN (its own: test_hdgcn_schedule_is_the_official_one), the
+    lr of every epoch as the official main.py sets it."""
     spec = spec_of(rel)
     cfg = load(rel)
     recipe = OFFICIAL_RECIPES[family_of(spec)]
     model = cfg['model']
-    assert model['backbone']['init_scheme'] == 'official'
-    assert model['cls_head']['type'] == 'CTRGCNHead'
-    assert model['cls_head']['average_clips'] == 'score'  # logits
+    if spec['backbone'] == 'ctrgcn':
+        assert model['backbone']['init_scheme'] == 'official'
+        assert model['cls_head']['type'] == 'CTRGCNHead'
+        assert model['cls_head']['average_clips'] == 'score'  # logits
     optimizer = cfg['optim_wrapper']['optimizer']
     assert optimizer == dict(type='SGD', lr=0.1, momentum=0.9,
                              nesterov=True,
@@ -448,14 +611,13 @@ def test_official_recipe(rel):
     times = train['dataset'].get('times', 1) \
         if train['dataset']['type'] == 'RepeatDataset' else 1
     assert times == recipe['repeat']
-    # the lr of every epoch is the official main.py's, set at epoch starts
-    expected = [official_lr(e, recipe['steps']) for e in range(65)]
-    lrs = config_lrs(cfg)
-    assert (lrs == lrs[:, :1]).all()
-    assert lrs[:, 0] == pytest.approx(expected, rel=1e-9)
+    if spec['backbone'] != 'hdgcn':
+        expected = [official_lr(e, recipe['steps']) for e in range(65)]
+        lrs = config_lrs(cfg)
+        assert (lrs == lrs[:, :1]).all()
+        assert lrs[:, 0] == pytest.approx(expected, rel=1e-9)
     # data path: official steps, bones / motion after the sampling, one
     # deterministic test clip
-    layout = OFFICIAL_LAYOUTS[family_of(spec)]
     train_types = types_of(dataset_of(train)['pipeline'])
     test_steps = dataset_of(cfg['test_dataloader'])['pipeline']
     if family_of(spec) == 'ntu':
@@ -469,6 +631,7 @@ def test_official_recipe(rel):
             'OfficialNTUPreprocess', 'ValidCropResize', 'LayoutGenSkeFeat'
         ]
         assert tuple(test_steps[1]['p_interval']) == (0.95, )
+        layout = 'ctrgcn_ntu'
     else:
         assert train_types[:3] == [
             'OfficialNWUCLANormalize', 'OfficialNWUCLASampleFrames',
@@ -476,13 +639,66 @@ def test_official_recipe(rel):
         ]
         assert types_of(test_steps)[:3] == train_types[:3]
         assert test_steps[0]['test_mode'] and test_steps[1]['test_mode']
+        layout = 'ctrgcn_nwucla'
     assert only_step(test_steps, 'GenSkeFeat')['layout'] == layout
     assert cfg['val_dataloader']['dataset']['pipeline'] == test_steps
 
 
-@pytest.mark.parametrize(
-    'rel', ['official/' + RELEASE_PRESET,
-            'official/' + RELEASE_PRESET[len('mmcl-'):]])
+@pytest.mark.parametrize('rel', [
+    c for c in BASELINE_CONFIGS if c.startswith(('ctrsgcn/', 'hdgcn/'))
+])
+def test_backbone_variants_differ_from_ctrgcn_in_model_and_schedule(rel):
+    """CTRS-GCN and HD-GCN configs are CTR-GCN's of the same benchmark and
+    stream with another model (and, for HD-GCN, its schedule)."""
+    algo = rel.split('/')[0]
+    ctrgcn_rel = rel.replace(algo, 'ctrgcn').replace('-90e-com1_', '-65e_')
+    ctrgcn, variant = load(ctrgcn_rel), load(rel)
+    skip = ['model.backbone', 'model.cls_head']
+    if algo == 'hdgcn':
+        skip += ['max_epochs', 'warmup_epochs', *SCHEDULE_KEYS]
+    assert without(variant, *skip) == without(ctrgcn, *skip)
+    assert variant['model']['cls_head']['type'] == 'GCNHead'
+
+
+def hdgcn_official_lr(epoch, idx, iters_per_epoch, base_lr=0.1,
+                      warm_up=5, num_epoch=90, lr_ratio=0.001):
+    """The lr of a training iteration under HD-GCN's main.py
+    (``adjust_learning_rate(epoch, idx)``, called at every batch)."""
+    if epoch < warm_up:
+        return base_lr * (epoch + 1) / warm_up
+    t_max = iters_per_epoch * (num_epoch - warm_up)
+    t_cur = iters_per_epoch * (epoch - warm_up) + idx
+    eta_min = base_lr * lr_ratio
+    return eta_min + 0.5 * (base_lr - eta_min) * (
+        1 + np.cos(t_cur / t_max * np.pi))
+
+
+def test_hdgcn_schedule_is_the_official_one():
+    """Optimiser and batch as HD-GCN's config/*/*.yaml; after the warm-up
+    the lr of every iteration is main.py's cosine (the warm-up is linear
+    per iteration, where main.py steps it per epoch)."""
+    cfg = load(HDGCN_REFERENCE)
+    spec = spec_of(HDGCN_REFERENCE)
+    assert spec['gpus'] * spec['batch'] == 64
+    assert cfg['auto_scale_lr']['base_batch_size'] == 64
+    assert cfg['optim_wrapper']['optimizer'] == dict(
+        type='SGD', lr=0.1, momentum=0.9, nesterov=True,
+        weight_decay=0.0004)
+    iters = 10
+    lrs = config_lrs(cfg, iters)
+    assert lrs.shape == (90, iters)
+    expected = np.array([[hdgcn_official_lr(e, i, iters)
+                          for i in range(iters)] for e in range(90)])
+    assert lrs[5:] == pytest.approx(expected[5:], rel=1e-9)
+    assert lrs[-1, -1] == pytest.approx(1e-4, rel=0.01)
+
+
+RELEASE = 'ctrgcn/ctrgcn_2xb100-joint-u64-110e_ntu120-xsub-keypoint-3d.py'
+RELEASE_MMCL = ('ctrgcn/mmcl-ctrgcn_inceptionv3-tokenids_2xb100-joint-u64-'
+                '110e_ntu120-xsub-keypoint-3d.py')
+
+
+@pytest.mark.parametrize('rel', [RELEASE, RELEASE_MMCL])
 def test_mmcl_release_recipe(rel):
     """config/nturgbd120-cross-subject/joint.yaml and main_MMCL.py of the
     MMCL release: 110 epochs, 2 GPUs x 100, lr 0.1 set per epoch (warm-up
@@ -516,7 +732,7 @@ def test_mmcl_release_recipe(rel):
     frm = model['frm_head']
     assert (frm['text_channels'], frm['hidden_channels'],
             frm['num_weights']) == (3, 64, 2)
-    train = dataset_of(cfg['train_dataloader'])['pipeline']
+    train = train_steps(cfg)
     assert only_step(train, 'LoadTextFeatureFromCache')['feature'] == \
         'token_ids'
     strip = only_step(train, 'BuildFrameStrip')
@@ -530,18 +746,18 @@ def test_mmcl_release_recipe(rel):
     assert model['data_preprocessor']['strip_short_side'] == 299
 
 
-#: The lr schedules the configs document (their headers, configs/README.md),
-#: by file name: (name glob, warm-up epochs, epochs from which the lr is
-#: x0.1; None: cosine decay from the end of the warm-up to the last epoch).
-#: Every config matches exactly one entry.
+#: The lr schedules the configs document (their headers, the folders'
+#: READMEs), by file name: (name glob, warm-up epochs, epochs from which
+#: the lr is x0.1; None: cosine decay from the end of the warm-up to the
+#: last epoch). Every config matches exactly one entry.
 DOCUMENTED_SCHEDULES = [
     ('*-110e_ntu*', 5, (90, 100)),  # the MMCL release's NTU120 X-Sub one
     ('*-65e*_ntu*', 5, (35, 55)),  # CTR-GCN's NTU schedule
     ('*-65e*_nwucla*', 5, (50, )),  # CTR-GCN's NW-UCLA schedule
     ('*-90e*_ntu*', 5, None),  # HD-GCN's NTU schedule (cosine)
+    ('*-80e_ntu*', 0, None),  # mmaction2's STGCN++ one (cosine)
     ('*-30e-ft_*', 2, None),  # transfer fine-tuning
-    ('*-[0-9]e-cpu_*', 1, None),  # short NW-UCLA CPU schedules
-    ('*-12e-cpu_*', 1, None),
+    ('*-[0-9]e-cpu_*', 1, None),  # short NW-UCLA CPU schedule
     ('*-8e_demo-*', 1, None),  # the demo
 ]
 
@@ -561,8 +777,9 @@ def test_lr_drops_at_documented_epochs(rel):
     lrs = config_lrs(cfg)
     epochs = len(lrs)
     # a linear warm-up that reaches the base lr by the end of its epochs
-    rising = lrs[:warm_up].ravel()
-    assert rising[0] < base_lr and (np.diff(rising) >= 0).all()
+    if warm_up:
+        rising = lrs[:warm_up].ravel()
+        assert rising[0] < base_lr and (np.diff(rising) >= 0).all()
     assert lrs[warm_up, 0] == pytest.approx(base_lr, rel=1e-9)
     drops = [
         epoch for epoch in range(1, epochs)
@@ -586,137 +803,6 @@ def test_lr_drops_at_documented_epochs(rel):
         assert 'MultiStepLR' not in [s['type'] for s in cfg['param_scheduler']]
 
 
-def baseline_of(mmcl_rel):
-    """The baseline config an MMCL config pairs with."""
-    folder, name = mmcl_rel.split('/')
-    folder = 'baseline' if folder == 'mmcl' else folder
-    return f'{folder}/{name[len("mmcl-"):]}'
-
-
-def test_nwucla_family_is_complete():
-    names = {c for c in ALL_CONFIGS if c.startswith('nwucla/')}
-    for mod in FEATS:
-        for prefix in ('', 'mmcl-'):
-            assert (f'nwucla/{prefix}ctrgcn_1xb16-{mod}-u52-65e_'
-                    'nwucla-xview-keypoint-3d.py') in names
-
-
-@pytest.mark.parametrize(
-    'mmcl_rel', MMCL_CONFIGS + NWUCLA_MMCL_CONFIGS + OFFICIAL_MMCL_CONFIGS)
-def test_mmcl_and_baseline_differ_only_in_fam_frm(mmcl_rel):
-    base_rel = baseline_of(mmcl_rel)
-    assert base_rel in ALL_CONFIGS, f'no baseline for {mmcl_rel}'
-    mmcl, base = load(mmcl_rel), load(base_rel)
-    for key in ('backbone', 'cls_head'):
-        assert mmcl['model'][key] == base['model'][key], key
-    for key in SCHEDULE_KEYS:
-        assert mmcl[key] == base[key], key
-    for key in ('val_dataloader', 'test_dataloader'):
-        assert mmcl[key] == base[key], key
-    # the MMCL preprocessor adds the strip normalisation (and resize) only
-    strip_keys = ('strip_mean', 'strip_std', 'strip_short_side')
-    assert without(mmcl['model']['data_preprocessor'], *strip_keys) == \
-        without(base['model']['data_preprocessor'], *strip_keys)
-    mmcl_set = dataset_of(mmcl['train_dataloader'])
-    base_set = dataset_of(base['train_dataloader'])
-    skip = ('pipeline', 'video_root', 'video_suffix', 'text_feature_root',
-            'text_feature_cache')
-    assert without(mmcl_set, *skip) == without(base_set, *skip)
-    for key in ('batch_size', 'num_workers'):
-        assert mmcl['train_dataloader'][key] == base['train_dataloader'][key]
-    # Same skeleton steps; only the strip / text steps and the packer go.
-    expected = [
-        dict(step, type='PackActionInputs')
-        if step['type'] == 'PackMMCLInputs' else step
-        for step in dataset_of(mmcl['train_dataloader'])['pipeline']
-        if step['type'] not in ('BuildFrameStrip', ) + TEXT_STEPS
-    ]
-    # PreNormalize3DWithFrameMap gives PreNormalize3D's keypoints; the
-    # baseline may use either
-    assert [same_keypoints(step)
-            for step in dataset_of(base['train_dataloader'])['pipeline']] \
-        == [same_keypoints(step) for step in expected]
-
-
-def same_keypoints(step):
-    """A pipeline step, with PreNormalize3DWithFrameMap as PreNormalize3D."""
-    if step['type'] == 'PreNormalize3DWithFrameMap':
-        return dict(step, type='PreNormalize3D')
-    return step
-
-
-@pytest.mark.parametrize('base_rel', BASELINE_CONFIGS)
-def test_every_baseline_has_an_mmcl_config(base_rel):
-    assert 'mmcl/mmcl-' + osp.basename(base_rel) in ALL_CONFIGS
-
-
-@pytest.mark.parametrize('rel', STGCNPP_CONFIGS + CTRSGCN_CONFIGS)
-def test_backbone_variants_differ_only_in_backbone(rel):
-    """STGCN++ and CTRS-GCN configs are CTR-GCN's with another backbone
-    (same head, data, schedule)."""
-    name = 'stgcnpp_' if 'stgcnpp_' in rel else 'ctrsgcn_'
-    ctrgcn = load(rel.replace(name, 'ctrgcn_'))
-    variant = load(rel)
-    assert variant['model']['backbone']['type'] == BACKBONES[name[:-1]][
-        'type']
-    assert ctrgcn['model']['backbone']['type'] == 'CTRGCN'
-    assert without(variant, 'model.backbone') == without(
-        ctrgcn, 'model.backbone')
-
-
-@pytest.mark.parametrize('rel', HDGCN_CONFIGS)
-def test_hdgcn_differs_from_ctrgcn_in_backbone_and_schedule(rel):
-    ctrgcn = load(
-        rel.replace('hdgcn_', 'ctrgcn_').replace('-90e-com1_', '-65e_'))
-    hdgcn = load(rel)
-    assert hdgcn['model']['backbone'] == dict(
-        type='HDGCN', graph_cfg=dict(layout='nturgb+d', com=1))
-    schedule = ('max_epochs', 'warmup_epochs') + SCHEDULE_KEYS
-    assert without(hdgcn, 'model.backbone', *schedule) == without(
-        ctrgcn, 'model.backbone', *schedule)
-
-
-def hdgcn_official_lr(epoch, idx, iters_per_epoch, base_lr=0.1,
-                      warm_up=5, num_epoch=90, lr_ratio=0.001):
-    """The lr of a training iteration under HD-GCN's main.py
-    (``adjust_learning_rate(epoch, idx)``, called at every batch)."""
-    if epoch < warm_up:
-        return base_lr * (epoch + 1) / warm_up
-    t_max = iters_per_epoch * (num_epoch - warm_up)
-    t_cur = iters_per_epoch * (epoch - warm_up) + idx
-    eta_min = base_lr * lr_ratio
-    return eta_min + 0.5 * (base_lr - eta_min) * (
-        1 + np.cos(t_cur / t_max * np.pi))
-
-
-def test_hdgcn_schedule_is_the_official_one():
-    """Optimiser and batch as HD-GCN's config/*/*.yaml; after the warm-up
-    the lr of every iteration is main.py's cosine (the warm-up is linear
-    per iteration, as in the CTR-GCN family, where main.py steps it per
-    epoch)."""
-    cfg = load(HDGCN_REFERENCE)
-    spec = spec_of(HDGCN_REFERENCE)
-    assert spec['gpus'] * spec['batch'] == 64
-    assert cfg['auto_scale_lr']['base_batch_size'] == 64
-    assert cfg['optim_wrapper']['optimizer'] == dict(
-        type='SGD', lr=0.1, momentum=0.9, nesterov=True,
-        weight_decay=0.0004)
-    iters = 10
-    lrs = config_lrs(cfg, iters)
-    assert lrs.shape == (90, iters)
-    expected = np.array([[hdgcn_official_lr(e, i, iters)
-                          for i in range(iters)] for e in range(90)])
-    assert lrs[5:] == pytest.approx(expected[5:], rel=1e-9)
-    assert lrs[-1, -1] == pytest.approx(1e-4, rel=0.01)
-
-
-def test_readme_lists_every_config():
-    with open(osp.join(CONFIG_ROOT, 'README.md'), encoding='utf-8') as f:
-        readme = f.read()
-    missing = [c for c in ALL_CONFIGS if f'`{c}`' not in readme]
-    assert not missing, f'configs/README.md lacks {missing}'
-
-
 @pytest.mark.parametrize('rel', BUILD_SUBSET)
 def test_build_model(rel):
     spec = spec_of(rel)
@@ -731,9 +817,7 @@ def test_build_model(rel):
         assert model.frm_head.num_classes == num_classes
         assert model.frm_head.class_matrices.shape[-1] == num_classes
     # One short clip through the skeleton path: (N, clips, M, T, V, C).
-    num_person = only_step(
-        dataset_of(cfg.train_dataloader).pipeline,
-        'FormatGCNInput')['num_person']
+    num_person = only_step(train_steps(cfg), 'FormatGCNInput')['num_person']
     num_joints = 20 if spec['bench'] == 'nwucla-xview' else 25
     inputs = torch.randn(1, 1, num_person, 8, num_joints, 3)
     model.eval()
@@ -742,84 +826,42 @@ def test_build_model(rel):
     assert scores.shape == (1, num_classes)
     # Every transform of the three pipelines is registered and accepts its
     # arguments.
-    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
-        for step in dataset_of(cfg[loader]).pipeline:
+    for steps in (train_steps(cfg),
+                  dataset_of(cfg.val_dataloader).pipeline,
+                  dataset_of(cfg.test_dataloader).pipeline):
+        for step in steps:
             TRANSFORMS.build(step)
 
 
 # --------------------------------------------------------------------------
 # The layout: snapshot of the resolved configs, depth, single definitions.
 
-#: Differences from the snapshot (the resolved configs before the move to
-#: configs/_base_ blocks) made on purpose: (config glob, key-path globs,
-#: why). Key paths are dotted, list items by index. A change of resolved
-#: configs adds an entry here (or regenerates the snapshot with
-#: config_snapshot.py and empties this list); each entry must match a
-#: difference.
+#: Top-level helpers (variables no runner or tool reads) of the blocks
+#: and configs, before and after the moves.
+HELPERS = ('ann_file', 'benchmark', 'clip_len', 'data_root', 'datasets',
+           'dataset_type', 'feats', 'layout', 'num_classes', 'stream',
+           'skeleton_train_steps', 'train_pipeline', 'val_pipeline',
+           'test_pipeline', 'video_root', 'text_feature_root', 'mmcl_heads',
+           'mmcl_model', 'mmcl_dataset', 'mmcl_data', 'fam_head_cfg',
+           'frm_head_cfg', 'strip_norm_cfg', 'nwucla_layout')
+
+#: Differences from the snapshot (the resolved configs before the moves to
+#: configs/_base_ blocks and to the algorithm folders) made on purpose:
+#: (config glob, key-path globs, why). Config globs match the current path;
+#: key paths are dotted, list items by index. A change of resolved configs
+#: adds an entry here (or regenerates the snapshot with config_snapshot.py
+#: and empties this list); each entry must match a difference.
 MEANT_TO_CHANGE = [
+    ('*', HELPERS,
+     'helpers: the blocks\' variables (the MMCL fragment\'s mmcl_model / '
+     'mmcl_dataset / mmcl_data; the data blocks\' datasets[benchmark]'
+     '[stream], named by benchmark / stream) replace the stream configs\' '
+     'rebuilt pipelines and the heads block'),
     ('*', ('*_scope_', ),
      "mmaction2's STGCN++ recipe, no longer inherited, gave its dicts "
      "_scope_='mmaction', the default scope of every config anyway"),
-    ('*', ('mmcl_heads', ),
-     'new helper: the FAM / FRM block of _base_/models/mmcl_heads.py'),
-    ('*', ('feats', ),
-     'new helper naming the stream (NW-UCLA configs had it already)'),
-    ('configs/nwucla/*', ('skeleton_train_steps*', ),
-     "the data block's skeleton steps (NW-UCLA MMCL stream configs held "
-     "their baseline's)"),
-    ('configs/nwucla/ctrgcn_*',
-     ('train_pipeline.0.type',
-      'train_dataloader.dataset.dataset.pipeline.0.type'),
-     "the MMCL config's skeleton steps, as on NTU: "
-     "PreNormalize3DWithFrameMap gives PreNormalize3D's keypoints"),
-    ('configs/nwucla/ctrgcn_*', ('model.data_preprocessor.strip_*', ),
-     'NW-UCLA baselines inherit their MMCL config, as on NTU, and keep its '
-     "strip normalisation (the preprocessor's defaults; no strips)"),
-    ('configs/nwucla/ctrgcn_*',
-     ('train_dataloader.dataset.dataset.video_*',
-      'train_dataloader.dataset.dataset.text_feature_root'),
-     "NTU's baseline idiom: video_root / text_feature_root None"),
-    ('configs/nwucla/ctrgcn_*', ('video_root', 'text_feature_root'),
-     'helpers of the NW-UCLA data block'),
-    ('configs/nwucla/*-cpu_*', ('model.fam_head', 'model.frm_head'),
-     'None -> absent (the default): composed without the MMCL heads'),
-    ('configs/transfer/*',
-     ('model.fam_head', 'model.frm_head', 'model.data_preprocessor.strip_*'),
-     'composed without the MMCL heads: no heads (None -> absent), no strip '
-     'normalisation'),
-    ('configs/transfer/*', ('video_root', 'text_feature_root'),
-     "helpers: NTU120's paths -> None (skeleton-only)"),
-    ('*demo*', ('video_root', 'text_feature_root', 'val_pipeline.2.clip_len'),
+    ('*demo*', ('val_pipeline.2.clip_len', ),
      "helpers: NTU's values -> the demo's (_base_/datasets/demo.py)"),
-    ('*', ('param_scheduler.1.begin', ),
-     'bug fix: MultiStepLR counts its milestones from its begin, so with '
-     'begin=5 CTR-GCN\'s NTU / NW-UCLA schedules dropped the lr at epochs '
-     '40 / 60 and 55 instead of 35 / 55 and 50; begin=0 drops it at the '
-     'documented epochs (test_lr_drops_at_documented_epochs)'),
-    ('configs/official/*_official_*',
-     ('fam_head_cfg', 'frm_head_cfg', 'strip_norm_cfg'),
-     "the official bases' copies of the heads block are gone: FAM / FRM "
-     "come from _base_.mmcl_heads"),
-    ('configs/official/*_official_*', ('feats.0', 'val_pipeline.*.feats.0'),
-     "helpers of the stream configs: the official ones left feats / "
-     "val_pipeline at the joint stream's (their loaders had the stream's "
-     "pipelines, unchanged)"),
-    ('configs/official/ctrgcn_official_*',
-     ('model.fam_head', 'model.frm_head', 'model.data_preprocessor.strip_*',
-      'train_dataloader.dataset.video_*',
-      'train_dataloader.dataset.text_feature_root',
-      'train_dataloader.dataset.dataset.video_*',
-      'train_dataloader.dataset.dataset.text_feature_root', 'video_root',
-      'text_feature_root'),
-     'official baselines inherit their MMCL config as every baseline does '
-     '(the CPU config composes the blocks as nwucla/*-cpu* does): '
-     'fam_head / frm_head None, video / text roots None, the data blocks\' '
-     'video_suffix and helpers, the strip normalisation kept (no strips)'),
-    ('*-cpu_*', ('model_wrapper_cfg', ),
-     'CPU configs name the CPUDistributedDataParallel wrapper (DDP of CPU '
-     'models was a process-wide patch of compat.py)'),
-    ('*demo*', ('model_wrapper_cfg', ),
-     'the demo is a CPU config: CPUDistributedDataParallel wrapper'),
     ('*', ('*dataloader.dataset.num_classes',
            '*dataloader.dataset.dataset.num_classes',
            '*dataloader.dataset.num_joints'),
@@ -832,6 +874,11 @@ MEANT_TO_CHANGE = [
      'interval / max_keep_ckpts), DatasetCheckHook (datasets vs the '
      'model\'s classes and FRM text width before training), '
      'SkippedMediaHook (skip_bad_media report; idle without it)'),
+    ('*-cpu_*', ('model_wrapper_cfg', ),
+     'CPU configs name the CPUDistributedDataParallel wrapper (DDP of CPU '
+     'models was a process-wide patch of compat.py)'),
+    ('*demo*', ('model_wrapper_cfg', ),
+     'the demo is a CPU config: CPUDistributedDataParallel wrapper'),
     ('*', ('default_hooks.finite_loss', 'default_hooks.graceful_stop'),
      'runtime base (issue #25): FiniteLossHook (stop at a NaN/inf loss '
      'before any save), GracefulStopHook (SIGTERM/SIGINT: resumable '
@@ -850,9 +897,39 @@ def resolved(rel):
     return canonical(Config.fromfile(osp.join(REPO_ROOT, rel)).to_dict())
 
 
+def expanded(cfg):
+    """A resolved config with each loader's ``mmcl_steps`` added to its
+    dataset's pipeline (what the dataset trains with; the snapshot's
+    configs stated that pipeline in full)."""
+    cfg = copy.deepcopy(cfg)
+    for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        if not cfg.get(key):
+            continue
+        dataset = cfg[key]['dataset']
+        while 'dataset' in dataset:
+            dataset = dataset['dataset']
+        if dataset.get('mmcl_steps'):
+            dataset['pipeline'] = canonical(train_pipeline_cfg(dataset))
+            dataset.pop('mmcl_steps')
+    return cfg
+
+
 @functools.lru_cache(maxsize=None)
 def snapshot():
     return load_snapshot()
+
+
+def compared():
+    """(snapshot path, current path) of the configs compared with their
+    snapshot: those that stayed and those that moved with their recipe."""
+    moves = {f'configs/{old}': f'configs/{new}'
+             for old, new in renamed().items()}
+    pairs = []
+    for old in sorted(snapshot()):
+        new = moves.get(old, old)
+        if new in config_files() and old not in REPLACED_IN_PLACE:
+            pairs.append((old, new))
+    return pairs
 
 
 def unintended(rel, diffs):
@@ -868,13 +945,22 @@ def meant(entry, rel, path):
         fnmatch.fnmatchcase(path, key) for key in keys)
 
 
-def test_snapshot_configs_still_exist():
-    """Configs are renamed or removed only on purpose (new ones are not in
-    the snapshot and need not be)."""
-    missing = sorted(set(snapshot()) - set(config_files()))
-    assert not missing, (
-        f'{missing} are gone: regenerate the snapshot with '
-        'python tests/test_configs/config_snapshot.py if that is intended')
+def test_every_snapshot_config_is_accounted_for():
+    """Configs are moved, replaced or removed only on purpose: each one of
+    the snapshot is where it was, moved (config_layout.renamed) or
+    replaced (config_layout.replaced, with a pointer in the README)."""
+    moves = {f'configs/{old}' for old in list(renamed()) + list(replaced())}
+    moves |= set(PROJECTS_REPLACED)
+    for old in snapshot():
+        assert (old in config_files()) != (old in moves), old
+    for new in renamed().values():
+        assert f'configs/{new}' in config_files(), new
+    for new in replaced().values():
+        assert new is None or new.startswith('mmaction::') or \
+            f'configs/{new}' in config_files(), new
+    for new in PROJECTS_REPLACED.values():
+        assert new in config_files(), new
+    assert set(REPLACED_IN_PLACE) <= set(snapshot()) & set(config_files())
 
 
 @pytest.mark.parametrize('rel', config_files())
@@ -894,52 +980,36 @@ def test_every_split_checks_the_models_classes(rel):
             assert dataset.get('num_classes') == num_classes, (phase, rel)
 
 
-@pytest.mark.parametrize(
-    'rel', sorted(set(load_snapshot()) & set(config_files())))
-def test_config_resolves_as_its_snapshot(rel):
-    diffs = unintended(rel, differences(snapshot()[rel], resolved(rel)))
-    assert not diffs, (f'{rel} resolves differently from its snapshot '
-                       f'(path: snapshot -> now):\n{describe(diffs)}')
+@pytest.mark.parametrize('old, new', compared(), ids=lambda p: p)
+def test_config_resolves_as_its_snapshot(old, new):
+    diffs = unintended(
+        new, differences(snapshot()[old], expanded(resolved(new))))
+    assert not diffs, (f'{new} (was {old}) resolves differently from its '
+                       f'snapshot (path: snapshot -> now):\n'
+                       f'{describe(diffs)}')
 
 
 def test_meant_to_change_is_exact():
     """Every MEANT_TO_CHANGE entry matches a difference somewhere, and the
     ``_scope_`` entry only covers ``'mmaction'`` scopes that went away."""
     found = set()
-    for rel in sorted(set(snapshot()) & set(config_files())):
-        for path, old, new in differences(snapshot()[rel], resolved(rel)):
+    for old, new in compared():
+        for path, before, after in differences(snapshot()[old],
+                                               expanded(resolved(new))):
             found.update(index
                          for index, entry in enumerate(MEANT_TO_CHANGE)
-                         if meant(entry, rel, path))
+                         if meant(entry, new, path))
             if path.endswith('_scope_'):
-                assert (old, new) == ('mmaction', ABSENT), (rel, path)
+                assert (before, after) == ('mmaction', ABSENT), (new, path)
     stale = [MEANT_TO_CHANGE[i] for i in range(len(MEANT_TO_CHANGE))
              if i not in found]
     assert not stale, f'entries that match no difference: {stale}'
 
 
-def base_files(path):
-    """This repo's config files that the config at ``path`` inherits
-    directly (``mmaction::`` and other packages' files left out)."""
-    with open(path, encoding='utf-8') as f:
-        tree = ast.parse(f.read())
-    bases = []
-    for node in tree.body:
-        if (isinstance(node, ast.Assign) and len(node.targets) == 1
-                and getattr(node.targets[0], 'id', None) == '_base_'):
-            value = ast.literal_eval(node.value)
-            bases = [value] if isinstance(value, str) else list(value)
-            break
-    return [
-        osp.normpath(osp.join(osp.dirname(path), base)) for base in bases
-        if '::' not in base
-    ]
-
-
 def depth(path):
     """Files of this repo in the longest inheritance chain from ``path``
     (the config itself included)."""
-    return 1 + max((depth(base) for base in base_files(path)), default=0)
+    return 1 + max((depth(base) for base in repo_bases(path)), default=0)
 
 
 BLOCKS = sorted(
@@ -948,16 +1018,20 @@ BLOCKS = sorted(
 
 @pytest.mark.parametrize('rel', config_files())
 def test_config_is_at_most_three_files_deep(rel):
+    """configs/: a config, the baseline it builds on, the blocks; an entry
+    alias or a project's config may build on a shipped one (one more)."""
+    alias = rel[len('configs/'):] in ALIASES
+    limit = 4 if alias or rel.startswith('projects/') else 3
     chain_depth = depth(osp.join(REPO_ROOT, rel))
-    assert chain_depth <= 3, (
+    assert chain_depth <= limit, (
         f'{rel} inherits through {chain_depth} files of this repo (at most '
-        '3: a config, the config it builds on, _base_ blocks)')
+        f'{limit})')
 
 
 @pytest.mark.parametrize(
     'path', BLOCKS, ids=lambda p: osp.relpath(p, CONFIG_ROOT))
 def test_base_blocks_inherit_no_repo_file(path):
-    assert base_files(path) == [], (
+    assert repo_bases(path) == [], (
         f'{path}: a _base_ block inherits only other packages\' files '
         "(e.g. 'mmaction::...'), so that configs stay 3 files deep")
 
@@ -975,16 +1049,4 @@ def test_fam_and_frm_are_defined_once():
             with open(path, encoding='utf-8') as f:
                 if pattern.search(f.read()):
                     defining.append(osp.relpath(path, REPO_ROOT))
-        assert defining == ['configs/_base_/models/mmcl_heads.py'], head
-
-
-@pytest.mark.parametrize(
-    'mmcl_rel', MMCL_CONFIGS + NWUCLA_MMCL_CONFIGS + OFFICIAL_MMCL_CONFIGS)
-def test_baseline_inherits_its_mmcl_config(mmcl_rel):
-    """The same direction on every dataset: baseline -> MMCL -> blocks."""
-    mmcl = osp.join(CONFIG_ROOT, mmcl_rel)
-    baseline = osp.join(CONFIG_ROOT, baseline_of(mmcl_rel))
-    assert base_files(baseline) == [mmcl]
-    assert all(
-        osp.relpath(base, CONFIG_ROOT).startswith('_base_' + osp.sep)
-        for base in base_files(mmcl)), f'{mmcl_rel} should compose blocks'
+        assert defining == ['configs/_base_/mmcl.py'], head

@@ -59,7 +59,7 @@ def resolved_loss(head_cfg: dict, key: str, head_class):
 def test_tags_are_parsed():
     assert expected_values('configs/x/mmcl-a_b-tau0p2-l2w1_c.py') == dict(
         lambda1=0.1, lambda2=1.0, tau=0.2)
-    assert expected_values('configs/mmcl/mmcl-ctrgcn_4xb16-joint-u64-65e_'
+    assert expected_values('configs/ctrgcn/mmcl-ctrgcn_1xb64-joint-u64-65e_'
                            'ntu60-xsub-keypoint-3d.py') == PAPER
 
 

@@ -1,4 +1,4 @@
-"""Presets of the MMCL release (``configs/official/``).
+"""Presets of the MMCL release (``configs/ctrgcn/``).
 
 FAM as released: Inception-v3 logits of the strip resized to a shorter
 side of 299, ``M_align`` 1000 -> 256 -> 256. Real ImageNet weights cannot
@@ -25,11 +25,12 @@ from mmcl_plugin.models.data_preprocessors.mmcl_data_preprocessor import (
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 INCEPTION_PRESET = osp.join(
-    REPO_ROOT, 'configs', 'official',
-    'mmcl-ctrgcn_4xb16-joint-u64-65e-inceptionv3_ntu120-xsub-keypoint-3d.py')
+    REPO_ROOT, 'configs', 'ctrgcn',
+    'mmcl-ctrgcn_inceptionv3_1xb64-joint-u64-65e_ntu120-xsub-keypoint-3d.py')
 RELEASE_PRESET = osp.join(
-    REPO_ROOT, 'configs', 'official',
-    'mmcl-ctrgcn_official_2xb100-joint-u64-110e_ntu120-xsub-keypoint-3d.py')
+    REPO_ROOT, 'configs', 'ctrgcn',
+    'mmcl-ctrgcn_inceptionv3-tokenids_2xb100-joint-u64-110e_ntu120-xsub-'
+    'keypoint-3d.py')
 TORCHVISION_URL = ('https://download.pytorch.org/models/'
                    'inception_v3_google-0cc3c7bd.pth')
 #: Shorter strip side for the CPU tests (Inception-v3 takes >= 75): the

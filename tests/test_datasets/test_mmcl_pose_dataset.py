@@ -243,3 +243,42 @@ def test_training_pipeline_end_to_end(data_root):
         assert 'strip_feature' not in sample
         assert sample.gt_label.item() == index
         assert sample.metainfo['frame_dir'] == TRAIN[index]
+
+
+def test_mmcl_steps_extend_a_skeleton_pipeline(data_root):
+    """`mmcl_steps` (how an MMCL config extends its baseline's pipeline)
+    give the same samples as the MMCL pipeline written in full."""
+    skeleton = [
+        dict(type='PreNormalize3D'),
+        dict(type='UniformSampleFrames', clip_len=8),
+        dict(type='PoseDecode'),
+        dict(type='FormatGCNInput', num_person=2),
+        dict(type='PackActionInputs', meta_keys=('frame_dir', )),
+    ]
+    mmcl_steps = [
+        dict(type='BuildFrameStrip', num_frames=3, strip_size=(32, 96)),
+        dict(type='LoadTextFeature'),
+    ]
+    full = [dict(type='PreNormalize3DWithFrameMap')] + skeleton[1:3] + \
+        mmcl_steps + [skeleton[3],
+                      dict(type='PackMMCLInputs', meta_keys=('frame_dir', ))]
+    media = dict(num_joints=25, video_root=str(data_root / 'videos'),
+                 text_feature_root=str(data_root / 'text'))
+    extended = build(data_root, pipeline=skeleton, mmcl_steps=mmcl_steps,
+                     **media)
+    written = build(data_root, pipeline=full, **media)
+    assert [type(t).__name__ for t in extended.pipeline.transforms] == [
+        step['type'] for step in full]
+    assert extended.mmcl_steps == mmcl_steps
+    for index in range(len(extended)):
+        np.random.seed(index)  # the same clip sampled
+        a = extended[index]
+        np.random.seed(index)
+        b = written[index]
+        torch.testing.assert_close(a['inputs'], b['inputs'])
+        for field in ('frame_strip', 'text_feature', 'text_mask'):
+            torch.testing.assert_close(a['data_samples'].get(field),
+                                       b['data_samples'].get(field))
+    # without mmcl_steps the pipeline is the skeleton one
+    plain = build(data_root, pipeline=skeleton, **media)
+    assert type(plain.pipeline.transforms[-1]).__name__ == 'PackActionInputs'

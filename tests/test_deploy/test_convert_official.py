@@ -140,8 +140,9 @@ def test_mmcl_checkpoint_drops_fam_and_maps_frm():
 
 RELEASE_PRESET = osp.join(
     osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))),
-    'configs', 'official',
-    'mmcl-ctrgcn_official_2xb100-joint-u64-110e_ntu120-xsub-keypoint-3d.py')
+    'configs', 'ctrgcn',
+    'mmcl-ctrgcn_inceptionv3-tokenids_2xb100-joint-u64-110e_ntu120-xsub-'
+    'keypoint-3d.py')
 
 
 def test_official_mmcl_checkpoint_converts_into_the_release_preset(

@@ -10,8 +10,8 @@ from mmengine.runner.checkpoint import load_checkpoint
 
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-NTU120 = osp.join(REPO, 'configs', 'baseline',
-                  'ctrgcn_4xb16-joint-u64-65e_ntu120-xsub-keypoint-3d.py')
+NTU120 = osp.join(REPO, 'configs', 'ctrgcn',
+                  'ctrgcn_1xb64-joint-u64-65e_ntu120-xsub-keypoint-3d.py')
 CONFIGS = {
     'utdmhad': (27, 'data/skeleton/utd_mhad_ntu25.pkl'),
     'sysu': (12, 'data/skeleton/sysu_ntu25.pkl'),

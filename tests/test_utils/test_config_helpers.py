@@ -1,7 +1,8 @@
 import pytest
 from mmengine.config import ConfigDict
 
-from mmcl_plugin.utils import find_transform, innermost_dataset_cfg
+from mmcl_plugin.utils import (find_transform, innermost_dataset_cfg,
+                               train_pipeline_cfg, with_mmcl_steps)
 
 PIPELINE = [
     dict(type='PreNormalize3D'),
@@ -41,3 +42,54 @@ def test_innermost_dataset_cfg_unwraps_dataset_wrappers():
     assert innermost_dataset_cfg(dict(dataset=inner)) is inner
     with pytest.raises(KeyError, match='no `dataset`'):
         innermost_dataset_cfg(dict(batch_size=2))
+
+
+#: mmaction2's STGCN++ training pipeline (skeleton only).
+SKELETON = [
+    dict(type='PreNormalize3D'),
+    dict(type='GenSkeFeat', dataset='nturgb+d', feats=['j']),
+    dict(type='UniformSampleFrames', clip_len=100),
+    dict(type='PoseDecode'),
+    dict(type='FormatGCNInput', num_person=2),
+    dict(type='PackActionInputs', meta_keys=('frame_dir', )),
+]
+MMCL_STEPS = [
+    dict(type='BuildFrameStrip', num_frames=5),
+    dict(type='LoadTextFeature'),
+]
+
+
+def test_with_mmcl_steps_extends_a_skeleton_pipeline():
+    skeleton = ConfigDict(dict(pipeline=SKELETON)).pipeline
+    steps = with_mmcl_steps(skeleton, MMCL_STEPS)
+    assert [s['type'] for s in steps] == [
+        'PreNormalize3DWithFrameMap', 'GenSkeFeat', 'UniformSampleFrames',
+        'PoseDecode', 'BuildFrameStrip', 'LoadTextFeature', 'FormatGCNInput',
+        'PackMMCLInputs'
+    ]
+    # the other steps and every argument are kept
+    assert steps[1:4] == SKELETON[1:4] and steps[6] == SKELETON[4]
+    assert steps[-1] == dict(type='PackMMCLInputs', meta_keys=('frame_dir', ))
+    assert steps[4:6] == MMCL_STEPS and steps[4] is not MMCL_STEPS[0]
+    # the inputs are left as they were
+    assert skeleton[0]['type'] == 'PreNormalize3D'
+    assert skeleton[-1]['type'] == 'PackActionInputs'
+
+
+@pytest.mark.parametrize('pipeline, error', [
+    (SKELETON[:4] + SKELETON[5:], 'before FormatGCNInput'),
+    (SKELETON[:5], 'end with PackActionInputs'),
+    (with_mmcl_steps(SKELETON, MMCL_STEPS), 'MMCL steps already'),
+])
+def test_with_mmcl_steps_names_what_it_cannot_extend(pipeline, error):
+    with pytest.raises(ValueError, match=error):
+        with_mmcl_steps(pipeline, MMCL_STEPS)
+
+
+def test_train_pipeline_cfg_adds_the_datasets_mmcl_steps():
+    assert train_pipeline_cfg(dict(pipeline=SKELETON)) == SKELETON
+    assert train_pipeline_cfg(dict(pipeline=SKELETON, mmcl_steps=None)) == \
+        SKELETON
+    assert train_pipeline_cfg(
+        dict(pipeline=SKELETON, mmcl_steps=MMCL_STEPS)) == with_mmcl_steps(
+            SKELETON, MMCL_STEPS)

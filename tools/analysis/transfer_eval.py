@@ -11,7 +11,7 @@ the samples of classes that the mapping table maps are evaluated::
 Prints top-1 / top-5 overall and per mapped class. ``--restrict`` ranks
 only the mapped NTU classes. ``--test-pipeline-from OTHER_CONFIG`` reads
 the samples with another config's test pipeline instead, e.g. the
-official-recipe one (``configs/official/ctrgcn_official_*``: the official
+official-recipe one (``configs/ctrgcn/ctrgcn_*``: the official
 centring and 95 % crop) for checkpoints converted from the official code,
 which were trained on that data path. ``--refine`` applies MMCL's FRM with text
 features at test time, read from ``--text-feature-root`` (one
@@ -43,7 +43,8 @@ from mmcl_tools.evaluation import (format_transfer_report, load_class_mapping,  
                                    predict_scores, transfer_report)
 from mmcl_plugin.utils import (add_trust_argument,  # noqa: E402
                                dump_json_atomic, dump_pickle_atomic,
-                               load_pickle, trust_pickles)
+                               load_pickle, train_pipeline_cfg,
+                               trust_pickles)
 from mmcl_tools.runs.dict_action import DictAction  # noqa: E402
 
 logger = logging.getLogger('mmcl.transfer')
@@ -155,7 +156,7 @@ def text_loading_step(cfg: Config, text_feature_cache: Optional[str]
         return dict(type='LoadTextFeature')
     train = unwrap_dataset(
         (cfg.get('train_dataloader') or {}).get('dataset') or {})
-    steps = [dict(s) for s in train.get('pipeline', [])
+    steps = [dict(s) for s in train_pipeline_cfg(train)
              if s['type'] == 'LoadTextFeatureFromCache']
     step = steps[0] if steps else dict(type='LoadTextFeatureFromCache')
     step['cache_dir'] = text_feature_cache

@@ -9,7 +9,7 @@ architecture is taken from its backbone (``CTRGCN``, ``CTRSGCN``,
 ``HDGCN``; with ``--from pyskl`` mmaction2's ``STGCN`` or ``CTRGCN`` with
 ``tcn_relu=True``), together with class count, persons, in-channels and
 graph (for HD-GCN the CoM, which the checkpoint does not record), e.g.
-``configs/mmcl/mmcl-ctrgcn_4xb16-joint-u64-65e_ntu120-xsub-keypoint-3d.py``
+``configs/ctrgcn/mmcl-ctrgcn_1xb64-joint-u64-65e_ntu120-xsub-keypoint-3d.py``
 for an official NTU120 X-Sub joint CTR-GCN checkpoint. Writes ``OUT.pth``
 (mmengine checkpoint) and ``OUT.py`` (its test config):
 

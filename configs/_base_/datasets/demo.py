@@ -1,30 +1,24 @@
 # The small generated demo dataset (tools/data/make_demo_dataset.py): NTU
-# RGB+D-layout 3-D skeletons of 4 actions with videos and text features
-# (width 32). Short clips (32 frames), small strips, one test clip, no
-# worker processes: a CPU-sized version of ntu.py.
+# RGB+D-layout 3-D skeletons of 4 actions (and, for MMCL, videos and text
+# features of width 32: `mmcl_data.demo` of ../mmcl.py). mmaction2's
+# skeleton pipeline (PreNormalize3D, GenSkeFeat, UniformSampleFrames) with
+# short clips (32 frames), one test clip, no worker processes.
 dataset_type = 'MMCLPoseDataset'
 data_root = 'data/demo/'
 ann_file = data_root + 'demo_ntu25.pkl'
-video_root = data_root + 'videos/'
-text_feature_root = data_root + 'text_features/'
 num_classes = 4
-feats = ['j']
 
-skeleton_train_steps = [
-    dict(type='PreNormalize3DWithFrameMap'),
-    dict(type='GenSkeFeat', dataset='nturgb+d', feats=feats),
+train_pipeline = [
+    dict(type='PreNormalize3D'),
+    dict(type='GenSkeFeat', dataset='nturgb+d', feats=['j']),
     dict(type='UniformSampleFrames', clip_len=32),
     dict(type='PoseDecode'),
-]
-train_pipeline = skeleton_train_steps + [
-    dict(type='BuildFrameStrip', num_frames=5, strip_size=(64, 320)),
-    dict(type='LoadTextFeature'),
     dict(type='FormatGCNInput', num_person=2),
-    dict(type='PackMMCLInputs', meta_keys=('frame_dir', ))
+    dict(type='PackActionInputs', meta_keys=('frame_dir', ))
 ]
 val_pipeline = [
     dict(type='PreNormalize3D'),
-    dict(type='GenSkeFeat', dataset='nturgb+d', feats=feats),
+    dict(type='GenSkeFeat', dataset='nturgb+d', feats=['j']),
     dict(type='UniformSampleFrames', clip_len=32, num_clips=1, test_mode=True),
     dict(type='PoseDecode'),
     dict(type='FormatGCNInput', num_person=2),
@@ -43,9 +37,6 @@ train_dataloader = dict(
         split='train',
         num_classes=num_classes,
         num_joints=25,
-        video_root=video_root,
-        video_suffix='.mp4',
-        text_feature_root=text_feature_root,
         pipeline=train_pipeline))
 val_dataloader = dict(
     batch_size=8,

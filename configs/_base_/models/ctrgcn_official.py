@@ -4,8 +4,7 @@
 # (TCN BN weights N(1, 0.02); CTRGCNHead: classifier N(0, sqrt(2 /
 # num_classes)), default Linear bias) and logits as test scores; 25 joints,
 # 2 persons, 60 classes. No FAM / FRM (the deployed model); MMCL configs add
-# them from mmcl_heads.py. NW-UCLA configs set the layout of
-# datasets/nwucla_official.py ('ctrgcn_nwucla'), one person and 10 classes.
+# them (`mmcl_model` of ../mmcl.py). NW-UCLA: ctrgcn_official_nwucla.py.
 model = dict(
     type='MMCLRecognizer',
     backbone=dict(

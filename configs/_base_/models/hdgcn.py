@@ -6,7 +6,7 @@
 # paper's zero-shot table lists HD-GCN joint CoM 1). HD-GCN's own
 # six-stream ensemble adds CoM 2 and 21 (graph_cfg.com). The recognizer
 # without auxiliary heads is the deployed (skeleton-only) model; MMCL
-# configs add FAM and FRM from mmcl_heads.py.
+# configs add FAM and FRM (`mmcl_model` of ../mmcl.py).
 model = dict(
     type='MMCLRecognizer',
     backbone=dict(type='HDGCN', graph_cfg=dict(layout='nturgb+d', com=1)),

@@ -9,16 +9,13 @@ _base_ = '../../../configs/demo/mmcl-ctrgcn_1xb8-joint-u32-8e_demo-keypoint-3d.p
 data_root = 'data/demo/'
 text_feature_cache = data_root + 'text_cache/'
 
-train_pipeline = _base_.skeleton_train_steps + [
-    dict(type='BuildFrameStrip', num_frames=5, strip_size=(64, 320)),
-    # answer-token features, (P=1, L, D) with a (1, L) mask; FRMHead
-    # pools them (masked mean)
-    dict(type='LoadTextFeatureFromCache', feature='tokens'),
-    dict(type='FormatGCNInput', num_person=2),
-    dict(type='PackMMCLInputs', meta_keys=('frame_dir', ))
-]
 train_dataloader = dict(
     dataset=dict(
         text_feature_root=None,
         text_feature_cache=text_feature_cache,
-        pipeline=train_pipeline))
+        mmcl_steps=[
+            dict(type='BuildFrameStrip', num_frames=5, strip_size=(64, 320)),
+            # answer-token features, (P=1, L, D) with a (1, L) mask; FRMHead
+            # pools them (masked mean)
+            dict(type='LoadTextFeatureFromCache', feature='tokens'),
+        ]))

@@ -35,10 +35,12 @@ PIPELINE_OPS = 16
 
 NWUCLA_ZIP = osp.join(REPO_ROOT, '..', 'shared', 'data', 'nw_ucla',
                       'all_sqe.zip')
-NWUCLA_CONFIG = ('configs/official/ctrgcn_official_1xb16-{}-u52-65e_'
+NWUCLA_CONFIG = ('configs/ctrgcn/ctrgcn_1xb16-{}-u52-65e_'
                  'nwucla-xview-keypoint-3d.py')
-NTU_CONFIG = ('configs/official/ctrgcn_official_1xb64-{}-u64-65e_'
+NTU_CONFIG = ('configs/ctrgcn/ctrgcn_1xb64-{}-u64-65e_'
               'ntu60-xsub-keypoint-3d.py')
+#: The entry point (`mim train mmaction configs/mmcl_ctrgcn_ntu60.py`).
+ENTRY_CONFIG = 'configs/mmcl_ctrgcn_ntu60.py'
 # official bones, 1-based (child, parent): feeders/feeder_ucla.py and
 # feeders/bone_pairs.py
 UCLA_BONES = [(1, 2), (2, 3), (3, 3), (4, 3), (5, 3), (6, 5), (7, 6),
@@ -177,3 +179,25 @@ def test_ntu_skeleton_file(tmp_path, name, frames, stream):
     scale = float(np.abs(annotation['keypoint']).max())
     assert_within_rounding(inputs[0], expected, terms=PIPELINE_OPS,
                            dtype=torch.float32, scale=scale, msg=name)
+
+
+@pytest.mark.parametrize('name,frames', [
+    ('S003C003P008R001A055', two_actor_frames(100, range(30, 80), (0, 1))),
+])
+def test_entry_config_gives_the_official_ntu_input(tmp_path, name, frames):
+    """`configs/mmcl_ctrgcn_ntu60.py` tests on the official code's input
+    (the official recipe's NTU60 X-Sub joint config)."""
+    path = write_skeleton(str(tmp_path / f'{name}.skeleton'), frames)
+    with open(path, 'rb') as f:
+        annotation = skeleton_to_annotation(f.read(), f'{name}.skeleton')
+    expected = official_ntu_test(annotation['keypoint'])
+    packed = config_test_pipeline(ENTRY_CONFIG)(annotation)
+    inputs = packed['inputs'].numpy()
+    assert inputs.shape == (1, 2, 64, 25, 3)
+    # float32 against float64, errors on the raw coordinates' scale
+    scale = float(np.abs(annotation['keypoint']).max())
+    assert_within_rounding(inputs[0], expected, terms=PIPELINE_OPS,
+                           dtype=torch.float32, scale=scale, msg=name)
+    cfg = Config.fromfile(osp.join(REPO_ROOT, ENTRY_CONFIG))
+    assert cfg.val_dataloader.dataset.pipeline == \
+        cfg.test_dataloader.dataset.pipeline

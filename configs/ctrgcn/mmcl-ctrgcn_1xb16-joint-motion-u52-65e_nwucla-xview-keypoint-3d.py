@@ -1,0 +1,14 @@
+# MMCL + CTR-GCN, NW-UCLA (cross-view), 3-D joint-motion stream: the baseline
+# ctrgcn_1xb16-joint-motion-u52-65e_nwucla-xview-keypoint-3d.py
+# plus FAM and FRM (../_base_/mmcl.py): training also reads the RGB
+# frame strips and MLLM text features; testing is the baseline's
+# (skeletons only).
+_base_ = [
+    './ctrgcn_1xb16-joint-motion-u52-65e_nwucla-xview-keypoint-3d.py',
+    '../_base_/mmcl.py'
+]
+
+model = _base_.mmcl_model
+train_dataloader = dict(
+    dataset=dict(
+        dataset=dict(_base_.mmcl_dataset, **_base_.mmcl_data.nwucla)))
