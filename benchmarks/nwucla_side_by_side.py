@@ -70,7 +70,7 @@ from mmengine.config import Config  # noqa: E402
 
 from mmcl_tools.converters.nwucla import convert_nwucla
 from mmcl_plugin.engine import iteration_lrs  # noqa: E402
-from mmcl_plugin.evaluation import load_score_dump  # noqa: E402
+from mmcl_tools.evaluation import load_score_dump  # noqa: E402
 from mmcl_plugin.utils.atomic_io import (dump_json_atomic,  # noqa: E402
                                          write_text_atomic)
 

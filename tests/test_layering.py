@@ -100,7 +100,7 @@ def path_of(module: str, package: bool = False) -> str:
 
 @pytest.mark.parametrize('module,package,source', [
     ('mmcl_plugin.datasets.transforms.loading', False,
-     'from mmcl_plugin.evaluation.score_dumps import load_score_dump'),
+     'from mmcl_plugin.evaluation.score_dump_metric import DumpScores'),
     ('mmcl_plugin.datasets.transforms.loading', False,
      'def f():\n    from ...evaluation import metrics'),
     ('mmcl_plugin.utils.atomic_io', False, 'import mmcl_plugin.models.heads'),
@@ -117,7 +117,7 @@ def test_upward_imports_are_reported(module, package, source):
 
 
 @pytest.mark.parametrize('module,package,source', [
-    ('mmcl_plugin.evaluation.score_dumps', False,
+    ('mmcl_plugin.evaluation.score_dump_metric', False,
      'from mmcl_plugin.datasets.transforms.frame_strip import X'),
     ('mmcl_plugin.datasets.mmcl_pose_dataset', False,
      'from ..text_cache import cache_format'),

@@ -38,7 +38,7 @@ from mmaction.evaluation import (mean_class_accuracy,  # noqa: E402
                                  top_k_accuracy)
 
 from mmcl_tools.converters.nwucla import convert_nwucla
-from mmcl_plugin.evaluation import (check_same_samples, load_score_dump)  # noqa: E402
+from mmcl_tools.evaluation import (check_same_samples, load_score_dump)  # noqa: E402
 from mmcl_tools.evaluation import fuse_scores  # noqa: E402
 from mmcl_plugin.utils.atomic_io import (dump_json_atomic,  # noqa: E402
                                          dump_pickle_atomic,

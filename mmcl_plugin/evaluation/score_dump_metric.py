@@ -1,10 +1,14 @@
-"""The metric that writes ``tools/test.py --dump`` files."""
+"""The metric that writes ``tools/test.py --dump`` files (read by
+:mod:`mmcl_tools.evaluation.score_dumps`)."""
 from typing import Any, Optional, Sequence
 
 from mmaction.registry import METRICS
 from mmengine.evaluator import DumpResults
 
-from .score_dumps import SCORE_KIND_KEY, SCORE_KINDS
+#: What a dump's scores can be.
+SCORE_KINDS = ('probs', 'logits')
+#: The per-sample field that records the kind.
+SCORE_KIND_KEY = 'score_kind'
 
 #: mmaction2's ``average_clips`` of the head that gives each score kind:
 #: the mean of the clips' softmax, or the mean of their raw logits.

@@ -15,6 +15,10 @@ from .ensemble import (ENSEMBLE_PRESETS, FUSE_MODES, EnsemblePreset,
 from .metrics import (accuracy_report, confusion_matrix, mean_class_accuracy,
                       per_class_accuracy, topk_accuracy, topk_hits)
 from .refinement import predict_scores
+from .score_dumps import (SCORE_KINDS, ScoreDump, align_by_name,
+                          check_same_samples, load_score_dump,
+                          parse_official_scores, parse_score_dump,
+                          save_score_dump)
 from .transfer import format_transfer_report, transfer_report
 
 __all__ = [
@@ -25,5 +29,8 @@ __all__ = [
     'read_class_names', 'ENSEMBLE_PRESETS', 'FUSE_MODES', 'EnsemblePreset',
     'fuse_scores', 'scores_to_fuse', 'search_weights', 'simplex_grid',
     'softmax', 'accuracy_report', 'confusion_matrix', 'mean_class_accuracy',
-    'per_class_accuracy', 'topk_accuracy', 'topk_hits', 'predict_scores', 'format_transfer_report', 'transfer_report'
+    'per_class_accuracy', 'topk_accuracy', 'topk_hits', 'predict_scores',
+    'SCORE_KINDS', 'ScoreDump', 'align_by_name', 'check_same_samples',
+    'load_score_dump', 'parse_official_scores', 'parse_score_dump',
+    'save_score_dump', 'format_transfer_report', 'transfer_report'
 ]

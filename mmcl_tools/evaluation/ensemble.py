@@ -18,7 +18,7 @@ from typing import Callable, Dict, Iterable, Optional, Sequence, Tuple
 
 import numpy as np
 
-from mmcl_plugin.evaluation.score_dumps import ScoreDump
+from mmcl_tools.evaluation.score_dumps import ScoreDump
 from .metrics import topk_accuracy
 
 #: What the streams' scores are fused as.

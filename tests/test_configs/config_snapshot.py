@@ -148,7 +148,6 @@ def main(argv: Optional[List[str]] = None) -> int:
         'instead of rewriting it')
     parser.add_argument('--out', default=SNAPSHOT, help='snapshot file')
     args = parser.parse_args(argv)
-    sys.path.insert(0, REPO_ROOT)  # custom_imports: mmcl_plugin
     warnings.filterwarnings('ignore', message='pkg_resources is deprecated')
     current = resolve_all()
     if not args.diff:

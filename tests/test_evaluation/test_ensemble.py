@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 import torch
 
-from mmcl_plugin.evaluation import (ScoreDump, check_same_samples,
-                                    load_score_dump, save_score_dump)
+from mmcl_tools.evaluation import (ScoreDump, check_same_samples,
+                                   load_score_dump, save_score_dump)
 from mmcl_tools.evaluation import accuracy_report
 from mmcl_tools.evaluation import (fuse_scores, scores_to_fuse, search_weights,
                                    simplex_grid)

@@ -12,7 +12,7 @@ import pytest
 import torch
 from mmaction.evaluation.functional import top_k_accuracy
 
-from mmcl_plugin.evaluation import load_score_dump
+from mmcl_tools.evaluation import load_score_dump
 from mmcl_tools.evaluation import (accuracy_report, confusion_matrix,
                                    mean_class_accuracy, per_class_accuracy,
                                    topk_accuracy, topk_hits)

@@ -13,9 +13,9 @@ from mmengine.config import Config
 
 from test_ensemble import write_dump
 
-from mmcl_plugin.evaluation import (AVERAGE_CLIPS, align_by_name,
-                                    check_same_samples, load_score_dump,
-                                    save_score_dump)
+from mmcl_plugin.evaluation import AVERAGE_CLIPS
+from mmcl_tools.evaluation import (align_by_name, check_same_samples,
+                                   load_score_dump, save_score_dump)
 
 pytestmark = pytest.mark.numerics
 

@@ -20,7 +20,7 @@ from checkpoint_faults import FAULT_ENV, FAULT_EXIT_CODE
 
 from mmcl_tools.demo import make_demo_dataset
 from mmcl_plugin.engine.checkpoint_loading import load_from_local
-from mmcl_plugin.evaluation import load_score_dump
+from mmcl_tools.evaluation import load_score_dump
 from mmcl_plugin.utils import TRUST_ENV
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))

@@ -89,7 +89,7 @@ def test_deployed_checkpoints_onnx_dumps_and_figures(tmp_path, umask):
     from mmcl_tools.deploy.inference_model import save_checkpoint_atomic
     from mmcl_tools.deploy.onnx_export import save_onnx_atomic
     from mmcl_tools.evaluation.plotting import plot_confusion_matrix
-    from mmcl_plugin.evaluation.score_dumps import save_score_dump
+    from mmcl_tools.evaluation.score_dumps import save_score_dump
     save_checkpoint_atomic(dict(state_dict=dict(w=torch.ones(2))),
                            str(tmp_path / 'deployed.pth'))
     graph = helper.make_graph(

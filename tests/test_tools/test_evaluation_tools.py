@@ -19,7 +19,7 @@ from mmcl_tools.deploy.skeleton_inference import (SkeletonClassifier,
                                                   prepare_clips,
                                                   config_test_pipeline,
                                                   load_skeleton_sample)
-from mmcl_plugin.evaluation import load_score_dump
+from mmcl_tools.evaluation import load_score_dump
 from mmcl_tools.evaluation import NTU120_CLASSES, predict_scores
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))

@@ -28,7 +28,7 @@ from typing import Dict, List, Optional
 
 import numpy as np  # noqa: E402
 
-from mmcl_plugin.evaluation import (check_same_samples, load_score_dump)  # noqa: E402
+from mmcl_tools.evaluation import (check_same_samples, load_score_dump)  # noqa: E402
 from mmcl_tools.evaluation import (accuracy_report, confusion_matrix,
                                    per_class_accuracy)
 from mmcl_tools.evaluation import (fine_grained_report,  # noqa: E402

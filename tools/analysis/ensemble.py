@@ -42,8 +42,8 @@ from typing import Dict, List, Optional, Sequence
 
 from tqdm import tqdm  # noqa: E402
 
-from mmcl_plugin.evaluation import (align_by_name, check_same_samples,  # noqa: E402
-                                    load_score_dump, save_score_dump)
+from mmcl_tools.evaluation import (align_by_name, check_same_samples,  # noqa: E402
+                                   load_score_dump, save_score_dump)
 from mmcl_tools.evaluation import accuracy_report
 from mmcl_tools.evaluation import (ENSEMBLE_PRESETS, FUSE_MODES, fuse_scores,  # noqa: E402
                                    scores_to_fuse, search_weights)

@@ -38,7 +38,7 @@ from tqdm import tqdm  # noqa: E402
 
 from mmcl_tools.deploy import (inference_model_config,  # noqa: E402
                                skeleton_only_state_dict)
-from mmcl_plugin.evaluation import save_score_dump  # noqa: E402
+from mmcl_tools.evaluation import save_score_dump  # noqa: E402
 from mmcl_tools.evaluation import (format_transfer_report, load_class_mapping,  # noqa: E402
                                    predict_scores, transfer_report)
 from mmcl_plugin.utils import (add_trust_argument,  # noqa: E402

@@ -23,12 +23,10 @@ from typing import Any, Dict, List, NamedTuple, Optional, Sequence
 
 import numpy as np
 
-from ..utils import UntrustedPickleError, dump_pickle_atomic, load_pickle
-
-#: What a dump's scores can be.
-SCORE_KINDS = ('probs', 'logits')
-#: The per-sample field that records the kind.
-SCORE_KIND_KEY = 'score_kind'
+from mmcl_plugin.evaluation.score_dump_metric import (SCORE_KIND_KEY,
+                                                      SCORE_KINDS)
+from mmcl_plugin.utils import (UntrustedPickleError, dump_pickle_atomic,
+                               load_pickle)
 
 #: An NTU sample name ends with the action: ``S001C001P001R001A059``.
 _NTU_ACTION = re.compile(r'A(\d{3})$')
