@@ -29,7 +29,7 @@ def test_fixed_launcher_falls_back_to_gloo_without_cuda():
     result = run_rank0(
         'import torch.distributed as dist\n'
         'from mmengine.dist import init_dist\n'
-        'from mmcl_plugin.engine import (cpu_launchers_needed,\n'
+        'from mmcl_tools.runs import (cpu_launchers_needed,\n'
         '                                fix_cpu_launchers)\n'
         'assert cpu_launchers_needed()\n'
         'print("first", fix_cpu_launchers(), "again", fix_cpu_launchers())\n'
