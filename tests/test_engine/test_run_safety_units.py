@@ -129,7 +129,7 @@ def test_owned_lock_names_its_holder_and_reports_a_stale_one(tmp_path):
     path = str(tmp_path / 'train.lock')
     holder = subprocess.Popen([
         sys.executable, '-c',
-        'import sys, time; from mmcl_plugin.utils import OwnedLock; '
+        'import sys, time; from mmcl_tools.runs import OwnedLock; '
         'lock = OwnedLock(sys.argv[1]); lock.acquire(); '
         'print("ok", flush=True); '
         'time.sleep(60)', path
