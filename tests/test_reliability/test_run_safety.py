@@ -187,7 +187,7 @@ def test_a_new_run_does_not_overwrite_checkpoints(workspace, trained,
 # ----------------------------------------------------------------- locks
 HOLDER = r'''
 import sys, time
-from mmcl_plugin.utils import OwnedLock
+from mmcl_tools.runs import OwnedLock
 lock = OwnedLock(sys.argv[1])
 lock.acquire()
 print('locked', flush=True)
