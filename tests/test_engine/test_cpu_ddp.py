@@ -20,7 +20,7 @@ import json, logging, sys
 from types import SimpleNamespace
 import torch
 import torch.distributed as dist
-import mmcl_plugin  # registration only: nothing imports mmcl_plugin.engine
+import mmcl_plugin  # registers the wrapper
 from mmengine.config import Config
 from mmengine.runner import Runner
 
@@ -77,7 +77,7 @@ def test_runner_wraps_a_cpu_model_with_the_configured_wrapper(wrapped):
     assert wrapped['broadcast_buffers'] is False
     # the gradients are DDP's (all-reduced over one rank: unchanged)
     assert wrapped['grad_equal'] is True
-    # found through the registry's location, from `import mmcl_plugin` only
+    # registered by `import mmcl_plugin` alone
     assert wrapped['engine_imported'] is True
 
 
