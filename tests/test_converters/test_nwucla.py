@@ -9,7 +9,7 @@ import pytest
 from mmcl_tools.converters.nwucla import (NWUCLA_LAYOUT, NWUCLAFormatError,
                                           convert_nwucla, parse_name)
 
-SHARED = osp.join(osp.dirname(__file__), '..', '..', '..', '..', 'shared',
+SHARED = osp.join(osp.dirname(__file__), '..', '..', '..', 'shared',
                   'data', 'nw_ucla')
 
 
