@@ -30,7 +30,7 @@ def _as_tensor(value: ArrayLike) -> torch.Tensor:
         np.asarray(value))
 
 
-def rounding_bound(reference: ArrayLike,
+def rounding_bound(reference: Optional[ArrayLike],
                    terms: int,
                    dtype: Optional[torch.dtype] = None,
                    cancellation: float = 1.0,
@@ -38,8 +38,9 @@ def rounding_bound(reference: ArrayLike,
     """``terms * eps(dtype) * cancellation * max|reference|``.
 
     Args:
-        reference (Tensor | ndarray): The expected values; their largest
-            magnitude sets the scale.
+        reference (Tensor | ndarray, optional): The expected values; their
+            largest magnitude sets the scale. None when ``scale`` and
+            ``dtype`` are given.
         terms (int): Number of terms accumulated into each value, summed
             over the layers of a network (the depth of the computation).
         dtype (torch.dtype, optional): The type the computation ran in;
@@ -51,8 +52,9 @@ def rounding_bound(reference: ArrayLike,
             it is known better than from ``reference`` (e.g. the largest
             gradient of a layer for a bias whose exact gradient is zero).
     """
-    reference = _as_tensor(reference)
-    dtype = dtype or reference.dtype
+    if scale is None or dtype is None:
+        reference = _as_tensor(reference)
+        dtype = dtype or reference.dtype
     if scale is None:
         scale = float(reference.abs().max()) if reference.numel() else 0.
     return terms * torch.finfo(dtype).eps * cancellation * scale

@@ -97,19 +97,18 @@ def test_prediction_with_and_without_refinement():
     with torch.no_grad():
         reference = model.test_step(dict(inputs=list(inputs),
                                          data_samples=samples))
+    with torch.no_grad():  # (N, clips, classes)
+        logits = model.cls_head(model.backbone(
+            inputs.reshape((6, ) + inputs.shape[2:]))).view(3, 2, 5)
     # probabilities of two float32 evaluations (other batchings) of the
     # 2-unit, 16-channel net: compared as log-probabilities
-    with torch.no_grad():
-        scale = float(model.cls_head(model.backbone(
-            inputs.reshape((6, ) + inputs.shape[2:]))).abs().max())
     assert_same_log_probs(plain, torch.stack([s.pred_score
                                               for s in reference]),
-                          scale, gcn_terms(max_channels=16, units=2))
+                          float(logits.abs().max()),
+                          gcn_terms(max_channels=16, units=2))
 
     refined = predict_scores(model, inputs, text, masks, refine=True)
     with torch.no_grad():
-        logits = model.cls_head(model.backbone(
-            inputs.reshape((6, ) + inputs.shape[2:]))).view(3, 2, 5)
         pooled = torch.stack([text[0, 0].mean(0), text[1, 0, :2].mean(0),
                               text[2, 0].mean(0)])
         w = model.frm_head.weight_fc(model.frm_head.unify(pooled)).softmax(1)

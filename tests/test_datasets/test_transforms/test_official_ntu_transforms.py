@@ -26,7 +26,7 @@ RESIZE_OPS = 4
 def resize_tolerance(num_frames: int, max_value: float) -> float:
     """Rounding bound of a float32 resize of a ramp of slope 1: position
     errors (frame count scale) and value errors (value scale) add."""
-    return rounding_bound(np.zeros(1), RESIZE_OPS, torch.float32,
+    return rounding_bound(None, RESIZE_OPS, torch.float32,
                           scale=num_frames + max_value)
 
 
