@@ -8,6 +8,7 @@ the subpackages before it; ``tests/test_layering.py``):
   mmengine's runner (work-dir lock, resume choice, strict test loading),
   and the file locks of the other tools;
 - :mod:`.converters`: dataset downloads into mmaction2 skeleton pickles;
+- :mod:`.pose`: pose estimation of the own-videos path;
 - :mod:`.strips`: frame strips written once (offline) for training;
 - :mod:`.mllm`: MLLM text-feature extraction and the cache writer;
 - :mod:`.demo`: the generated demo dataset (its text cache through
@@ -18,7 +19,7 @@ the subpackages before it; ``tests/test_layering.py``):
 import mmcl_plugin  # noqa: F401  (compat fixes before mmaction)
 
 #: Subpackages, lowest layer first.
-SUBPACKAGES = ('runs', 'converters', 'strips', 'mllm', 'demo', 'evaluation',
-               'deploy')
+SUBPACKAGES = ('runs', 'converters', 'pose', 'strips', 'mllm', 'demo',
+               'evaluation', 'deploy')
 
 __all__ = ['SUBPACKAGES']
