@@ -15,9 +15,24 @@ register_all_modules(init_default_scope=True)
 #: numerics matrix, ``tools/run_numerics_matrix.sh``); the single_thread
 #: fixture then leaves N in place.
 TEST_THREADS = os.environ.get('MMCL_TEST_THREADS')
-if TEST_THREADS:
+
+
+def _test_threads() -> int:
+    """Torch threads of this test process: ``MMCL_TEST_THREADS``, else this
+    process's share of the CPUs among the pytest-xdist workers (one each
+    on 2 CPUs: more threads than cores make OpenMP's barriers stall)."""
+    if TEST_THREADS:
+        return int(TEST_THREADS)
+    workers = int(os.environ.get('PYTEST_XDIST_WORKER_COUNT', '1'))
+    return max(1, len(os.sched_getaffinity(0)) // workers)
+
+
+THREADS = _test_threads()
+if TEST_THREADS or 'PYTEST_XDIST_WORKER' in os.environ:
     import torch
-    torch.set_num_threads(int(TEST_THREADS))
+    torch.set_num_threads(THREADS)
+    # the tools that tests run as subprocesses inherit the share
+    os.environ['OMP_NUM_THREADS'] = str(THREADS)
 
 
 @pytest.fixture(scope='module')

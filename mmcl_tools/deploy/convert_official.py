@@ -72,6 +72,7 @@ from mmcl_plugin.engine.checkpoint_loading import load_from_local
 from mmcl_plugin.models.utils.graph_layouts import (CTRGCN_NTU_INWARD_1BASED,
                                                     CTRGCN_NTU_LAYOUT)
 from mmcl_plugin.utils.safe_pickle import UntrustedPickleError
+from mmcl_tools.runs.strict_loading import mismatch_problems
 
 #: Backbones with an official layout.
 OFFICIAL_ARCHS = ('CTRGCN', 'CTRSGCN', 'HDGCN')
@@ -474,21 +475,7 @@ def load_converted(model: torch.nn.Module,
                     'model) and only the NTU graph (3, 25, 25) is known')
             state[key] = graph
             filled.append(key)
-    missing = [k for k in expected if k not in state]
-    unexpected = [k for k in state if k not in expected]
-    wrong = [(k, tuple(v.shape), tuple(expected[k].shape))
-             for k, v in state.items()
-             if k in expected and v.shape != expected[k].shape]
-    problems = []
-    if missing:
-        problems.append(f'{len(missing)} model tensors not in the '
-                        f'checkpoint: {missing[:8]}')
-    if unexpected:
-        problems.append(f'{len(unexpected)} checkpoint tensors the model '
-                        f'lacks: {unexpected[:8]}')
-    if wrong:
-        problems.append('shape mismatches (key, checkpoint, model): ' +
-                        ', '.join(map(str, wrong[:8])))
+    problems = mismatch_problems(expected, state)
     if problems:
         raise ValueError(f'{source} does not fit the model (check the '
                          "config's num_classes, base_channels, num_person, "

@@ -36,6 +36,41 @@ def _listed(keys: List[str]) -> str:
     return shown + (f' ... and {more} more' if more > 0 else '')
 
 
+def mismatch_problems(model_state: Mapping[str, torch.Tensor],
+                      state_dict: Mapping[str, torch.Tensor]) -> List[str]:
+    """What keeps ``state_dict`` from loading strictly into a model.
+
+    Args:
+        model_state (Mapping): The model's ``state_dict()`` (the keys it
+            needs).
+        state_dict (Mapping): The tensors to load.
+
+    Returns:
+        list[str]: One entry per kind of problem (keys of another shape,
+        with both shapes; keys missing from ``state_dict``; keys the model
+        lacks), each listing its keys; empty when everything fits.
+    """
+    missing = [k for k in model_state if k not in state_dict]
+    unexpected = [k for k in state_dict if k not in model_state]
+    mismatched = [
+        f'{k} (checkpoint {tuple(v.shape)}, model '
+        f'{tuple(model_state[k].shape)})' for k, v in state_dict.items()
+        if k in model_state and hasattr(v, 'shape')
+        and tuple(v.shape) != tuple(model_state[k].shape)
+    ]
+    problems = []
+    if mismatched:
+        problems.append(f'{len(mismatched)} of another shape: '
+                        f'{_listed(mismatched)}')
+    if missing:
+        problems.append(f'{len(missing)} missing from the checkpoint: '
+                        f'{_listed(missing)}')
+    if unexpected:
+        problems.append(f'{len(unexpected)} not in the model: '
+                        f'{_listed(unexpected)}')
+    return problems
+
+
 def fit_state_dict(model_state: Mapping[str, torch.Tensor],
                    state_dict: Mapping[str, torch.Tensor], filename: str
                    ) -> Tuple['OrderedDict', List[str]]:
@@ -76,25 +111,9 @@ def fit_state_dict(model_state: Mapping[str, torch.Tensor],
                      'skeleton-only checkpoint): the training-only heads '
                      'keep their initialisation; the test does not use '
                      'them.')
-    missing = [k for k in model_state
-               if k not in state and not k.startswith(AUX_HEAD_PREFIXES)]
-    unexpected = [k for k in state if k not in model_state]
-    mismatched = [
-        f'{k} (checkpoint {tuple(v.shape)}, model '
-        f'{tuple(model_state[k].shape)})' for k, v in state.items()
-        if k in model_state and hasattr(v, 'shape')
-        and tuple(v.shape) != tuple(model_state[k].shape)
-    ]
-    problems = []
-    if mismatched:
-        problems.append(f'{len(mismatched)} of another shape: '
-                        f'{_listed(mismatched)}')
-    if missing:
-        problems.append(f'{len(missing)} missing from the checkpoint: '
-                        f'{_listed(missing)}')
-    if unexpected:
-        problems.append(f'{len(unexpected)} not in the model: '
-                        f'{_listed(unexpected)}')
+    problems = mismatch_problems(
+        {k: v for k, v in model_state.items()
+         if k in state or not k.startswith(AUX_HEAD_PREFIXES)}, state)
     if problems:
         raise CheckpointMismatchError(
             f'{filename} does not fit the model (a checkpoint of another '
@@ -139,5 +158,5 @@ def load_checkpoint_strictly(runner, filename: str) -> Dict:
 
 __all__ = [
     'AUX_HEAD_PREFIXES', 'CheckpointMismatchError', 'fit_state_dict',
-    'load_checkpoint_strictly'
+    'load_checkpoint_strictly', 'mismatch_problems'
 ]

@@ -238,7 +238,8 @@ def test_unknown_and_mismatched_tensors_are_reported(official):
                        r'\.weight.*\(10, 256\).*\(60, 256\)'):
         load_converted(model, converted, 'ck.pt')
     missing = {k: v for k, v in converted.items() if 'units.3.' not in k}
-    with pytest.raises(ValueError, match='not in the checkpoint'):
+    with pytest.raises(ValueError,
+                       match=r'missing from the checkpoint: .*units\.3\.'):
         load_converted(MODELS.build(DEPLOYED), missing)
 
 

@@ -45,7 +45,7 @@ def workspace(tmp_path_factory):
 
 
 def run(cmd, cwd, returncode=0, **env):
-    environment = dict(os.environ, PYTHONPATH=REPO, OMP_NUM_THREADS='2')
+    environment = dict(os.environ, PYTHONPATH=REPO)
     environment.pop(TRUST_ENV, None)
     environment.update(env)
     result = subprocess.run(cmd,

@@ -24,7 +24,6 @@ import zipfile
 
 import numpy as np
 import pytest
-import torch
 
 from mmcl_tools.demo import make_demo_dataset
 from mmcl_plugin.engine.checkpoint_checksum import CHECKSUM_KEY
@@ -40,8 +39,7 @@ REFUSED = 2  # tools/train.py's exit code for a start-up refusal
 
 
 def environment(**extra):
-    env = dict(os.environ, PYTHONPATH=REPO, OMP_NUM_THREADS='2',
-               PYTHONUNBUFFERED='1')
+    env = dict(os.environ, PYTHONPATH=REPO, PYTHONUNBUFFERED='1')
     env.pop(TRUST_ENV, None)
     env.update(extra)
     return env
