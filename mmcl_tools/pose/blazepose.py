@@ -70,6 +70,11 @@ class BlazePoseBackend(PoseBackend):
         duplicate_iou (float): Two results whose joint boxes overlap more
             than this are one person (the more confident kept). Defaults
             to 0.5.
+        tiles (bool): Also run the detector on square tiles of wide frames
+            (side = frame height, left, right and, past 2:1, centre), so
+            that people small in a wide frame are larger in its input;
+            detections of the frame and of the tiles are merged by
+            non-maximum suppression. Defaults to True.
         num_threads (int): Interpreter threads. Defaults to 1.
         model_dir (str, optional): Folder with the model files
             (:func:`~.model_files.model_path`).
@@ -89,6 +94,7 @@ class BlazePoseBackend(PoseBackend):
                  track_rois: bool = True,
                  max_side: int = 1920,
                  duplicate_iou: float = 0.5,
+                 tiles: bool = True,
                  num_threads: int = 1,
                  model_dir: Optional[str] = None) -> None:
         self.min_detection_score = min_detection_score
@@ -97,6 +103,7 @@ class BlazePoseBackend(PoseBackend):
         self.track_rois = track_rois
         self.max_side = max_side
         self.duplicate_iou = duplicate_iou
+        self.tiles = tiles
         self._detector = load_interpreter(
             model_path(DETECTOR_FILE, model_dir), num_threads)
         self._landmarker = load_interpreter(
@@ -120,16 +127,8 @@ class BlazePoseBackend(PoseBackend):
         """Forget the previous frame's ROIs (a new video starts)."""
         self._prev_rois = []
 
-    def detect(self, rgb: np.ndarray) -> List[Detection]:
-        """People found by the detector in an RGB frame.
-
-        Args:
-            rgb (np.ndarray): (H, W, 3) uint8 RGB.
-
-        Returns:
-            list[Detection]: Best first, in the frame's pixels.
-        """
-        start = time.perf_counter()
+    def _detect_image(self, rgb: np.ndarray) -> List[Detection]:
+        """The detector on one (letterboxed) image, its pixels."""
         image, scale, off_x, off_y = letterbox(rgb, DETECTOR_SIZE)
         tensor = image.astype(np.float32) / 127.5 - 1.0
         # the letterbox padding is 0 in the tensor's range, as MediaPipe's
@@ -140,10 +139,51 @@ class BlazePoseBackend(PoseBackend):
         tensor[pad] = 0.0
         self._detector.set_tensor(self._det_in, tensor[None])
         self._detector.invoke()
-        detections = decode_detections(
+        return decode_detections(
             self._detector.get_tensor(self._det_boxes)[0],
             self._detector.get_tensor(self._det_scores)[0], self._anchors,
             scale, (off_x, off_y), self.min_detection_score)
+
+    @staticmethod
+    def tile_offsets(height: int, width: int) -> List[int]:
+        """x offsets of the square tiles of a wide frame (none for a frame
+        less than 1.3 times as wide as high)."""
+        if width < 1.3 * height:
+            return []
+        offsets = [0, width - height]
+        if width > 2 * height:
+            offsets.insert(1, (width - height) // 2)
+        return offsets
+
+    def detect(self, rgb: np.ndarray) -> List[Detection]:
+        """People found by the detector in an RGB frame.
+
+        Args:
+            rgb (np.ndarray): (H, W, 3) uint8 RGB.
+
+        Returns:
+            list[Detection]: Best first, in the frame's pixels, at most
+            ``max_candidates``.
+        """
+        start = time.perf_counter()
+        detections = self._detect_image(rgb)
+        if self.tiles:
+            height, width = rgb.shape[:2]
+            shift = np.zeros(2, np.float32)
+            for x0 in self.tile_offsets(height, width):
+                shift[0] = x0
+                for det in self._detect_image(rgb[:, x0:x0 + height]):
+                    detections.append(
+                        Detection(det.score, det.box + np.tile(shift, 2),
+                                  det.keypoints + shift))
+            detections.sort(key=lambda d: -d.score)
+            kept: List[Detection] = []
+            for det in detections:
+                if kept and box_iou(det.box, np.stack(
+                        [k.box for k in kept])).max() > 0.3:
+                    continue
+                kept.append(det)
+            detections = kept
         self.stage_seconds['detector'] += time.perf_counter() - start
         self.stage_calls['detector'] += 1
         return detections[:self.max_candidates]

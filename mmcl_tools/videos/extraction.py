@@ -10,12 +10,13 @@ person are zeros, and coordinates are in the video's own (upright)
 pixels.
 """
 import time
-from typing import Any, Callable, Dict, Optional, Union
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, List, Optional, Union
 
 import numpy as np
 
-from mmcl_tools.pose import (NUM_JOINTS, PoseBackend, build_pose_backend,
-                             convert_layout, track_people)
+from mmcl_tools.pose import (NUM_JOINTS, PersonPose, PoseBackend,
+                             build_pose_backend, convert_layout, track_people)
 from .video_reader import VideoError, VideoInfo, iter_frames
 
 
@@ -62,13 +63,45 @@ def extract_video(path: str,
     """
     if isinstance(backend, str):
         backend = build_pose_backend(backend)
+    # an impossible layout fails before any frame is decoded
     convert_layout(layout, backend.layout, np.zeros((0, 0, 1, 2)),
                    np.zeros((0, 0, 1)), np.zeros((0, 0, 1, 3)), (1, 1))
+    poses = estimate_poses(path, backend, max_frames, on_frame)
+    return annotation_from_poses(poses, layout, max_persons, max_gap)
+
+
+@dataclass
+class VideoPoses:
+    """The poses of every frame of a video, before tracking.
+
+    Attributes:
+        poses (list[list[PersonPose]]): Per decoded frame.
+        info (VideoInfo): What decoding found.
+        source_layout (str): The backend's joint layout.
+        timing (dict[str, float]): Seconds spent per stage.
+    """
+    poses: List[List[PersonPose]]
+    info: VideoInfo
+    source_layout: str
+    timing: Dict[str, float]
+
+
+def estimate_poses(path: str,
+                   backend: PoseBackend,
+                   max_frames: Optional[int] = None,
+                   on_frame: Optional[Callable[[int], Any]] = None
+                   ) -> VideoPoses:
+    """Decode a video and run the backend on every frame.
+
+    Raises:
+        VideoError: Unreadable, empty or frameless video.
+        NoPersonError: Nobody in any frame.
+    """
     backend.reset()
     seconds = getattr(backend, 'stage_seconds', None)
     before = dict(seconds) if seconds is not None else {}
     info = VideoInfo(path)
-    poses = []
+    poses: List[List[PersonPose]] = []
     decode_s = pose_s = 0.0
     frames = iter_frames(path, info, max_frames)
     while True:
@@ -90,17 +123,27 @@ def extract_video(path: str,
     if not any(poses):
         raise NoPersonError(f'{path}: no person found in any of its '
                             f'{total} frames')
-    start = time.perf_counter()
-    tracked = track_people(poses, NUM_JOINTS[backend.layout], max_persons,
-                           max_gap)
-    arrays = convert_layout(layout, backend.layout, tracked.keypoint,
-                            tracked.keypoint_score, tracked.world,
-                            info.shape, tracked.present)
-    tracking_s = time.perf_counter() - start
-    timing = dict(decode=decode_s, pose=pose_s, tracking=tracking_s)
+    timing = dict(decode=decode_s, pose=pose_s)
     if seconds is not None:
         for stage, value in seconds.items():
             timing[stage] = value - before.get(stage, 0.0)
+    return VideoPoses(poses, info, backend.layout, timing)
+
+
+def annotation_from_poses(video: VideoPoses,
+                          layout: str = 'coco17',
+                          max_persons: int = 2,
+                          max_gap: int = 15) -> Dict[str, Any]:
+    """Track, rank, bridge and convert a video's poses (the annotation of
+    :func:`extract_video`)."""
+    info, total = video.info, len(video.poses)
+    start = time.perf_counter()
+    tracked = track_people(video.poses, NUM_JOINTS[video.source_layout],
+                           max_persons, max_gap)
+    arrays = convert_layout(layout, video.source_layout, tracked.keypoint,
+                            tracked.keypoint_score, tracked.world,
+                            info.shape, tracked.present)
+    timing = dict(video.timing, tracking=time.perf_counter() - start)
     annotation = dict(
         img_shape=tuple(info.shape),
         original_shape=tuple(info.shape),
@@ -119,4 +162,5 @@ def extract_video(path: str,
     return annotation
 
 
-__all__ = ['extract_video', 'NoPersonError']
+__all__ = ['extract_video', 'estimate_poses', 'annotation_from_poses',
+           'VideoPoses', 'NoPersonError']

@@ -16,9 +16,11 @@ import numpy as np
 #: File endings taken as videos when a class folder is scanned.
 VIDEO_EXTENSIONS = ('.mp4', '.avi', '.mov', '.mkv', '.webm', '.m4v',
                     '.mpg', '.mpeg', '.wmv', '.flv', '.3gp', '.ts')
-#: Spread of the frame intervals (max / min, ignoring the extreme 5 %)
-#: above which the frame rate counts as variable.
-VFR_RATIO = 1.5
+#: The frame rate is variable when more than VFR_FRACTION of the frame
+#: intervals (and at least 2) differ from the median interval by more than
+#: VFR_TOLERANCE of it.
+VFR_TOLERANCE = 0.25
+VFR_FRACTION = 0.1
 
 
 class VideoError(ValueError):
@@ -39,6 +41,11 @@ class VideoInfo:
         notes (list[str]): Problems that did not stop decoding (corrupt
             packets, early end, variable frame rate, rotation).
         corrupt_packets (int): Packets the decoder rejected.
+        variable_frame_rate (bool): The frame intervals vary.
+        declared_frames (int): Frames the container says it holds (0 when
+            it does not say).
+        limited (bool): Decoding stopped at ``max_frames``.
+        damaged_frames (int): Frames the decoder flagged as corrupt (kept).
     """
     path: str
     shape: Tuple[int, int] = (0, 0)
@@ -47,6 +54,9 @@ class VideoInfo:
     notes: List[str] = field(default_factory=list)
     corrupt_packets: int = 0
     variable_frame_rate: bool = False
+    declared_frames: int = 0
+    limited: bool = False
+    damaged_frames: int = 0
 
 
 def _rotate(frame: np.ndarray, rotation: int) -> np.ndarray:
@@ -91,6 +101,7 @@ def iter_frames(path: str, info: Optional[VideoInfo] = None,
         stream.thread_type = 'AUTO'
         rate = stream.average_rate or stream.guessed_rate
         info.fps = float(rate) if rate else 0.0
+        info.declared_frames = int(stream.frames or 0)
         count = 0
         rotation_noted = False
         packets = container.demux(stream)
@@ -111,6 +122,8 @@ def iter_frames(path: str, info: Optional[VideoInfo] = None,
                 continue
             for frame in frames:
                 image = frame.to_ndarray(format='bgr24')
+                if getattr(frame, 'is_corrupt', False):
+                    info.damaged_frames += 1
                 rotation = int(getattr(frame, 'rotation', 0) or 0)
                 if rotation:
                     image = _rotate(image, rotation)
@@ -125,6 +138,7 @@ def iter_frames(path: str, info: Optional[VideoInfo] = None,
                 count += 1
                 yield image
                 if max_frames is not None and count >= max_frames:
+                    info.limited = True
                     return
     finally:
         container.close()
@@ -136,21 +150,31 @@ def _finish(info: VideoInfo) -> None:
     if info.corrupt_packets:
         info.notes.append(f'{info.corrupt_packets} corrupt packet(s) '
                           'skipped; the frames around them are kept')
+    if info.damaged_frames:
+        info.notes.append(f'{info.damaged_frames} frame(s) decoded with '
+                          'errors (kept)')
+    count = len(info.timestamps)
+    if not info.limited and info.declared_frames and \
+            count < info.declared_frames:
+        info.notes.append(
+            f'decoded {count} of the {info.declared_frames} frames the '
+            'container declares (truncated or damaged file?)')
     times = np.asarray(info.timestamps, np.float64)
-    if times.size >= 3:
+    if times.size >= 4:
         steps = np.diff(np.sort(times))
         steps = steps[steps > 0]
-        if steps.size >= 2:
-            low, high = np.percentile(steps, [5, 95])
-            if low > 0 and high / low > VFR_RATIO:
-                info.variable_frame_rate = True
-                span = times.max() - times.min()
-                if span > 0:
-                    info.fps = float((times.size - 1) / span)
-                info.notes.append(
-                    f'variable frame rate (frame intervals {low * 1e3:.1f} '
-                    f'to {high * 1e3:.1f} ms); fps is the mean rate '
-                    f'{info.fps:.3f}, per-frame times are in timestamps')
+        median = float(np.median(steps)) if steps.size else 0.0
+        irregular = np.abs(steps - median) > VFR_TOLERANCE * median
+        # one skipped frame (a corrupt packet) is not a variable rate
+        if median > 0 and irregular.sum() >= 2 and \
+                irregular.mean() > VFR_FRACTION:
+            info.variable_frame_rate = True
+            span = times.max() - times.min()
+            info.fps = float((times.size - 1) / span)
+            info.notes.append(
+                f'variable frame rate (frame intervals {steps.min() * 1e3:.1f}'
+                f' to {steps.max() * 1e3:.1f} ms); fps is the mean rate '
+                f'{info.fps:.3f}, per-frame times are in timestamps')
 
 
 def probe_video(path: str) -> VideoInfo:
