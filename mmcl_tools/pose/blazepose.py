@@ -241,7 +241,8 @@ class BlazePoseBackend(PoseBackend):
 
         Returns:
             list[PersonPose]: ``keypoints`` (33, 2) in the frame's pixels,
-            ``scores`` (33,) the landmark visibility, ``world`` (33, 3)
+            ``scores`` (33,) the smaller of the landmark visibility and
+            presence, ``world`` (33, 3)
             metres, ``score`` the pose presence; most confident first.
         """
         height, width = frame.shape[:2]
@@ -265,7 +266,10 @@ class BlazePoseBackend(PoseBackend):
         persons, boxes, rois = [], [], []
         for result in found:
             kpts = result['keypoints'][:NUM_JOINTS] / factor
-            scores = result['visibility'][:NUM_JOINTS]
+            # visible (not occluded) and inside the frame: a joint the
+            # model places outside the frame gets a low score
+            scores = np.minimum(result['visibility'],
+                                result['presence'])[:NUM_JOINTS]
             box = keypoint_box(kpts, scores, (height, width))
             if boxes and box_iou(box, np.stack(boxes)).max() > \
                     self.duplicate_iou:
