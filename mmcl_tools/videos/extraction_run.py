@@ -146,8 +146,11 @@ def extract_sample(sample: VideoSample, out_path: str,
         annotation = extract_video(
             sample.path, _backend(settings), settings.layout,
             settings.max_persons, settings.max_gap, settings.max_frames)
-    except (ValueError, RuntimeError, OSError) as error:
+    except Exception as error:  # a video's own problem, reported by name
         reason = str(error)
+        if not isinstance(error, (ValueError, OSError)):
+            # not one of the expected ones (VideoError, NoPersonError, ...)
+            reason = f'{type(error).__name__}: {reason}'
         if sample.path not in reason:
             reason = f'{sample.path}: {reason}'
         return sample.frame_dir, FAILED, reason, []

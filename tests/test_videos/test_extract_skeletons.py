@@ -160,6 +160,22 @@ def test_kill_mid_run_loses_nothing(dataset, tmp_path, monkeypatch):
     assert (report.written, report.done, report.failures) == (2, 1, [])
 
 
+def test_unexpected_errors_fail_only_their_video(dataset, tmp_path,
+                                                 monkeypatch):
+    samples, _ = load_video_list(str(dataset))
+    sample = [s for s in samples if s.frame_dir == 'hand shake__clip'][0]
+
+    def crash(*args, **kwargs):
+        raise ZeroDivisionError('inside the decoder')
+
+    monkeypatch.setattr(extraction_run, 'extract_video', crash)
+    name, status, reason, _ = extraction_run.extract_sample(
+        sample, str(tmp_path / 'r.pkl'), ExtractSettings())
+    assert (name, status) == ('hand shake__clip', 'failed')
+    assert reason == f'{sample.path}: ZeroDivisionError: inside the decoder'
+    assert not (tmp_path / 'r.pkl').exists()
+
+
 def test_strict_stops_at_the_first_failure(dataset, tmp_path, capsys):
     code, _, err = run_cli(capsys, dataset, '-o', tmp_path / 'o.pkl',
                            '--strict', '--max-frames', '1')
