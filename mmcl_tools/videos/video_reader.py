@@ -59,6 +59,20 @@ class VideoInfo:
     damaged_frames: int = 0
 
 
+def _rotation_of(frame) -> int:
+    """The display rotation of a decoded frame in degrees
+    counter-clockwise (FFmpeg's display matrix; a phone's portrait video
+    has -90), 0 when there is none or it is no multiple of 90."""
+    value = getattr(frame, 'rotation', 0) or 0
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return 0
+    if not np.isfinite(value) or abs(value) > 360 or value % 90:
+        return 0
+    return int(value)
+
+
 def _rotate(frame: np.ndarray, rotation: int) -> np.ndarray:
     """Apply a display rotation (degrees counter-clockwise)."""
     turns = (int(round(rotation / 90.0)) % 4)
@@ -124,7 +138,7 @@ def iter_frames(path: str, info: Optional[VideoInfo] = None,
                 image = frame.to_ndarray(format='bgr24')
                 if getattr(frame, 'is_corrupt', False):
                     info.damaged_frames += 1
-                rotation = int(getattr(frame, 'rotation', 0) or 0)
+                rotation = _rotation_of(frame)
                 if rotation:
                     image = _rotate(image, rotation)
                     if not rotation_noted:

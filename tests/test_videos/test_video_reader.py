@@ -4,7 +4,7 @@ import os
 import numpy as np
 import pytest
 from pose_videos import (corrupt_frame, solid_video, truncate_after_frame,
-                         write_mjpg, write_vfr)
+                         write_mjpg, write_phone_portrait, write_vfr)
 
 from mmcl_tools.pose import PoseBackend
 from mmcl_tools.videos import (NoPersonError, VideoError, VideoInfo,
@@ -80,6 +80,20 @@ def test_variable_frame_rate_is_noted(tmp_path):
     _, steady = frames_and_info(write_vfr(str(tmp_path / 'cfr.mp4'),
                                           [40 * k for k in range(9)]))
     assert not steady.variable_frame_rate and steady.notes == []
+
+
+def test_phone_portrait_comes_upright(tmp_path):
+    """Stored landscape 64 x 48 with a white band on the left, tagged to
+    be shown turned clockwise: decoded as 48 x 64 (portrait) with the
+    band on top."""
+    frame = np.zeros((48, 64, 3), np.uint8)
+    frame[:, :16] = 255
+    path = write_phone_portrait(str(tmp_path / 'phone.mp4'), [frame] * 3)
+    frames, info = frames_and_info(path)
+    assert info.shape == (64, 48) and frames[0].shape == (64, 48, 3)
+    rows = frames[0][..., 0].mean(1)
+    assert rows[:14].min() > 200 and rows[18:].max() < 50
+    assert any('rotated by -90 degrees' in note for note in info.notes)
 
 
 def test_max_frames_is_not_truncation(tmp_path):
