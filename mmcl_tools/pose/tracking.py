@@ -48,7 +48,8 @@ class TrackedPoses:
 
 def _pair_cost(track: PersonPose, pose: PersonPose, min_score: float,
                max_distance: float) -> float:
-    """Matching cost of a track's last pose and a new pose."""
+    """Matching cost of a track's last pose and a new pose (a forbidden
+    cost beyond the gate)."""
     iou = float(box_iou(track.box, pose.box)[0, 0])
     size = float(np.hypot(track.box[2] - track.box[0],
                           track.box[3] - track.box[1]))
@@ -82,9 +83,10 @@ def link_tracks(frames: Sequence[Sequence[PersonPose]],
         live = [k for k in range(len(tracks)) if t - last[k] <= max_gap + 1]
         assigned = set()
         if live and poses:
+            # the gate widens with the frames since the track was seen
             cost = np.array([[
                 _pair_cost(tracks[k][last[k]], pose, min_score,
-                           max_distance) for pose in poses
+                           max_distance * (t - last[k])) for pose in poses
             ] for k in live])
             rows, cols = linear_sum_assignment(cost)
             for r, c in zip(rows, cols):
@@ -98,6 +100,55 @@ def link_tracks(frames: Sequence[Sequence[PersonPose]],
                 tracks.append({t: pose})
                 last.append(t)
     return tracks
+
+
+def _centre(pose: PersonPose) -> np.ndarray:
+    return (pose.box[:2] + pose.box[2:]) / 2
+
+
+def _diagonal(pose: PersonPose) -> float:
+    return max(float(np.hypot(*(pose.box[2:] - pose.box[:2]))), 1.0)
+
+
+def assemble_actors(tracks: Sequence[Dict[int, PersonPose]],
+                    max_persons: int,
+                    max_jump: float = 1.0) -> List[Dict[int, PersonPose]]:
+    """Join track fragments into at most ``max_persons`` people.
+
+    Tracks are taken by :func:`track_score`, best first. A track joins
+    the person it shares no frame with whose pose nearest in time to it
+    is closest (box centres, in box diagonals), if that is within
+    ``max_jump`` diagonals (plus 0.1 per frame between them); otherwise
+    it starts a new person while there are fewer than ``max_persons``,
+    else it is dropped. So a person whose track broke (missed for longer
+    than the linking allows, or a fast move) stays one person, while a
+    stray detection far from everyone does not replace anybody.
+    """
+    actors: List[Dict[int, PersonPose]] = []
+    for track in sorted(tracks, key=track_score, reverse=True):
+        frames = sorted(track)
+        best, best_cost = None, None
+        for index, actor in enumerate(actors):
+            if any(t in actor for t in frames):
+                continue
+            seen = np.array(sorted(actor))
+            costs = []
+            for edge in (frames[0], frames[-1]):
+                near = int(seen[np.argmin(np.abs(seen - edge))])
+                gap = abs(near - edge)
+                distance = float(np.linalg.norm(
+                    _centre(track[edge]) - _centre(actor[near]))) / \
+                    _diagonal(actor[near])
+                if distance <= max_jump + 0.1 * gap:
+                    costs.append(distance)
+            if costs and (best_cost is None or min(costs) < best_cost):
+                best, best_cost = index, min(costs)
+        if best is not None:
+            actors[best].update(track)
+        elif len(actors) < max_persons:
+            actors.append(dict(track))
+    actors.sort(key=track_score, reverse=True)
+    return actors
 
 
 def track_score(track: Dict[int, PersonPose]) -> float:
@@ -149,9 +200,8 @@ def track_people(frames: Sequence[Sequence[PersonPose]],
         was found).
     """
     num_frames = len(frames)
-    tracks = link_tracks(frames, max_gap, min_score, max_distance)
-    tracks.sort(key=track_score, reverse=True)
-    tracks = tracks[:max_persons]
+    tracks = assemble_actors(
+        link_tracks(frames, max_gap, min_score, max_distance), max_persons)
     m = len(tracks)
     has_world = any(p.world is not None for tr in tracks
                     for p in tr.values())
@@ -179,4 +229,7 @@ def track_people(frames: Sequence[Sequence[PersonPose]],
     return TrackedPoses(keypoint, score, box, world, present, bridged)
 
 
-__all__ = ['TrackedPoses', 'link_tracks', 'track_people', 'track_score']
+__all__ = [
+    'TrackedPoses', 'link_tracks', 'assemble_actors', 'track_people',
+    'track_score'
+]

@@ -50,10 +50,26 @@ def test_ranking_keeps_the_most_confident_and_bridges_gaps():
     assert centre[5] == pytest.approx(255, abs=1e-4)
 
 
-def test_long_gaps_stay_empty_and_nobody_gives_no_track():
-    frames = [[person(100, 100)]] + [[] for _ in range(10)] + \
-        [[person(100, 100)]]
+def test_fragments_join_their_person_and_strays_are_dropped():
+    """Person A is missed for 10 frames (more than max_gap: two track
+    fragments), B is seen throughout, a weak stray appears once far from
+    A: A's fragments are one person, the gap stays empty, the stray is
+    not kept."""
+    frames = []
+    for t in range(12):
+        poses = [person(400, 100, 0.9)]
+        if t in (0, 11):
+            poses.append(person(100 + t, 100, 0.8))
+        if t == 5:
+            poses.append(person(250, 400, 0.3))
+        frames.append(poses)
     tracked = track_people(frames, 33, max_persons=2, max_gap=3)
-    assert tracked.keypoint.shape[0] == 2  # two tracks, no bridge
+    assert tracked.keypoint.shape[:2] == (2, 12)
+    assert tracked.present[0].all()  # B, the higher total score
+    assert tracked.present[1].tolist() == [t in (0, 11) for t in range(12)]
     assert not tracked.bridged.any()
+    assert tracked.box[1, 11, 0] == pytest.approx(111 - 25)
+
+
+def test_nobody_gives_no_person():
     assert track_people([[], []], 33).keypoint.shape == (0, 2, 33, 2)
