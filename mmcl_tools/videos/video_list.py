@@ -220,8 +220,8 @@ def load_video_list(source: str,
     samples = [
         VideoSample(name, rel, osp.abspath(osp.join(root, rel)), label,
                     split)
-        for name, (rel, _, _), label, split in zip(names, rows, labels,
-                                                    splits)
+        for name, (rel, _, _), label, split in zip(
+            names, rows, labels, splits)
     ]
     return samples, classes
 
