@@ -92,6 +92,12 @@ def main(argv: Optional[List[str]] = None) -> None:
             raise ValueError(
                 f'unknown --backend {args.backend!r}; choose one of '
                 f'{", ".join(sorted(POSE_BACKENDS.module_dict))}')
+        source_layout = POSE_BACKENDS.module_dict[args.backend].layout
+        if args.layout == 'ntu25' and source_layout != 'blazepose33':
+            raise ValueError(
+                f'--layout ntu25 needs 3-D BlazePose joints; backend '
+                f'{args.backend!r} gives {source_layout!r} (use --layout '
+                'coco17 or --backend blazepose)')
         settings = settings_from(args)
         samples, classes = load_video_list(args.input, args.video_root,
                                            args.val_ratio, args.seed)

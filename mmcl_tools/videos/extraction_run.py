@@ -85,14 +85,18 @@ def result_path(work_dir: str, sample: VideoSample) -> str:
 
 
 def check_settings(work_dir: str, settings: ExtractSettings) -> None:
-    """Record the settings, or refuse others than those recorded.
+    """Record the settings, or refuse others than those recorded while
+    results made with them exist.
 
     Raises:
         ExtractionError: The work folder holds results of other settings.
     """
     path = osp.join(work_dir, SETTINGS_FILE)
     wanted = asdict(settings)
-    if osp.isfile(path):
+    results = osp.join(work_dir, 'videos')
+    has_results = osp.isdir(results) and any(
+        name.endswith('.pkl') for name in os.listdir(results))
+    if osp.isfile(path) and has_results:
         with open(path, encoding='utf-8') as f:
             recorded = json.load(f)
         if recorded != json.loads(json.dumps(wanted)):
@@ -104,7 +108,7 @@ def check_settings(work_dir: str, settings: ExtractSettings) -> None:
                 'that folder')
         return
     os.makedirs(work_dir, exist_ok=True)
-    dump_json_atomic(wanted, path)
+    dump_json_atomic(wanted, path)  # (again, when no result was made)
 
 
 def remove_stale_temp_files(work_dir: str) -> int:
@@ -130,6 +134,28 @@ def _backend(settings: ExtractSettings):
         _BACKENDS[key] = build_pose_backend(settings.backend,
                                             **settings.backend_kwargs)
     return _BACKENDS[key]
+
+
+def check_backend(settings: ExtractSettings, keep: bool = True) -> None:
+    """Build the backend once before any video, so that a missing package
+    or model is one fatal error rather than a failure per video.
+
+    Args:
+        keep (bool): Keep it for this process's videos (else it is closed
+            before the workers are forked; they build their own).
+
+    Raises:
+        ExtractionError: The backend cannot be built (the message says
+            why).
+    """
+    try:
+        backend = _backend(settings)
+    except Exception as error:
+        raise ExtractionError(f'pose backend {settings.backend!r}: '
+                              f'{error}') from error
+    if not keep:
+        backend.close()
+        _BACKENDS.clear()
 
 
 def extract_sample(sample: VideoSample, out_path: str,
@@ -219,6 +245,8 @@ def run_extraction(samples: Sequence[VideoSample],
             first failure (``'<name>: <reason>'``).
     """
     work_dir = work_dir_for(out_path)
+    pool_workers = workers if workers > 1 else 0
+    check_backend(settings, keep=not pool_workers)
     check_settings(work_dir, settings)
     mine = [s for i, s in enumerate(samples) if i % num_shards == shard]
     jobs = [(s, result_path(work_dir, s)) for s in mine]
@@ -229,7 +257,6 @@ def run_extraction(samples: Sequence[VideoSample],
             f'another run extracts shard {shard} of {num_shards} into '
             f'{work_dir}'):
         remove_stale_temp_files(work_dir)
-        pool_workers = workers if workers > 1 else 0
         results = imap_jobs(
             functools.partial(_job, settings=settings), jobs, pool_workers,
             died=_died, ordered=False, max_in_flight=2 * max(1, workers),
@@ -307,6 +334,7 @@ def all_done(samples: Sequence[VideoSample], out_path: str) -> bool:
 __all__ = [
     'ExtractSettings', 'ExtractReport', 'ExtractionError', 'run_extraction',
     'merge_results', 'all_done', 'extract_sample', 'shard_of',
-    'work_dir_for', 'result_path', 'check_settings', 'WORKER_DIED',
+    'work_dir_for', 'result_path', 'check_settings', 'check_backend',
+    'WORKER_DIED',
     'WRITTEN', 'DONE', 'FAILED'
 ]

@@ -206,6 +206,24 @@ def test_shards_merge_when_all_are_done(dataset, tmp_path, capsys,
         assert ann['keypoint_2d'].shape == (m, 1, 25, 2)
 
 
+def test_start_up_errors(dataset, tmp_path, capsys):
+    code, _, err = run_cli(capsys, dataset, '-o', tmp_path / 'o.pkl',
+                           '--backend', 'mmpose', '--layout', 'ntu25')
+    assert code == 2 and "backend 'mmpose' gives 'coco17'" in err
+    code, _, err = run_cli(capsys, dataset, '-o', tmp_path / 'o.pkl',
+                           '--backend', 'mmpose')
+    assert code == 2 and 'the mmpose backend needs' in err
+    code, _, err = run_cli(capsys, dataset, '-o', tmp_path / 'o.pkl',
+                           '--backend', 'openpose')
+    assert code == 2 and "unknown --backend 'openpose'" in err
+    (tmp_path / 'in' / 'sit').mkdir(parents=True)
+    code, _, err = run_cli(capsys, tmp_path / 'in', '-o', tmp_path / 'o.pkl')
+    assert code == 2 and "without videos: 'sit'" in err
+    assert not (tmp_path / 'o.pkl').exists()
+    # nothing was extracted: other settings are welcome on the next run
+    assert not (tmp_path / 'o.work' / 'settings.json').exists()
+
+
 def test_shard_from_the_environment(monkeypatch):
     for key in ('RANK', 'WORLD_SIZE', 'SLURM_PROCID', 'SLURM_NTASKS'):
         monkeypatch.delenv(key, raising=False)
