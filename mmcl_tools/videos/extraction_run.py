@@ -299,7 +299,10 @@ def merge_results(samples: Sequence[VideoSample],
     Annotations keep the order of ``samples``; a video without a result
     is left out and named. The pickle is
     ``{'split': {...}, 'annotations': [...], 'classes': [...]}`` with
-    every split of the samples (``train``, ``val``, maybe ``test``).
+    every split of the samples (``train``, ``val``, maybe ``test``); the
+    split lists hold each video's ``filename`` (its path relative to the
+    input), the key by which mmaction2's ``PoseDataset`` selects a split
+    when annotations have one.
 
     Returns:
         tuple: the written dict and the ``frame_dir`` of the videos
@@ -316,7 +319,9 @@ def merge_results(samples: Sequence[VideoSample],
             missing.append(sample.frame_dir)
             continue
         annotations.append(load_pickle(path))
-        split[sample.split].append(sample.frame_dir)
+        # mmaction2's PoseDataset (and MMCLPoseDataset) select a split by
+        # 'filename' when the annotations have one
+        split[sample.split].append(sample.filename)
     data = dict(split=split, annotations=annotations, classes=list(classes))
     dump_pickle_atomic(data, out_path)
     write_text_atomic(''.join(f'{c}\n' for c in classes),
