@@ -233,6 +233,19 @@ def test_shards_merge_when_all_are_done(dataset, tmp_path, capsys,
         m = ann['keypoint'].shape[0]
         assert ann['keypoint'].shape == (m, 1, 25, 3)
         assert ann['keypoint_2d'].shape == (m, 1, 25, 2)
+    # NTU-layout skeletons through mmaction2's 3-D pipeline
+    from mmaction.registry import DATASETS
+    pipeline = [
+        dict(type='PreNormalize3D'),
+        dict(type='GenSkeFeat', dataset='nturgb+d', feats=['j']),
+        dict(type='UniformSampleFrames', clip_len=2),
+        dict(type='PoseDecode'),
+        dict(type='FormatGCNInput', num_person=2),
+        dict(type='PackActionInputs')
+    ]
+    dataset = DATASETS.build(
+        dict(type='PoseDataset', ann_file=str(out), pipeline=pipeline))
+    assert tuple(dataset[0]['inputs'].shape) == (1, 2, 2, 25, 3)
 
 
 def test_start_up_errors(dataset, tmp_path, capsys):
