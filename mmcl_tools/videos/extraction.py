@@ -20,6 +20,15 @@ from mmcl_tools.pose import (NUM_JOINTS, PersonPose, PoseBackend,
 from .video_reader import VideoError, VideoInfo, iter_frames
 
 
+#: Key of the per-joint scores in an annotation of each layout. mmaction2
+#: reads ``keypoint_score`` as a third channel of 2-D keypoints, and its
+#: NTU pipeline (``GenSkeFeat(dataset='nturgb+d')``) refuses annotations
+#: that have one: NTU's pickles carry none. So ntu25 keeps its scores
+#: under ``joint_score``, and NTU-trained configs read the pickle as they
+#: read NTU's.
+SCORE_KEYS = dict(coco17='keypoint_score', ntu25='joint_score')
+
+
 class NoPersonError(VideoError):
     """Nobody was found in any frame of a video."""
 
@@ -48,7 +57,9 @@ def extract_video(path: str,
     Returns:
         dict: ``img_shape`` and ``original_shape`` (H, W), ``total_frames``
         T, ``keypoint`` (M, T, V, C) float32 (C = 2 pixels for coco17,
-        3 metres for ntu25), ``keypoint_score`` (M, T, V) float32,
+        3 metres for ntu25), the joint scores (M, T, V) float32 as
+        ``keypoint_score`` for coco17 and ``joint_score`` for ntu25
+        (:data:`SCORE_KEYS`),
         ``person_boxes`` (M, T, 4) float32 pixel boxes, ``keypoint_2d``
         (M, T, 25, 2) for ntu25, ``fps``, ``timestamps`` (T,) float64
         seconds, ``notes`` (list[str], problems that did not stop it),
@@ -149,7 +160,6 @@ def annotation_from_poses(video: VideoPoses,
         original_shape=tuple(info.shape),
         total_frames=total,
         keypoint=arrays['keypoint'],
-        keypoint_score=arrays['keypoint_score'],
         person_boxes=tracked.box.astype(np.float32),
         fps=float(info.fps),
         timestamps=np.asarray(info.timestamps, np.float64),
@@ -157,10 +167,13 @@ def annotation_from_poses(video: VideoPoses,
         bridged_frames=tracked.bridged,
         layout=layout,
         timing={k: 1e3 * v / total for k, v in timing.items()})
+    annotation[SCORE_KEYS[layout]] = arrays['keypoint_score']
     if 'keypoint_2d' in arrays:
         annotation['keypoint_2d'] = arrays['keypoint_2d']
     return annotation
 
 
-__all__ = ['extract_video', 'estimate_poses', 'annotation_from_poses',
-           'VideoPoses', 'NoPersonError']
+__all__ = [
+    'extract_video', 'estimate_poses', 'annotation_from_poses', 'VideoPoses',
+    'NoPersonError', 'SCORE_KEYS'
+]

@@ -233,6 +233,8 @@ def test_shards_merge_when_all_are_done(dataset, tmp_path, capsys,
         m = ann['keypoint'].shape[0]
         assert ann['keypoint'].shape == (m, 1, 25, 3)
         assert ann['keypoint_2d'].shape == (m, 1, 25, 2)
+        assert ann['joint_score'].shape == (m, 1, 25)
+        assert 'keypoint_score' not in ann
     # NTU-layout skeletons through mmaction2's 3-D pipeline
     from mmaction.registry import DATASETS
     pipeline = [
@@ -243,8 +245,11 @@ def test_shards_merge_when_all_are_done(dataset, tmp_path, capsys,
         dict(type='FormatGCNInput', num_person=2),
         dict(type='PackActionInputs')
     ]
+    assert data['split'] == {'train': sorted(
+        a['filename'] for a in data['annotations'])}  # 1 video a class
     dataset = DATASETS.build(
-        dict(type='PoseDataset', ann_file=str(out), pipeline=pipeline))
+        dict(type='PoseDataset', ann_file=str(out), pipeline=pipeline,
+             split='train'))
     assert tuple(dataset[0]['inputs'].shape) == (1, 2, 2, 25, 3)
 
 

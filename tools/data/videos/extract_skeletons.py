@@ -13,9 +13,11 @@ or ``ntu25`` (NTU's joints in metres, sides as NTU labels them, plus
 ``keypoint_2d``). Without a split in the input, each class is split into
 train / val (``--val-ratio``, ``--seed``). The pickle holds ``split``,
 ``annotations`` (``frame_dir``, ``label``, ``filename``, ``img_shape``,
-``original_shape``, ``total_frames``, ``keypoint``, ``keypoint_score``,
-``person_boxes``, ``fps``, ...) and ``classes``; ``classes.txt`` is
-written beside it.
+``original_shape``, ``total_frames``, ``keypoint``, ``keypoint_score``
+(``joint_score`` for ntu25, whose mmaction2 pipelines refuse a
+``keypoint_score``), ``person_boxes``, ``fps``, ...) and ``classes``; the
+split lists name videos by ``filename`` (as mmaction2's ``PoseDataset``
+selects them); ``classes.txt`` is written beside it.
 
 Resumable and parallel: ``--workers N`` processes, one result file per
 video in ``<out stem>.work/`` (a re-run skips what is done); shards
