@@ -46,6 +46,8 @@ setup(
             'huggingface-hub'
         ],
         # ONNX export / inference (tools/deploy/), analysis figures
-        deploy=['onnx', 'onnxruntime', 'onnxscript', 'matplotlib']),
+        deploy=['onnx', 'onnxruntime', 'onnxscript', 'matplotlib'],
+        # pose estimation of your own videos (tools/data/videos/)
+        pose=['mediapipe==0.10.21', 'ai-edge-litert>=1.4,<2']),
     license='Apache License 2.0',
     zip_safe=False)

@@ -7,8 +7,10 @@ then imports the registering subpackages). A module may import its own
 subpackage and any lower one, at module level or inside a function; the
 root modules import only each other. The tooling package ``mmcl_tools``
 sits above all of ``mmcl_plugin``, which never imports it; inside it,
-``converters`` < ``strips`` < ``mllm`` < ``demo`` < ``evaluation`` <
-``deploy``. Every import is read from the source with ``ast``.
+``runs`` < ``converters`` < ``pose`` < ``strips`` < ``mllm`` <
+``videos`` < ``demo`` < ``evaluation`` < ``deploy``
+(``mmcl_tools.SUBPACKAGES``). Every import is read from the source with
+``ast``.
 """
 import ast
 from typing import List, Optional

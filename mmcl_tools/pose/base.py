@@ -27,11 +27,14 @@ class PersonPose:
             same pixels.
         world (np.ndarray, optional): (V, 3) float32 metric 3-D joints
             (metres) where the backend estimates them, else None.
+        score (float): Confidence that this is a person (the detector's
+            or the landmark model's presence score). Defaults to 1.
     """
     keypoints: np.ndarray
     scores: np.ndarray
     box: np.ndarray
     world: Optional[np.ndarray] = None
+    score: float = 1.0
 
 
 class PoseBackend:
@@ -54,6 +57,13 @@ class PoseBackend:
             list[PersonPose]: One entry per person found, any order.
         """
         raise NotImplementedError
+
+    def reset(self) -> None:
+        """Forget what earlier frames told (call before a new video).
+
+        Backends that use the previous frame (e.g. to propose where a
+        person is) override it; the default does nothing.
+        """
 
     def close(self) -> None:
         """Release the backend's resources (models, sessions)."""
