@@ -8,8 +8,11 @@ the subpackages before it; ``tests/test_layering.py``):
   mmengine's runner (work-dir lock, resume choice, strict test loading),
   and the file locks of the other tools;
 - :mod:`.converters`: dataset downloads into mmaction2 skeleton pickles;
+- :mod:`.pose`: pose backends (one video frame -> the persons' joints);
 - :mod:`.strips`: frame strips written once (offline) for training;
 - :mod:`.mllm`: MLLM text-feature extraction and the cache writer;
+- :mod:`.videos`: one's own videos into skeleton pickles (pose, tracking,
+  joint layouts);
 - :mod:`.demo`: the generated demo dataset (its text cache through
   :mod:`.mllm`'s writer);
 - :mod:`.evaluation`: ensembles, transfer, analysis, figures;
@@ -18,7 +21,7 @@ the subpackages before it; ``tests/test_layering.py``):
 import mmcl_plugin  # noqa: F401  (compat fixes before mmaction)
 
 #: Subpackages, lowest layer first.
-SUBPACKAGES = ('runs', 'converters', 'strips', 'mllm', 'demo', 'evaluation',
-               'deploy')
+SUBPACKAGES = ('runs', 'converters', 'pose', 'strips', 'mllm', 'videos',
+               'demo', 'evaluation', 'deploy')
 
 __all__ = ['SUBPACKAGES']
