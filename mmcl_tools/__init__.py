@@ -8,11 +8,12 @@ the subpackages before it; ``tests/test_layering.py``):
   mmengine's runner (work-dir lock, resume choice, strict test loading),
   and the file locks of the other tools;
 - :mod:`.converters`: dataset downloads into mmaction2 skeleton pickles;
-- :mod:`.pose`: pose backends (one video frame -> the persons' joints);
+- :mod:`.pose`: pose backends (BlazePose, MediaPipe, mmpose), tracking of
+  people over frames and joint layouts (COCO-17, NTU-25);
 - :mod:`.strips`: frame strips written once (offline) for training;
 - :mod:`.mllm`: MLLM text-feature extraction and the cache writer;
-- :mod:`.videos`: one's own videos into skeleton pickles (pose, tracking,
-  joint layouts);
+- :mod:`.videos`: your own labelled videos to skeleton pickles (pose
+  extraction per video, resumable in parallel);
 - :mod:`.demo`: the generated demo dataset (its text cache through
   :mod:`.mllm`'s writer);
 - :mod:`.evaluation`: ensembles, transfer, analysis, figures;

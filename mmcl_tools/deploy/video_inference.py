@@ -147,20 +147,24 @@ class VideoClassifier:
         return average_clips(logits, self.average_clips)
 
 
-class TimedExtractor:
-    """``extract_video`` with a pose backend whose calls are timed, so
-    that the decoding time is the rest of the extraction's.
+class VideoExtractor:
+    """The pose extraction of one video, as for the training pickle.
+
+    Calls ``mmcl_tools.videos.extract_video`` (decode every frame, pose,
+    tracking, joint layout), whose annotation reports the milliseconds
+    per frame of its stages (``timing``: ``decode``, ``pose``,
+    ``tracking``).
 
     Args:
-        backend (Callable): A pose backend (BGR frame -> persons).
-        layout (str): Joint layout of the extraction.
-        max_persons (int): Persons kept per video. Defaults to 2.
+        backend (PoseBackend | str): A pose backend or its name.
+        layout (str): Joint layout of the extraction (the model's).
+        max_persons (int): Persons kept. Defaults to 2.
         extract_video (Callable, optional): The extraction function;
             default ``mmcl_tools.videos.extract_video``.
     """
 
     def __init__(self,
-                 backend: Callable,
+                 backend,
                  layout: str,
                  max_persons: int = 2,
                  extract_video: Optional[Callable] = None) -> None:
@@ -170,21 +174,28 @@ class TimedExtractor:
         self.backend = backend
         self.layout = layout
         self.max_persons = max_persons
-        #: Seconds spent in the pose backend during the last call.
-        self.pose_seconds = 0.
-
-    def _timed_backend(self, frame: np.ndarray):
-        start = time.perf_counter()
-        try:
-            return self.backend(frame)
-        finally:
-            self.pose_seconds += time.perf_counter() - start
 
     def __call__(self, path: str) -> Dict:
-        self.pose_seconds = 0.
-        return self.extract_video(path, self._timed_backend,
-                                  layout=self.layout,
+        return self.extract_video(path, self.backend, layout=self.layout,
                                   max_persons=self.max_persons)
+
+
+def extraction_ms_per_frame(sample: Mapping, seconds: float
+                            ) -> Dict[str, Optional[float]]:
+    """Decode and pose milliseconds per frame of an extraction.
+
+    From the annotation's ``timing`` (ms per frame of ``decode``, ``pose``
+    and ``tracking``, which counts as pose) when it has one; otherwise all
+    of the measured ``seconds`` count as pose (decoding included) and
+    decode is None.
+    """
+    timing = sample.get('timing') or {}
+    if 'decode' in timing and 'pose' in timing:
+        return dict(decode=float(timing['decode']),
+                    pose=float(timing['pose']) +
+                    float(timing.get('tracking', 0.)))
+    frames = max(1, int(sample.get('total_frames') or 1))
+    return dict(decode=None, pose=1e3 * seconds / frames)
 
 
 def draw_persons(frame: np.ndarray,
@@ -325,6 +336,8 @@ class VideoLabels:
         frames_with_pose (int): Frames with at least one person.
         frames_with_two_persons (int): Frames with two or more.
         fps (float, optional): The sample's frame rate.
+        notes (list[str]): What the extraction noted about the video
+            (damaged packets, variable frame rate, ...).
     """
 
     video: str
@@ -334,6 +347,7 @@ class VideoLabels:
     frames_with_pose: int = 0
     frames_with_two_persons: int = 0
     fps: Optional[float] = None
+    notes: List[str] = field(default_factory=list)
 
     def to_json(self) -> Dict:
         """A JSON-able dict (``topk`` as ``class_id, name, score``)."""
@@ -344,7 +358,8 @@ class VideoLabels:
             frames_with_pose=self.frames_with_pose,
             frames_with_two_persons=self.frames_with_two_persons,
             topk=[dict(class_id=i, name=n, score=s) for i, n, s in self.topk],
-            ms_per_frame=self.ms_per_frame)
+            ms_per_frame=self.ms_per_frame,
+            notes=self.notes)
 
 
 def label_video(video: str,
@@ -364,8 +379,8 @@ def label_video(video: str,
             :class:`VideoClassifier`.
         class_names (Sequence[str]): Names by class id.
         extract (Callable, optional): Video path -> sample (the
-            extraction's annotation dict), e.g. a :class:`TimedExtractor`
-            (whose ``pose_seconds`` splits its time into decode and pose).
+            extraction's annotation dict), e.g. a :class:`VideoExtractor`
+            (its ``timing`` gives the decode and pose times).
         sample (Mapping, optional): The video's skeletons, instead of
             ``extract``.
         topk (int): Classes reported. Defaults to 5.
@@ -383,7 +398,7 @@ def label_video(video: str,
     """
     if (extract is None) == (sample is None):
         raise ValueError('label_video takes one of extract and sample')
-    seconds: Dict[str, Optional[float]] = dict.fromkeys(STAGES)
+    ms_per_frame: Dict[str, Optional[float]] = dict.fromkeys(STAGES)
     if sample is None:
         if not osp.isfile(video):
             raise VideoInferenceError(f'{video}: no such file')
@@ -396,20 +411,16 @@ def label_video(video: str,
             raise VideoInferenceError(
                 f'{video}: the pose extraction failed: '
                 f'{type(error).__name__}: {error}') from error
-        total = time.perf_counter() - start
-        pose = getattr(extract, 'pose_seconds', None)
-        if pose is None:
-            seconds['pose'] = total  # decoding included
-        else:
-            seconds['pose'], seconds['decode'] = pose, max(0., total - pose)
+        ms_per_frame.update(
+            extraction_ms_per_frame(sample, time.perf_counter() - start))
     check_sample(sample, video)
+    num_frames = int(sample['total_frames'])
 
     start = time.perf_counter()
     scores = classifier(sample)
-    seconds['model'] = time.perf_counter() - start
+    ms_per_frame['model'] = 1e3 * (time.perf_counter() - start) / num_frames
     best = topk_classes(scores, class_names, topk)
     counts = pose_counts(sample)
-    num_frames = int(sample['total_frames'])
 
     if out_video is not None:
         start = time.perf_counter()
@@ -418,17 +429,16 @@ def label_video(video: str,
                                                               'coco17'))
         lines = [f'{name}: {score:.3f}' for _, name, score in best[:3]]
         write_labelled_video(video, out_video, sample, lines, edges)
-        seconds['drawing'] = time.perf_counter() - start
+        ms_per_frame['drawing'] = 1e3 * (time.perf_counter() -
+                                         start) / num_frames
 
     result = VideoLabels(
         video=video,
         num_frames=num_frames,
         topk=best,
-        ms_per_frame={
-            stage: None if value is None else 1e3 * value / num_frames
-            for stage, value in seconds.items()
-        },
+        ms_per_frame=ms_per_frame,
         fps=None if sample.get('fps') is None else float(sample['fps']),
+        notes=[str(n) for n in sample.get('notes') or []],
         **counts)
     if out_json is not None:
         dump_json_atomic(result.to_json(), out_json)
@@ -437,7 +447,7 @@ def label_video(video: str,
 
 __all__ = [
     'VideoClassifier', 'VideoLabels', 'VideoInferenceError',
-    'TimedExtractor', 'label_video', 'skeleton_edges', 'draw_persons',
+    'VideoExtractor', 'extraction_ms_per_frame', 'label_video', 'skeleton_edges', 'draw_persons',
     'draw_labels', 'write_labelled_video', 'pose_counts', 'check_sample',
     'STAGES', 'LAYOUT_OF_JOINTS'
 ]

@@ -82,13 +82,19 @@ def annotation(name: str, label: int, filename: str,
         fps=30.)
 
 
+def frame_dir_of(filename: str) -> str:
+    """The extraction's sample name of a video: its relative path without
+    the extension, ``/`` -> ``__``."""
+    return osp.splitext(filename)[0].replace('/', '__')
+
+
 def make_own_videos(root: str,
                     classes: Sequence[str] = ('wave', 'clap'),
                     per_class: int = 2,
                     num_frames: int = NUM_FRAMES) -> Tuple[str, str, List]:
     """Write ``<root>/videos/<class>/<class>_<i>.avi`` and
     ``<root>/skeletons.pkl`` (train: all but the last of each class, val:
-    the last; listed by ``filename`` as mmaction2 does).
+    the last; listed by ``frame_dir`` as extract_skeletons.py does).
 
     Returns:
         tuple[str, str, list]: The video folder, the pickle, the
@@ -103,10 +109,11 @@ def make_own_videos(root: str,
             filename = f'{cls}/{cls}_{i}.avi'
             write_video(osp.join(video_dir, filename),
                         person_boxes(num_frames))
-            ann = annotation(f'{cls}_{i}', label, filename, num_frames,
-                             seed=len(annotations))
+            ann = annotation(frame_dir_of(filename), label, filename,
+                             num_frames, seed=len(annotations))
             annotations.append(ann)
-            split['val' if i == per_class - 1 else 'train'].append(filename)
+            split['val' if i == per_class - 1 else 'train'].append(
+                ann['frame_dir'])
     ann_file = osp.join(root, 'skeletons.pkl')
     with open(ann_file, 'wb') as f:
         pickle.dump(dict(split=split, annotations=annotations,

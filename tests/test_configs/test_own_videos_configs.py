@@ -153,7 +153,7 @@ def test_both_configs_train_a_step_on_own_videos(tmp_path, prepared):
 def test_strips_of_the_own_videos_are_cropped_to_the_boxes(prepared):
     """The strips prepared from the pickle show the union of the person
     boxes over the strip frames (plus the 0.1 margin), not whole frames."""
-    strip = read_strip_image(str(prepared / 'strips' / 'wave_0.jpg'))
+    strip = read_strip_image(str(prepared / 'strips' / 'wave__wave_0.jpg'))
     assert strip.shape == (224, 1120, 3)
     frames = strip_frame_indices(5, 0, NUM_FRAMES - 1)
     boxes = person_boxes()

@@ -37,24 +37,25 @@ def test_videos_by_filename_and_strips_from_boxes(own):
     blue = (np.abs(strip.astype(float) - PERSON_COLOURS[1]).max(-1) < 40)
     assert red.mean() > 0.2 and blue.mean() > 0.2
     # without video_from_filename: <root>/<frame_dir><suffix>, missing
-    with pytest.raises(FileNotFoundError, match='wave_0.mp4'):
+    with pytest.raises(FileNotFoundError, match='wave__wave_0.mp4'):
         MMCLPoseDataset(ann_file, PIPELINE, split='train',
                         video_root=video_dir)
 
 
-def test_split_of_frame_dirs_is_taken_too(own, tmp_path):
+def test_split_of_filenames_is_taken_too(own, tmp_path):
+    """extract_skeletons.py lists frame_dirs; mmaction2 lists filenames
+    when the annotations have them: both select the samples."""
     _, ann_file, annotations = own
+    dataset = MMCLPoseDataset(ann_file, [], split='val')
+    assert names(dataset) == ['wave__wave_1', 'clap__clap_1']
     with open(ann_file, 'rb') as f:
         content = pickle.load(f)
-    content['split'] = dict(train=['wave_0', 'clap_0'], val=['wave_1'])
-    path = tmp_path / 'by_name.pkl'
+    content['split'] = dict(train=['wave/wave_0.avi', 'clap/clap_0.avi'],
+                            val=['wave/wave_1.avi'])
+    path = tmp_path / 'by_filename.pkl'
     path.write_bytes(pickle.dumps(content))
     dataset = MMCLPoseDataset(str(path), [], split='train')
-    assert names(dataset) == ['wave_0',
-                                                           'clap_0']
-    dataset = MMCLPoseDataset(ann_file, [], split='val')
-    assert names(dataset) == ['wave_1',
-                                                           'clap_1']
+    assert names(dataset) == ['wave__wave_0', 'clap__clap_0']
 
 
 def test_annotation_without_filename_is_named(own, tmp_path):
@@ -63,10 +64,10 @@ def test_annotation_without_filename_is_named(own, tmp_path):
         content = pickle.load(f)
     for ann in content['annotations']:
         ann.pop('filename')
-    content['split'] = dict(train=['wave_0'])
+    content['split'] = dict(train=['wave__wave_0'])
     path = tmp_path / 'no_filename.pkl'
     path.write_bytes(pickle.dumps(content))
-    with pytest.raises(FileNotFoundError, match=r'wave_0 \(video\).*no '
+    with pytest.raises(FileNotFoundError, match=r'wave__wave_0 \(video\).*no '
                        '`filename`'):
         MMCLPoseDataset(str(path), PIPELINE, split='train',
                         video_root=video_dir, video_from_filename=True)

@@ -8,6 +8,7 @@ when mmcl_tools.videos and its pose backend are there."""
 import importlib.util
 import json
 import os.path as osp
+import time
 
 import cv2
 import numpy as np
@@ -17,7 +18,7 @@ from mmaction.registry import MODELS
 from mmengine.config import Config
 from mmengine.dataset import Compose, pseudo_collate
 
-from mmcl_tools.deploy.video_inference import (STAGES, TimedExtractor,
+from mmcl_tools.deploy.video_inference import (STAGES, VideoExtractor,
                                                VideoClassifier,
                                                VideoInferenceError,
                                                label_video, skeleton_edges)
@@ -134,22 +135,29 @@ def test_label_video_draws_and_writes_json(trained, video, tmp_path):
     assert frames == 12
 
 
-def test_extraction_times_are_split_into_decode_and_pose(trained, video):
+def test_extraction_timing_gives_decode_and_pose(trained, video):
+    """extract_video's ``timing`` (ms per frame): tracking counts as pose;
+    an extraction without one has its whole time as pose."""
     cfg, _, path = trained
     video_path, sample = video
-
-    class FakeExtraction:
-        pose_seconds = 0.
-
-        def __call__(self, video):
-            self.pose_seconds = 0.012
-            return dict(sample)
-
-    result = label_video(video_path, VideoClassifier(cfg, path, NAMES),
-                         NAMES, extract=FakeExtraction())
-    assert result.ms_per_frame['pose'] == pytest.approx(1.)  # 12 ms / 12
-    assert result.ms_per_frame['decode'] >= 0
+    classifier = VideoClassifier(cfg, path, NAMES)
+    timed = dict(sample, timing=dict(decode=1.5, pose=20., detector=12.,
+                                     tracking=0.5),
+                 notes=['variable frame rate'])
+    result = label_video(video_path, classifier, NAMES,
+                         extract=lambda p: timed)
+    assert result.ms_per_frame['decode'] == 1.5
+    assert result.ms_per_frame['pose'] == 20.5
     assert result.ms_per_frame['drawing'] is None
+    assert result.notes == ['variable frame rate']
+
+    def slow(p):
+        time.sleep(0.12)
+        return dict(sample)
+
+    result = label_video(video_path, classifier, NAMES, extract=slow)
+    assert result.ms_per_frame['decode'] is None
+    assert result.ms_per_frame['pose'] >= 120 / 12
 
 
 def test_bad_inputs_are_named(trained, video, tmp_path):
@@ -181,23 +189,17 @@ def test_bad_inputs_are_named(trained, video, tmp_path):
         VideoClassifier(cfg, path, NAMES[:2])
 
 
-def test_timed_extractor_times_the_backend(video):
+def test_video_extractor_calls_extract_video(video):
     video_path, sample = video
-    calls = []
+    seen = []
 
-    def backend(frame):
-        calls.append(frame.shape)
-        return []
-
-    def extract_video(path, pose, layout, max_persons):
-        assert (layout, max_persons) == ('coco17', 2)
-        for _ in range(3):
-            pose(np.zeros((4, 4, 3), np.uint8))
+    def extract_video(path, backend, layout, max_persons):
+        seen.append((path, backend, layout, max_persons))
         return sample
 
-    extract = TimedExtractor(backend, 'coco17', extract_video=extract_video)
+    extract = VideoExtractor('fake', 'coco17', extract_video=extract_video)
     assert extract(video_path) is sample
-    assert len(calls) == 3 and extract.pose_seconds > 0
+    assert seen == [(video_path, 'fake', 'coco17', 2)]
 
 
 VIDEOS_AVAILABLE = importlib.util.find_spec('mmcl_tools.videos') is not None
@@ -220,7 +222,7 @@ def test_real_video_through_extract_video(trained, tmp_path):
         pytest.skip(f'BlazePose unavailable: {error}')
     cfg, _, path = trained
     classifier = VideoClassifier(cfg, path, NAMES)
-    extract = TimedExtractor(backend, classifier.layout)
+    extract = VideoExtractor(backend, classifier.layout)
     result = label_video(video_path, classifier, NAMES, extract=extract,
                          out_video=str(tmp_path / 'out.mp4'),
                          out_json=str(tmp_path / 'out.json'))

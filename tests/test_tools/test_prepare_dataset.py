@@ -79,7 +79,8 @@ def test_three_steps_then_resume(own, mllm, capfd, tmp_path):
     assert run(own, mllm=mllm) == 0
     out = capfd.readouterr().out
     assert (tmp_path / 'extract.log').read_text().count('\n') == 1
-    names = ['wave_0', 'wave_1', 'clap_0', 'clap_1']
+    names = ['wave__wave_0', 'wave__wave_1', 'clap__clap_0',
+             'clap__clap_1']
     assert sorted(visible(work / 'strips')) == sorted(
         [f'{n}.jpg' for n in names] + ['failures.txt',
                                        'strip_settings.json'])
@@ -128,8 +129,8 @@ def test_new_videos_rerun_the_extraction_and_failures_are_listed(
     assert 'FAILED broken:' in out
     assert 'strips: 1 failed' in out
     assert sorted(visible(work / 'strips')) == [
-        'clap_0.jpg', 'clap_1.jpg', 'failures.txt', 'strip_settings.json',
-        'wave_0.jpg', 'wave_1.jpg']
+        'clap__clap_0.jpg', 'clap__clap_1.jpg', 'failures.txt',
+        'strip_settings.json', 'wave__wave_0.jpg', 'wave__wave_1.jpg']
     # --strict stops at the step with the failure
     assert run(own, '--steps', 'strips', '--strict') != 0
 

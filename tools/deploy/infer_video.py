@@ -28,7 +28,7 @@ from typing import List, Optional
 import mmcl_plugin  # noqa: E402,F401  (compat fixes before mmaction)
 
 from mmcl_tools.deploy.video_inference import (STAGES,  # noqa: E402
-                                               TimedExtractor,
+                                               VideoExtractor,
                                                VideoClassifier,
                                                VideoInferenceError,
                                                label_video)
@@ -80,7 +80,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             if args.class_names else classifier.class_names
         from mmcl_tools.pose import build_pose_backend
         backend = build_pose_backend(args.backend, **args.backend_args)
-        extract = TimedExtractor(backend, classifier.layout,
+        extract = VideoExtractor(backend, classifier.layout,
                                  args.max_persons)
     except (OSError, ValueError, KeyError, ImportError) as error:
         print(f'error: {error}', file=sys.stderr)
@@ -95,6 +95,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     print(f'{result.video}: {result.num_frames} frames, '
           f'{result.frames_with_pose} with a pose, '
           f'{result.frames_with_two_persons} with two persons')
+    for note in result.notes:
+        print(f'note: {note}')
     for rank, (class_id, name, score) in enumerate(result.topk, 1):
         print(f'{rank:>2}. {class_id:>4}  {name:<40} {score:.4f}')
     timings = ', '.join(
