@@ -220,6 +220,8 @@ def draw_persons(frame: np.ndarray,
     Returns:
         np.ndarray: ``frame``.
     """
+    # 2 pixels wide in a 720p frame, scaled with the frame
+    thickness = max(1, int(round(min(frame.shape[:2]) / 360)))
     for m in range(keypoints.shape[0]):
         colour = PERSON_COLOURS[m % len(PERSON_COLOURS)]
         points = keypoints[m]
@@ -235,11 +237,11 @@ def draw_persons(frame: np.ndarray,
         for i, j in edges:
             if shown[i] and shown[j]:
                 cv2.line(frame, tuple(int(v) for v in points[i]),
-                         tuple(int(v) for v in points[j]), colour, 2,
-                         cv2.LINE_AA)
+                         tuple(int(v) for v in points[j]), colour,
+                         thickness, cv2.LINE_AA)
         for v in np.flatnonzero(shown):
-            cv2.circle(frame, tuple(int(c) for c in points[v]), 3,
-                       (255, 255, 255), -1, cv2.LINE_AA)
+            cv2.circle(frame, tuple(int(c) for c in points[v]),
+                       thickness + 1, (255, 255, 255), -1, cv2.LINE_AA)
     return frame
 
 

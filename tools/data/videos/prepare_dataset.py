@@ -305,9 +305,14 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(f'  {step}: {len(failed)} failed')
         for name, reason in failed:
             print(f'    FAILED {name}: {reason}')
-    if any(failures.values()):
-        print('  Failed samples have no strip or text feature: fix them '
-              'and rerun, or leave them out of the pickle\'s split.')
+    if failures.get('skeletons'):
+        print('  Videos without skeletons are not in the pickle: fix or '
+              'replace them and rerun.')
+    if failures.get('strips') or failures.get('text'):
+        print('  Samples without a strip or text feature stop MMCL '
+              'training at start-up: fix them and rerun, or leave them out '
+              'of the pickle\'s split (the baseline trains without '
+              'them).')
     print_config_edits(args, classes)
     return 1 if any(failures.values()) else 0
 
