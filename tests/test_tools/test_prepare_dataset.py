@@ -154,3 +154,19 @@ def test_fatal_errors(own, tmp_path, capfd):
         tool.main([video_dir, str(work), '--steps', 'pose'])
     assert sys.executable  # the tools run with this interpreter
     shutil.rmtree(work, ignore_errors=True)
+
+
+def test_list_file_input_runs_the_extraction_on_it(own, tmp_path, capfd):
+    video_dir, _, work = own
+    listing = osp.join(video_dir, 'videos.txt')
+    with open(listing, 'w') as f:
+        f.write('wave/wave_0.avi wave\nclap/clap_0.avi clap\n')
+    assert tool.main([listing, str(work), '--steps', 'skeletons']) == 0
+    log = (tmp_path / 'extract.log').read_text()
+    assert log.startswith(f'{listing} -o {work}/skeletons.pkl')
+    # the tool itself skips what it has done: it runs again
+    assert tool.main([listing, str(work), '--steps', 'skeletons']) == 0
+    assert (tmp_path / 'extract.log').read_text().count('\n') == 2
+    assert (work / 'classes.txt').read_text() == 'wave\nclap\n'
+    args = tool.parse_args([listing, str(work)])
+    assert tool.video_root(args) == video_dir

@@ -3,13 +3,16 @@
 ``python tools/data/videos/prepare_dataset.py INPUT WORKDIR [--layout coco17]
 [--mllm Salesforce/blip-vqa-base] [--workers N] [--strict]``
 
-INPUT is the folder of labelled videos (as
-``tools/data/videos/extract_skeletons.py`` reads it). Three steps, each
-run by its own tool (with its progress bar) and each resumable:
+INPUT is what ``tools/data/videos/extract_skeletons.py`` reads: a folder
+with one sub-folder of videos per class, or a list file of
+``relative/path label [split]`` lines (videos relative to its folder, or
+to ``--video-root``). Three steps, each run by its own tool (with its
+progress bar) and each resumable:
 
 1. ``skeletons``: ``extract_skeletons.py INPUT -o WORKDIR/skeletons.pkl``
    (pose, tracking, at most ``--max-persons`` persons, person boxes);
-   skipped when the pickle already has every video of INPUT;
+   skipped when the pickle already has every video of the INPUT folder
+   (a list file: the tool itself skips the videos it has done);
 2. ``strips``: ``tools/data/ntu/make_ntu_strips.py`` over the pickle, the
    videos found by their ``filename`` under INPUT, each strip cropped to
    the stored person boxes -> ``WORKDIR/strips/<frame_dir>.jpg``; finished
@@ -63,7 +66,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         description=__doc__.split('\n')[0],
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=__doc__.split('\n', 2)[2])
-    parser.add_argument('input', help='folder of the labelled videos')
+    parser.add_argument('input', help='folder of the labelled videos (one '
+                        'sub-folder per class) or a list file')
     parser.add_argument('workdir', help='output folder (skeletons.pkl, '
                         'strips/, text_features/, classes.txt)')
     parser.add_argument(
@@ -76,6 +80,9 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         help='pose backend of extract_skeletons.py (its '
                         'default if not given)')
     parser.add_argument('--max-persons', type=int, default=2)
+    parser.add_argument('--video-root', default=None,
+                        help='folder the paths of a list file are '
+                        'relative to (default: its folder)')
     parser.add_argument('--workers', type=int, default=1,
                         help='processes of the skeleton and strip steps '
                         '(default: %(default)s)')
@@ -159,10 +166,17 @@ def read_failures(path: str) -> List[Tuple[str, str]]:
     return failures
 
 
-def skeleton_step(args, videos: List[str]) -> Tuple[int, List]:
+def video_root(args) -> str:
+    """The folder the pickle's ``filename``s are relative to."""
+    if osp.isdir(args.input):
+        return args.input
+    return args.video_root or osp.dirname(osp.abspath(args.input))
+
+
+def skeleton_step(args, videos: Optional[List[str]]) -> Tuple[int, List]:
     """Step 1; returns (status, failures)."""
     out = osp.join(args.workdir, SKELETONS)
-    if osp.isfile(out):
+    if osp.isfile(out) and videos is not None:
         missing = missing_videos(videos, read_skeletons(out))
         if not missing:
             print(f'skeletons: {out} has all {len(videos)} videos, skipped')
@@ -173,11 +187,16 @@ def skeleton_step(args, videos: List[str]) -> Tuple[int, List]:
             '--max-persons', args.max_persons, '--workers', args.workers]
     if args.backend:
         argv += ['--backend', args.backend]
+    if args.video_root:
+        argv += ['--video-root', args.video_root]
     if args.strict:
         argv.append('--strict')
     status = run_tool('skeletons', argv)
     if status not in (0, 1) or not osp.isfile(out):
         return 2, []
+    if videos is None:  # a list file: the tool names its failures
+        return status, [('(see above)', 'some videos failed')
+                        ] if status == 1 else []
     missing = missing_videos(videos, read_skeletons(out))
     return status, [(name, 'no skeletons extracted (see above)')
                     for name in missing]
@@ -187,7 +206,7 @@ def strip_step(args, content: Dict) -> Tuple[int, List]:
     """Step 2; returns (status, failures)."""
     out = osp.join(args.workdir, STRIPS)
     has_2d = any('keypoint_2d' in a for a in content['annotations'])
-    argv = [osp.join(args.workdir, SKELETONS), args.input, '-o', out,
+    argv = [osp.join(args.workdir, SKELETONS), video_root(args), '-o', out,
             '--video-pattern', '{filename}', '--keypoint-key',
             'keypoint_2d' if has_2d else 'keypoint', '--workers',
             args.workers, '--backend', args.video_backend]
@@ -257,15 +276,17 @@ def print_config_edits(args, classes: Optional[List[str]]) -> None:
 
 def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
-    if not osp.isdir(args.input):
-        print(f'error: {args.input} is not a folder', file=sys.stderr)
+    if not osp.exists(args.input):
+        print(f'error: {args.input} does not exist', file=sys.stderr)
         return 2
     os.makedirs(args.workdir, exist_ok=True)
-    videos = video_files(args.input)
-    if not videos:
-        print(f'error: no videos ({", ".join(VIDEO_SUFFIXES)}) under '
-              f'{args.input}', file=sys.stderr)
-        return 2
+    videos = None  # a list file: extract_skeletons.py reads it
+    if osp.isdir(args.input):
+        videos = video_files(args.input)
+        if not videos:
+            print(f'error: no videos ({", ".join(VIDEO_SUFFIXES)}) under '
+                  f'{args.input}', file=sys.stderr)
+            return 2
     failures: Dict[str, List[Tuple[str, str]]] = {}
     content = None
     for number, step in enumerate(STEPS, 1):
@@ -299,8 +320,9 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     print('\nSummary:')
     if content is not None:
-        print(f'  {len(content["annotations"])} of {len(videos)} videos '
-              f'have skeletons; {len(classes or [])} classes')
+        total = f' of {len(videos)}' if videos is not None else ''
+        print(f'  {len(content["annotations"])}{total} videos have '
+              f'skeletons; {len(classes or [])} classes')
     for step, failed in failures.items():
         print(f'  {step}: {len(failed)} failed')
         for name, reason in failed:
