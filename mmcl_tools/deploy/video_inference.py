@@ -410,9 +410,11 @@ def label_video(video: str,
         except VideoInferenceError:
             raise
         except Exception as error:
-            raise VideoInferenceError(
-                f'{video}: the pose extraction failed: '
-                f'{type(error).__name__}: {error}') from error
+            message = str(error)
+            if not message.startswith(video):  # say which video
+                message = (f'{video}: the pose extraction failed: '
+                           f'{type(error).__name__}: {message}')
+            raise VideoInferenceError(message) from error
         ms_per_frame.update(
             extraction_ms_per_frame(sample, time.perf_counter() - start))
     check_sample(sample, video)

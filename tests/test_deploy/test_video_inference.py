@@ -181,6 +181,15 @@ def test_bad_inputs_are_named(trained, video, tmp_path):
                        match='pose extraction failed: RuntimeError: cannot '
                        'decode frame 3'):
         label_video(video_path, classifier, NAMES, extract=broken)
+
+    def nobody_found(path):
+        raise RuntimeError(f'{path}: no person found in any of its 12 '
+                           'frames')
+
+    with pytest.raises(VideoInferenceError) as error:
+        label_video(video_path, classifier, NAMES, extract=nobody_found)
+    assert str(error.value) == (f'{video_path}: no person found in any of '
+                                'its 12 frames')
     wrong = dict(sample, keypoint=np.zeros((1, 12, 25, 2), np.float32) + 1)
     with pytest.raises(VideoInferenceError, match='25 joints, the model '
                        'takes 17'):
