@@ -170,3 +170,19 @@ def test_list_file_input_runs_the_extraction_on_it(own, tmp_path, capfd):
     assert (work / 'classes.txt').read_text() == 'wave\nclap\n'
     args = tool.parse_args([listing, str(work)])
     assert tool.video_root(args) == video_dir
+
+
+def test_ranks_run_one_step_at_a_time(
+        own, tmp_path, monkeypatch, capfd):
+    video_dir, _, work = own
+    monkeypatch.setenv('WORLD_SIZE', '2')
+    for steps in ('skeletons,strips,text', 'strips', 'skeletons,text'):
+        assert tool.main([video_dir, str(work), '--steps', steps]) == 2
+        assert 'one step at a time' in capfd.readouterr().err
+    # a shard that finds no merged pickle: done, the last rank merges
+    quiet = tmp_path / 'shard.py'
+    quiet.write_text('import sys; sys.exit(0)\n')
+    monkeypatch.setitem(tool.TOOLS, 'skeletons', str(quiet))
+    assert tool.main([video_dir, str(work), '--steps', 'skeletons']) == 0
+    assert 'this shard is done' in capfd.readouterr().out
+    assert not (work / 'text_features').exists()

@@ -19,8 +19,14 @@ progress bar) and each resumable:
    strips are skipped;
 3. ``text``: ``tools/extract_text_features.py --strip-dir WORKDIR/strips
    --model MLLM`` -> the cache ``WORKDIR/text_features/``; finished shards
-   are skipped. Under ``torchrun`` (``--steps text``) the samples are
-   shared over the ranks as that tool does.
+   are skipped.
+
+Under ``torchrun`` / slurm (``WORLD_SIZE`` > 1) the skeleton and text
+steps share their videos / samples over the ranks as their tools do (the
+last skeleton shard to finish merges the pickle; a rank whose shard is
+done while others still run stops there), one step per launch
+(``--steps skeletons``, then ``--steps text``); the strip step runs in
+``--workers`` processes of one machine, without ranks.
 
 ``WORKDIR/classes.txt`` gets the class names (one a line, by label: the
 ``--class-names`` of ``tools/deploy/infer_video.py``). At the end the
@@ -173,6 +179,18 @@ def video_root(args) -> str:
     return args.video_root or osp.dirname(osp.abspath(args.input))
 
 
+def world_size() -> int:
+    """Ranks of a torchrun / slurm launch (1 without one)."""
+    for key in ('WORLD_SIZE', 'SLURM_NTASKS'):
+        if os.environ.get(key, '').isdigit():
+            return int(os.environ[key])
+    return 1
+
+
+#: Status of a rank whose skeleton shard is done while others still run.
+SHARD_DONE = -1
+
+
 def skeleton_step(args, videos: Optional[List[str]]) -> Tuple[int, List]:
     """Step 1; returns (status, failures)."""
     out = osp.join(args.workdir, SKELETONS)
@@ -192,6 +210,8 @@ def skeleton_step(args, videos: Optional[List[str]]) -> Tuple[int, List]:
     if args.strict:
         argv.append('--strict')
     status = run_tool('skeletons', argv)
+    if status == 0 and not osp.isfile(out) and world_size() > 1:
+        return SHARD_DONE, []
     if status not in (0, 1) or not osp.isfile(out):
         return 2, []
     if videos is None:  # a list file: the tool names its failures
@@ -279,6 +299,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     if not osp.exists(args.input):
         print(f'error: {args.input} does not exist', file=sys.stderr)
         return 2
+    if world_size() > 1 and (len(args.steps) > 1
+                             or args.steps[0] == 'strips'):
+        print('error: under torchrun / slurm run one step at a time: '
+              '--steps skeletons or --steps text (their tools share the '
+              'work over the ranks); the strip step runs on one machine '
+              '(--workers N) without them', file=sys.stderr)
+        return 2
     os.makedirs(args.workdir, exist_ok=True)
     videos = None  # a list file: extract_skeletons.py reads it
     if osp.isdir(args.input):
@@ -306,6 +333,10 @@ def main(argv: Optional[List[str]] = None) -> int:
             print(f'error: {step}: {error}', file=sys.stderr)
             return 2
         failures[step] = failed
+        if status == SHARD_DONE:
+            print('skeletons: this shard is done; the last shard to finish '
+                  'merges the pickle (then run the next steps)')
+            return 0
         if status not in (0, 1):
             print(f'error: the {step} step failed (exit status {status}); '
                   f'rerun to resume', file=sys.stderr)
