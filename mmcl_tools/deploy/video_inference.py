@@ -451,7 +451,7 @@ def label_video(video: str,
 
 __all__ = [
     'VideoClassifier', 'VideoLabels', 'VideoInferenceError',
-    'VideoExtractor', 'extraction_ms_per_frame', 'label_video', 'skeleton_edges', 'draw_persons',
-    'draw_labels', 'write_labelled_video', 'pose_counts', 'check_sample',
-    'STAGES', 'LAYOUT_OF_JOINTS'
+    'VideoExtractor', 'extraction_ms_per_frame', 'label_video',
+    'skeleton_edges', 'draw_persons', 'draw_labels', 'write_labelled_video',
+    'pose_counts', 'check_sample', 'STAGES', 'LAYOUT_OF_JOINTS'
 ]

@@ -29,7 +29,9 @@ def test_videos_by_filename_and_strips_from_boxes(own):
     dataset = MMCLPoseDataset(ann_file, PIPELINE, split='train',
                               video_root=video_dir,
                               video_from_filename=True, num_classes=2)
-    assert [dataset.get_data_info(i)['video_path'] for i in range(len(dataset))] == [
+    paths = [dataset.get_data_info(i)['video_path']
+             for i in range(len(dataset))]
+    assert paths == [
         f'{video_dir}/wave/wave_0.avi', f'{video_dir}/clap/clap_0.avi']
     strip = dataset[0]['frame_strip']
     # only the two persons' boxes (release: per frame), red left of blue
