@@ -186,3 +186,40 @@ def test_ranks_run_one_step_at_a_time(
     assert tool.main([video_dir, str(work), '--steps', 'skeletons']) == 0
     assert 'this shard is done' in capfd.readouterr().out
     assert not (work / 'text_features').exists()
+
+
+SHARED_VIDEO = osp.join(REPO, '..', 'shared', 'data', 'videos',
+                        'demo_skeleton.mp4')
+
+
+@pytest.mark.slow
+@pytest.mark.real_data
+@pytest.mark.skipif(
+    importlib.util.find_spec('mmcl_tools.videos') is None
+    or not osp.isfile(tool.TOOLS['skeletons']),
+    reason='extract_skeletons.py (mmcl_tools.videos) not here')
+def test_real_videos_skeletons_and_strips(tmp_path, capfd):
+    """Two classes of a real two-person video: the real extraction, then
+    strips cropped to the two persons' boxes."""
+    if not osp.isfile(SHARED_VIDEO):
+        pytest.skip(f'{SHARED_VIDEO} not here')
+    for cls in ('meet', 'talk'):
+        (tmp_path / 'videos' / cls).mkdir(parents=True)
+        shutil.copy(SHARED_VIDEO, tmp_path / 'videos' / cls / 'a.mp4')
+    work = tmp_path / 'work'
+    try:
+        status = tool.main([str(tmp_path / 'videos'), str(work), '--steps',
+                            'skeletons,strips', '--video-backend',
+                            'opencv'])
+    finally:
+        out = capfd.readouterr().out
+    assert status == 0, out
+    with open(work / 'skeletons.pkl', 'rb') as f:
+        content = pickle.load(f)
+    assert content['classes'] == ['meet', 'talk']
+    for ann in content['annotations']:
+        assert ann['keypoint'].shape[:3] == (2, 72, 17)
+        assert ann['person_boxes'].shape == (2, 72, 4)
+    strips = sorted(visible(work / 'strips'))
+    assert strips[:2] == ['failures.txt', 'meet__a.jpg']
+    assert 'num_classes = 2' in out
