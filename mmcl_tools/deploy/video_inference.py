@@ -96,6 +96,20 @@ def check_sample(sample: Mapping, source: str) -> None:
             f'{sample["total_frames"]} frames')
 
 
+def dataset_class_names(cfg: Mapping) -> Optional[Tuple[str, ...]]:
+    """The class names of a config's training data, where they are known:
+    ``classes.txt`` beside the training annotation file (what
+    ``extract_skeletons.py`` / ``prepare_dataset.py`` write), else None."""
+    from mmcl_plugin.utils import innermost_dataset_cfg
+    from mmcl_tools.evaluation.class_names import read_class_names
+    try:
+        ann_file = innermost_dataset_cfg(cfg['train_dataloader'])['ann_file']
+    except (KeyError, TypeError, ValueError):
+        return None
+    path = osp.join(osp.dirname(str(ann_file)), 'classes.txt')
+    return read_class_names(path) if osp.isfile(path) else None
+
+
 class VideoClassifier:
     """The deployed skeleton model of a config and a checkpoint.
 
@@ -104,7 +118,9 @@ class VideoClassifier:
             pipeline prepares the clips.
         checkpoint (str): An MMCL, baseline or exported checkpoint.
         class_names (Sequence[str], optional): Names by class id; default
-            ``'class <i>'`` (or the NTU names for 60 / 120 classes).
+            the ``classes.txt`` beside the config's training annotation
+            file (:func:`dataset_class_names`), else ``'class <i>'`` (or
+            the NTU names for 60 / 120 classes).
     """
 
     def __init__(self,
@@ -119,7 +135,10 @@ class VideoClassifier:
         self.num_classes = int(model.cls_head.num_classes)
         self.num_joints = int(model.backbone.graph.num_node)
         if class_names is None:
-            class_names = get_class_names(None, self.num_classes)
+            class_names = dataset_class_names(cfg)
+            if class_names is None or \
+                    len(class_names) != self.num_classes:
+                class_names = get_class_names(None, self.num_classes)
         if len(class_names) != self.num_classes:
             raise ValueError(f'{len(class_names)} class names for a model '
                              f'of {self.num_classes} classes')
@@ -453,5 +472,6 @@ __all__ = [
     'VideoClassifier', 'VideoLabels', 'VideoInferenceError',
     'VideoExtractor', 'extraction_ms_per_frame', 'label_video',
     'skeleton_edges', 'draw_persons', 'draw_labels', 'write_labelled_video',
-    'pose_counts', 'check_sample', 'STAGES', 'LAYOUT_OF_JOINTS'
+    'pose_counts', 'check_sample', 'dataset_class_names', 'STAGES',
+    'LAYOUT_OF_JOINTS'
 ]

@@ -5,6 +5,7 @@ skeletons and the label; the JSON holds the top-k and the stage timings;
 bad inputs are named. The pose part is injected (a sample, or a fake
 extraction); the full path (real video -> extract_video -> labels) runs
 when mmcl_tools.videos and its pose backend are there."""
+import copy
 import importlib.util
 import json
 import os.path as osp
@@ -196,6 +197,19 @@ def test_bad_inputs_are_named(trained, video, tmp_path):
         label_video(video_path, classifier, NAMES, sample=wrong)
     with pytest.raises(ValueError, match='2 class names for a model of 3'):
         VideoClassifier(cfg, path, NAMES[:2])
+
+
+def test_class_names_from_the_training_data(trained, tmp_path):
+    """Without names: classes.txt beside the training pickle (written by
+    the extraction), else numbered."""
+    cfg, _, path = trained
+    cfg = copy.deepcopy(cfg)  # the fixture's stays as it is
+    assert VideoClassifier(cfg, path).class_names == ('class 0', 'class 1',
+                                                      'class 2')
+    (tmp_path / 'classes.txt').write_text('wave\nclap\nsit\n')
+    cfg.train_dataloader.dataset.dataset.ann_file = str(
+        tmp_path / 'skeletons.pkl')
+    assert VideoClassifier(cfg, path).class_names == NAMES
 
 
 def test_video_extractor_calls_extract_video(video):

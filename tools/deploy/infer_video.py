@@ -12,9 +12,10 @@ FAM and FRM are dropped, the model is the bare GCN) scores the clip with
 the config's test pipeline. Prints the top-k classes with scores and the
 milliseconds per frame of each stage (decode, pose, model, drawing).
 ``--out`` writes the video with every person's skeleton, box and the top
-classes drawn; ``--json`` writes the result. ``--class-names``: a file
+classes drawn; ``--json`` writes the result. Class names: ``--class-names``, a file
 with one name per line (the pickle's ``classes`` in order) or a dataset
-name (ntu60, ...).
+name (ntu60, ...); by default the ``classes.txt`` beside the config's
+training pickle, else numbers.
 
 Exit status: 0 labelled, 1 the video cannot be labelled (unreadable, no
 person found; the reason is printed), 2 another error (config,
