@@ -150,6 +150,26 @@ def test_both_configs_train_a_step_on_own_videos(tmp_path, prepared):
     assert model.cls_head.num_classes == len(CLASSES)
 
 
+def test_online_strips_from_the_videos(tmp_path, prepared):
+    """The README's alternative: strips built from the videos at every
+    step (following the sampled clip), cropped to the person boxes."""
+    _, mmcl_file = edited_configs(tmp_path, prepared, len(CLASSES),
+                                  TEXT_WIDTH)
+    cfg = Config.fromfile(mmcl_file)
+    train = cfg.train_dataloader.dataset.dataset
+    train.update(strip_root=None, video_root=str(prepared.parent / 'videos'),
+                 video_from_filename=True)
+    train.mmcl_steps[0].update(io_backend='opencv')
+    dataset = DATASETS.build(cfg.train_dataloader.dataset)
+    strip = dataset[0]['data_samples'].frame_strip
+    assert tuple(strip.shape) == (3, 224, 1120)
+    shown = strip.permute(1, 2, 0).numpy().reshape(-1, 3).astype(int)
+    shown = shown[shown.max(-1) > 20]  # not the padding
+    red = (shown[:, 0] > 150) & (shown[:, 1] < 100)
+    blue = (shown[:, 2] > 150) & (shown[:, 1] < 100)
+    assert red.mean() > 0.15 and blue.mean() > 0.15
+
+
 def test_strips_of_the_own_videos_are_cropped_to_the_boxes(prepared):
     """The strips prepared from the pickle show the union of the person
     boxes over the strip frames (plus the 0.1 margin), not whole frames."""
