@@ -132,7 +132,11 @@ class MMCLPoseDataset(PoseDataset):
         ann_file (str): mmaction2 skeleton pickle, whose annotations have
             ``frame_dir``, ``label``, ``total_frames``, ``img_shape``,
             ``keypoint`` (M, T, V, C) and optionally ``keypoint_2d``
-            (M, T, V, 2) pixel (x, y) in the RGB video.
+            (M, T, V, 2) pixel (x, y) in the RGB video, ``person_boxes``
+            (M, T, 4) pixel boxes (strips crop to them) and ``filename``
+            (the video, see ``video_from_filename``). A split lists
+            ``frame_dir``s, or ``filename``s when the annotations have
+            them (mmaction2's convention).
         pipeline (list[dict | callable]): Data transforms.
         video_root (str, optional): Directory of the RGB videos.
         video_suffix (str): Video file suffix; '_rgb.avi' for NTU RGB+D.
@@ -330,7 +334,6 @@ class MMCLPoseDataset(PoseDataset):
             filenames = {a.get('filename') for a in annotations}
             if not entries or any(e in filenames for e in entries):
                 identifier = 'filename'
-
         if not entries:
             raise AnnotationFileError(
                 f'{self.ann_file}: split {self.split!r} is empty (0 '
