@@ -132,11 +132,21 @@ class MMCLPoseDataset(PoseDataset):
         ann_file (str): mmaction2 skeleton pickle, whose annotations have
             ``frame_dir``, ``label``, ``total_frames``, ``img_shape``,
             ``keypoint`` (M, T, V, C) and optionally ``keypoint_2d``
-            (M, T, V, 2) pixel (x, y) in the RGB video.
+            (M, T, V, 2) pixel (x, y) in the RGB video, ``person_boxes``
+            (M, T, 4) pixel boxes (strips crop to them) and ``filename``
+            (the video, see ``video_from_filename``). A split lists
+            ``frame_dir``s, or ``filename``s when the annotations have
+            them (mmaction2's convention).
         pipeline (list[dict | callable]): Data transforms.
         video_root (str, optional): Directory of the RGB videos.
         video_suffix (str): Video file suffix; '_rgb.avi' for NTU RGB+D.
             Defaults to '.mp4'.
+        video_from_filename (bool): A sample's video is
+            ``<video_root>/<filename>``, the annotation's ``filename``
+            (the video's path relative to the folder the skeletons were
+            extracted from, as ``tools/data/videos/extract_skeletons.py``
+            writes it), instead of ``<video_root>/<frame_dir><suffix>``.
+            Defaults to False.
         strip_root (str, optional): Directory of precomputed strip images.
         strip_suffix (str): Defaults to '.jpg'.
         text_feature_root (str, optional): Directory of the MLLM text
@@ -192,6 +202,7 @@ class MMCLPoseDataset(PoseDataset):
                  pipeline: List[Union[Dict, Callable]],
                  video_root: Optional[str] = None,
                  video_suffix: str = '.mp4',
+                 video_from_filename: bool = False,
                  strip_root: Optional[str] = None,
                  strip_suffix: str = '.jpg',
                  text_feature_root: Optional[str] = None,
@@ -230,6 +241,7 @@ class MMCLPoseDataset(PoseDataset):
             ('text_feature_path', text_feature_root, text_feature_suffix),
             ('strip_feature_path', strip_feature_root, strip_feature_suffix),
         ) if root is not None]
+        self.video_from_filename = video_from_filename
         self.text_feature_cache = text_feature_cache
         self.num_joints = num_joints
         self.max_abs_coordinate = max_abs_coordinate
@@ -314,9 +326,14 @@ class MMCLPoseDataset(PoseDataset):
                 f'{self.ann_file}: no split {self.split!r}; it has '
                 f'{sorted(splits)} (set the dataset\'s split to one of '
                 f'them).{make_hint(self.ann_file, "ann_file")}')
-        identifier = ('filename' if annotations
-                      and 'filename' in annotations[0] else 'frame_dir')
         entries = list(splits[self.split])
+        # mmaction2 lists samples by `filename` when they have one; a
+        # split of `frame_dir`s is taken too
+        identifier = 'frame_dir'
+        if annotations and 'filename' in annotations[0]:
+            filenames = {a.get('filename') for a in annotations}
+            if not entries or any(e in filenames for e in entries):
+                identifier = 'filename'
         if not entries:
             raise AnnotationFileError(
                 f'{self.ann_file}: split {self.split!r} is empty (0 '
@@ -399,7 +416,15 @@ class MMCLPoseDataset(PoseDataset):
         for info in data_list:
             sample = str(info['frame_dir'])
             for key, root, suffix in self.file_modalities:
-                path = osp.join(root, sample + suffix)
+                if key == 'video_path' and self.video_from_filename:
+                    if not info.get('filename'):
+                        missing.append((sample, 'video', 'no `filename` in '
+                                        'the annotation (video_from_filename'
+                                        '=True)'))
+                        continue
+                    path = osp.join(root, str(info['filename']))
+                else:
+                    path = osp.join(root, sample + suffix)
                 info[key] = path
                 if not listings.exists(path):
                     modality = key[:-len('_path')]

@@ -53,15 +53,17 @@ def build_strip(task: StripTask, settings: StripSettings) -> np.ndarray:
         StripError: The video is missing or cannot be decoded, or (with
             ``settings.require_keypoints``) the keypoints are unusable.
     """
-    if settings.require_keypoints:
+    has_boxes = task.person_boxes is not None and settings.box_key
+    if settings.require_keypoints and not has_boxes:
         problem = keypoint_problem(task.keypoint_2d, settings.keypoint_key)
         if problem:
             raise StripError(problem)
     if not osp.isfile(task.video_path):
         raise StripError(f'video not found: {task.video_path}')
     try:
-        return whole_clip_strip(settings.transform(),
-                                task.data_info(settings.keypoint_key))
+        return whole_clip_strip(
+            settings.transform(),
+            task.data_info(settings.keypoint_key, settings.box_key))
     except RuntimeError as error:
         # The transform's message names the sample, the path, the backend
         # and the decoder's error.

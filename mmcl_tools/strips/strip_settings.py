@@ -11,7 +11,7 @@ form or in the flat form of earlier versions.
 import inspect
 import json
 from dataclasses import dataclass, field
-from typing import Dict, Mapping, Tuple
+from typing import Dict, Mapping, Optional, Tuple
 
 from mmcl_plugin.datasets.media import IMAGE_TRAILERS
 from mmcl_plugin.datasets.transforms.frame_strip import BuildFrameStrip
@@ -39,7 +39,11 @@ LEGACY_STRIP_KEYS = dict(num_frames='num_frames', strip_size='strip_size',
 #: with the behaviour of the versions before them: a settings file without
 #: them was made with these (the tiles layout, crops stretched to their
 #: tiles), so a run with another layout or tile fit is refused there.
-ADDED_STRIP_ARGS = dict(layout='tiles', tile_fit='stretch')
+#: Person boxes (``box_key``) came with the pose extraction of one's own
+#: videos; no earlier pickle had them, so earlier strips are what
+#: ``box_key='person_boxes'`` makes of such a pickle.
+ADDED_STRIP_ARGS = dict(layout='tiles', tile_fit='stretch',
+                        box_key='person_boxes')
 
 
 def normalize_ext(ext: str) -> str:
@@ -138,6 +142,11 @@ class StripSettings:
     def keypoint_key(self) -> str:
         """Annotation key of the (M, T, V, 2) pixel keypoints."""
         return self.strip['keypoint_key']
+
+    @property
+    def box_key(self) -> Optional[str]:
+        """Annotation key of the (M, T, 4) pixel person boxes, or None."""
+        return self.strip['box_key']
 
     def transform(self) -> BuildFrameStrip:
         """The online transform of these settings."""

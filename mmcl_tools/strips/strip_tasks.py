@@ -41,6 +41,9 @@ class StripTask:
             refer to (``original_shape``, else ``img_shape``).
         total_frames (int, optional): Frames of the annotation; the strip
             spans at most these.
+        person_boxes (np.ndarray, optional): (M, T, 4) pixel person boxes
+            (x0, y0, x1, y1) that crop the frames instead of the
+            keypoints; None when the annotation has none.
     """
 
     name: str
@@ -49,8 +52,11 @@ class StripTask:
     keypoint_2d: Optional[np.ndarray] = None
     keypoint_shape: Optional[Tuple[int, int]] = None
     total_frames: Optional[int] = None
+    person_boxes: Optional[np.ndarray] = None
 
-    def data_info(self, keypoint_key: str = 'keypoint_2d') -> Dict:
+    def data_info(self,
+                  keypoint_key: str = 'keypoint_2d',
+                  box_key: Optional[str] = 'person_boxes') -> Dict:
         """The data info ``BuildFrameStrip`` gets for this sample from
         ``MMCLPoseDataset`` with ``video_root`` (no ``frame_inds``)."""
         info = dict(frame_dir=self.name, video_path=self.video_path)
@@ -60,6 +66,8 @@ class StripTask:
             info['original_shape'] = self.keypoint_shape
         if self.keypoint_2d is not None:
             info[keypoint_key] = self.keypoint_2d
+        if self.person_boxes is not None and box_key is not None:
+            info[box_key] = self.person_boxes
         return info
 
 
@@ -151,7 +159,11 @@ def load_annotations(ann_file: str,
         keep = set()
         for split in splits:
             keep.update(str(name) for name in split_lists[split])
-        annotations = [a for a in annotations if str(a['frame_dir']) in keep]
+        # mmaction2 lists a sample by its `filename` when it has one
+        annotations = [
+            a for a in annotations if str(a['frame_dir']) in keep or (
+                a.get('filename') is not None and str(a['filename']) in keep)
+        ]
     seen, repeated = set(), []
     for ann in annotations:
         name = str(ann['frame_dir'])
@@ -164,20 +176,30 @@ def load_annotations(ann_file: str,
     return annotations
 
 
+#: Video pattern of annotations that name their video (``filename``,
+#: relative to the video root), as the pose extraction of one's own
+#: videos writes them.
+FILENAME_PATTERN = '{filename}'
+
+
 def check_video_pattern(pattern: str) -> str:
-    """A video-name pattern with one ``{name}`` field, e.g. NTU RGB+D's
-    ``'{name}_rgb.avi'``; it may hold sub-directories.
+    """A video-name pattern with a ``{name}`` field, e.g. NTU RGB+D's
+    ``'{name}_rgb.avi'``, or a ``{filename}`` field (the annotation's own
+    ``filename``, e.g. :data:`FILENAME_PATTERN`); it may hold
+    sub-directories.
 
     Raises:
-        ValueError: The pattern has no ``{name}`` or other fields.
+        ValueError: The pattern has neither field, or other fields.
     """
     try:
-        formatted = pattern.format(name='\0')
+        formatted = pattern.format(name='\0', filename='\1')
     except (KeyError, IndexError, ValueError) as error:
         raise ValueError(f'video pattern {pattern!r} may only use the '
-                         f'field {{name}}: {error!r}') from error
-    if '\0' not in formatted:
-        raise ValueError(f'video pattern {pattern!r} has no {{name}} field')
+                         f'fields {{name}} and {{filename}}: {error!r}'
+                         ) from error
+    if '\0' not in formatted and '\1' not in formatted:
+        raise ValueError(f'video pattern {pattern!r} has no {{name}} or '
+                         f'{{filename}} field')
     return pattern
 
 
@@ -186,7 +208,8 @@ def make_tasks(annotations: Iterable[Dict],
                out_dir: str,
                video_pattern: str = '{name}_rgb.avi',
                ext: str = '.jpg',
-               keypoint_key: str = 'keypoint_2d') -> List[StripTask]:
+               keypoint_key: str = 'keypoint_2d',
+               box_key: Optional[str] = 'person_boxes') -> List[StripTask]:
     """One :class:`StripTask` per annotation.
 
     The video of sample ``S001C001P001R001A001`` is
@@ -201,14 +224,22 @@ def make_tasks(annotations: Iterable[Dict],
         video_root (str): Directory of the videos.
         out_dir (str): Directory of the strips.
         video_pattern (str): Video path relative to ``video_root``, with
-            a ``{name}`` field. Defaults to '{name}_rgb.avi' (NTU RGB+D).
+            a ``{name}`` field or a ``{filename}`` field (the
+            annotation's ``filename``). Defaults to '{name}_rgb.avi' (NTU
+            RGB+D).
         ext (str): Strip image extension. Defaults to '.jpg'.
         keypoint_key (str): Defaults to 'keypoint_2d'.
+        box_key (str, optional): Annotation key of the (M, T, 4) person
+            boxes. Defaults to 'person_boxes'.
 
     Returns:
         list[StripTask]: The tasks, in the annotations' order. They hold
-        only the 2-D keypoints, so the rest of the annotations can be
-        freed.
+        only the 2-D keypoints and boxes, so the rest of the annotations
+        can be freed.
+
+    Raises:
+        KeyError: The pattern uses ``{filename}`` and an annotation has
+            none.
     """
     check_video_pattern(video_pattern)
     ext = normalize_ext(ext)
@@ -220,17 +251,24 @@ def make_tasks(annotations: Iterable[Dict],
             keypoint_2d = np.asarray(keypoint_2d)
         shape = ann.get('original_shape', ann.get('img_shape'))
         total_frames = ann.get('total_frames')
+        if '{filename}' in video_pattern and 'filename' not in ann:
+            raise KeyError(f'sample {name} has no `filename` (the video '
+                           f'pattern {video_pattern!r} needs it)')
+        boxes = None if box_key is None else ann.get(box_key)
         tasks.append(
             StripTask(
                 name=name,
-                video_path=osp.join(video_root,
-                                    video_pattern.format(name=name)),
+                video_path=osp.join(
+                    video_root,
+                    video_pattern.format(name=name,
+                                         filename=ann.get('filename'))),
                 out_path=osp.join(out_dir, name + ext),
                 keypoint_2d=keypoint_2d,
                 keypoint_shape=None if shape is None else tuple(
                     int(s) for s in shape[:2]),
                 total_frames=None
-                if total_frames is None else int(total_frames)))
+                if total_frames is None else int(total_frames),
+                person_boxes=None if boxes is None else np.asarray(boxes)))
     return tasks
 
 
@@ -258,5 +296,6 @@ def keypoint_problem(keypoint_2d: Optional[np.ndarray],
 __all__ = [
     'StripTask', 'StripResult', 'StripReport', 'StripError', 'WRITTEN',
     'DONE', 'FAILED', 'short_reason', 'load_annotations',
-    'check_video_pattern', 'make_tasks', 'keypoint_problem'
+    'check_video_pattern', 'make_tasks', 'keypoint_problem',
+    'FILENAME_PATTERN'
 ]

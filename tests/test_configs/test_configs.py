@@ -54,10 +54,15 @@ from mmcl_plugin.utils.config_helpers import (train_pipeline_cfg,
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG_ROOT = osp.join(REPO_ROOT, 'configs')
+#: Templates for one's own dataset (2-D keypoints, paths and classes to
+#: edit): checked by tests/test_configs/test_own_videos_configs.py, not
+#: by the benchmark naming rules here.
+OWN_VIDEOS = 'own_videos/'
 #: Configs under configs/ (not the _base_ blocks), relative to it.
 ALL_CONFIGS = [
     rel[len('configs/'):] for rel in config_files()
     if rel.startswith('configs/')
+    and not rel.startswith('configs/' + OWN_VIDEOS)
 ]
 ALGORITHMS = ('ctrgcn', 'ctrsgcn', 'hdgcn', 'stgcnpp')
 FOLDERS = ALGORITHMS + ('demo', 'transfer')
@@ -756,6 +761,7 @@ DOCUMENTED_SCHEDULES = [
     ('*-65e*_nwucla*', 5, (50, )),  # CTR-GCN's NW-UCLA schedule
     ('*-90e*_ntu*', 5, None),  # HD-GCN's NTU schedule (cosine)
     ('*-80e_ntu*', 0, None),  # mmaction2's STGCN++ one (cosine)
+    ('*-80e_own-videos-*', 0, None),  # the same, on one's own videos
     ('*-30e-ft_*', 2, None),  # transfer fine-tuning
     ('*-[0-9]e-cpu_*', 1, None),  # short NW-UCLA CPU schedule
     ('*-8e_demo-*', 1, None),  # the demo

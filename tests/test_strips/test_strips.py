@@ -259,7 +259,7 @@ def test_settings_hold_the_full_transform_config(tmp_path):
                                   strip_size=(24, 120), crop_margin=0.1,
                                   keypoint_key='keypoint_2d',
                                   io_backend='decord', layout='tiles',
-                                  tile_fit='pad')
+                                  tile_fit='pad', box_key='person_boxes')
     assert settings.ext == '.png' and settings.strip_size == (24, 120)
     assert repr(settings.transform()) == repr(BuildFrameStrip(**SMALL))
     out = tmp_path / 'out'
@@ -288,8 +288,13 @@ def test_settings_before_layouts_were_stretched_tiles(tmp_path):
     check_settings_file(str(out), stretched)
     recorded = json.loads((out / 'strip_settings.json').read_text())
     del recorded['strip']['layout'], recorded['strip']['tile_fit']
+    del recorded['strip']['box_key']  # before person boxes, too
     (out / 'strip_settings.json').write_text(json.dumps(recorded))
     check_settings_file(str(out), stretched)  # the same strips
+    with pytest.raises(ValueError, match="box_key: 'person_boxes' there, "
+                       'None'):
+        check_settings_file(str(out), StripSettings(
+            strip=dict(SMALL, tile_fit='stretch', box_key=None)))
     with pytest.raises(ValueError, match="tile_fit: 'stretch' there, 'pad'"):
         check_settings_file(str(out), StripSettings(strip=SMALL))
     with pytest.raises(ValueError, match="layout: 'tiles' there, 'release'"):

@@ -90,7 +90,8 @@ def test_command_line_lists_failures_and_exits_1(data):
         strip=dict(type='BuildFrameStrip', num_frames=5,
                    strip_size=[24, 120], crop_margin=0.1,
                    keypoint_key='keypoint_2d', io_backend='decord',
-                   layout='tiles', tile_fit='pad'),
+                   layout='tiles', tile_fit='pad',
+                   box_key='person_boxes'),
         ext='.jpg', jpeg_quality=95, png_compression=3)
 
     # the same strips, byte for byte, from one in-process worker
@@ -164,7 +165,7 @@ def test_video_pattern_option(data, tmp_path, capsys):
     assert tile_colours(strip, 5) == [2, 6, 10, 14, 18]
     assert run_main(ann_file, renamed.parent, '-o', out,
                     '--video-pattern', 'rgb.avi', *STRIP) == 2
-    assert 'no {name} field' in capsys.readouterr().err
+    assert 'no {name} or {filename} field' in capsys.readouterr().err
 
 
 def test_other_settings_into_the_same_directory_stop(data, capsys):

@@ -219,26 +219,40 @@ def valid_points(keypoints: Optional[np.ndarray]) -> np.ndarray:
     return points[valid]
 
 
-def person_box(keypoints: Optional[np.ndarray],
-               frame_shape: Sequence[int],
-               margin: float = 0.1) -> Box:
-    """Box around all valid keypoints (:func:`valid_points`), with a
-    margin, inside the frame.
+def valid_box_corners(boxes: Optional[np.ndarray]) -> np.ndarray:
+    """The corners of the valid person boxes, as (K, 2) float64 pixel
+    (x, y).
+
+    A box is valid when its four values are finite and it has an area
+    (x1 > x0 and y1 > y0); zeros or NaN mark frames without the person.
 
     Args:
-        keypoints (np.ndarray, optional): (..., 2) pixel (x, y), e.g.
-            (M, m, V, 2) for all persons in all strip frames.
+        boxes (np.ndarray, optional): (..., 4) pixel (x0, y0, x1, y1).
+    """
+    if boxes is None or np.size(boxes) == 0:
+        return np.zeros((0, 2))
+    boxes = np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
+    valid = np.isfinite(boxes).all(axis=1) & (boxes[:, 2] > boxes[:, 0]) \
+        & (boxes[:, 3] > boxes[:, 1])
+    return boxes[valid].reshape(-1, 2)
+
+
+def points_box(points: np.ndarray,
+               frame_shape: Sequence[int],
+               margin: float = 0.1) -> Box:
+    """Box around (K, 2) pixel points, with a margin, inside the frame.
+
+    Args:
+        points (np.ndarray): (K, 2) valid pixel (x, y).
         frame_shape (Sequence[int]): (H, W) of the frame.
         margin (float): Added on each side, as a fraction of the box's
             width (left/right) and height (top/bottom). Defaults to 0.1.
 
     Returns:
         tuple[int, int, int, int]: (x0, y0, x1, y1), half-open, at least
-        one pixel wide and high; the whole frame when there is no valid
-        point.
+        one pixel wide and high; the whole frame when there is no point.
     """
     height, width = frame_shape[:2]
-    points = valid_points(keypoints)
     if len(points) == 0:
         return 0, 0, width, height
     (x_min, y_min), (x_max, y_max) = points.min(0), points.max(0)
@@ -250,16 +264,45 @@ def person_box(keypoints: Optional[np.ndarray],
     return x0, y0, x1, y1
 
 
+def person_box(keypoints: Optional[np.ndarray],
+               frame_shape: Sequence[int],
+               margin: float = 0.1,
+               points_of: Callable[[Optional[np.ndarray]],
+                                   np.ndarray] = valid_points) -> Box:
+    """Box around all valid keypoints (:func:`valid_points`), with a
+    margin, inside the frame.
+
+    Args:
+        keypoints (np.ndarray, optional): (..., 2) pixel (x, y), e.g.
+            (M, m, V, 2) for all persons in all strip frames; or, with
+            ``points_of=valid_box_corners``, (..., 4) person boxes.
+        frame_shape (Sequence[int]): (H, W) of the frame.
+        margin (float): Added on each side, as a fraction of the box's
+            width (left/right) and height (top/bottom). Defaults to 0.1.
+        points_of (Callable): The valid (K, 2) points of ``keypoints``.
+            Defaults to :func:`valid_points`.
+
+    Returns:
+        tuple[int, int, int, int]: (x0, y0, x1, y1), half-open, at least
+        one pixel wide and high; the whole frame when there is no valid
+        point.
+    """
+    return points_box(points_of(keypoints), frame_shape, margin)
+
+
 def frame_boxes(keypoints: Optional[np.ndarray],
                 frame_shape: Sequence[int],
                 num_frames: int,
                 margin: float = 0.1,
-                per_frame: bool = False) -> List[Box]:
+                per_frame: bool = False,
+                points_of: Callable[[Optional[np.ndarray]],
+                                    np.ndarray] = valid_points) -> List[Box]:
     """The crop box of each strip frame.
 
     Args:
         keypoints (np.ndarray, optional): (M, m, V, 2) pixel (x, y) of all
-            persons in the m strip frames; None without keypoints.
+            persons in the m strip frames, or (M, m, 4) person boxes with
+            ``points_of=valid_box_corners``; None without either.
         frame_shape (Sequence[int]): (H, W) of the frames.
         num_frames (int): m.
         margin (float): See :func:`person_box`. Defaults to 0.1.
@@ -267,16 +310,18 @@ def frame_boxes(keypoints: Optional[np.ndarray],
             frame (a frame without a valid point gets the one box of all
             frames) instead of all frames sharing that one box. Defaults
             to False.
+        points_of (Callable): The valid (K, 2) points of an array of
+            ``keypoints``. Defaults to :func:`valid_points`.
 
     Returns:
         list[tuple[int, int, int, int]]: m boxes (x0, y0, x1, y1).
     """
-    clip_box = person_box(keypoints, frame_shape, margin)
+    clip_box = person_box(keypoints, frame_shape, margin, points_of)
     if not per_frame or keypoints is None:
         return [clip_box] * num_frames
     return [
-        person_box(keypoints[:, i], frame_shape, margin)
-        if len(valid_points(keypoints[:, i])) else clip_box
+        person_box(keypoints[:, i], frame_shape, margin, points_of)
+        if len(points_of(keypoints[:, i])) else clip_box
         for i in range(num_frames)
     ]
 
@@ -486,6 +531,15 @@ class BuildFrameStrip(BaseTransform):
     The crops become (H, W // m) tiles (``tile_fit``: aspect ratio kept
     and black padding, or stretched) pasted left to right in time order.
 
+    When the sample has person boxes (``box_key``, (M, T, 4) pixel
+    (x0, y0, x1, y1) per person and frame, as the pose extraction of
+    one's own videos stores them) the crop boxes are made from the boxes
+    instead of the keypoints: the union of the boxes of the chosen frames
+    ('tiles') or of each frame ('release'), plus the margin. A box that
+    is not finite or has no area marks a frame without that person; when
+    no box of the chosen frames is valid the keypoints decide, as for a
+    sample without boxes.
+
     Keypoint frame t must be video frame t (same frame rate, as in NTU
     RGB+D); video frames past the keypoints' end use the last keypoint
     frame. When ``PreNormalize3DWithFrameMap`` dropped frames, its
@@ -504,6 +558,7 @@ class BuildFrameStrip(BaseTransform):
         - total_frames (optional)
         - video_frame_map (optional)
         - keypoint_2d (optional, the ``keypoint_key``)
+        - person_boxes (optional, the ``box_key``)
         - original_shape / img_shape (optional)
 
     Added Keys:
@@ -529,6 +584,9 @@ class BuildFrameStrip(BaseTransform):
             to the tile (earlier versions and the release: a standing
             person in a 224 x 224 tile looks several times wider).
             Defaults to 'pad'.
+        box_key (str, optional): Key of the (M, T, 4) pixel person boxes
+            that crop the frames when a sample has them; None crops from
+            the keypoints only. Defaults to 'person_boxes'.
     """
 
     def __init__(self,
@@ -538,7 +596,8 @@ class BuildFrameStrip(BaseTransform):
                  keypoint_key: str = 'keypoint_2d',
                  io_backend: str = 'decord',
                  layout: str = 'tiles',
-                 tile_fit: str = 'pad') -> None:
+                 tile_fit: str = 'pad',
+                 box_key: Optional[str] = 'person_boxes') -> None:
         if layout not in LAYOUT_FRAMES:
             raise ValueError(f'layout must be one of {sorted(LAYOUT_FRAMES)}'
                              f', got {layout!r}')
@@ -567,6 +626,7 @@ class BuildFrameStrip(BaseTransform):
         self.io_backend = io_backend
         self.layout = layout
         self.tile_fit = tile_fit
+        self.box_key = box_key
 
     def transform(self, results: Dict) -> Dict:
         """Add ``frame_strip`` (H, W, 3) uint8 RGB to ``results``.
@@ -621,15 +681,45 @@ class BuildFrameStrip(BaseTransform):
                 f'BuildFrameStrip: cannot read the video of sample '
                 f'{sample_name(results)} ({path}) with {self.io_backend}: '
                 f'{type(error).__name__}: {error}') from error
-        boxes = frame_boxes(
-            self._strip_keypoints(results, indices, frames.shape[1:3]),
-            frames.shape[1:3], len(frames), self.crop_margin,
-            per_frame=self.layout == 'release')
+        boxes = self._crop_boxes(results, indices, frames.shape[1:3])
         crops = [
             frame[y0:y1, x0:x1]
             for frame, (x0, y0, x1, y1) in zip(frames, boxes)
         ]
         return tile_frames(crops, self.strip_size, self.tile_fit)
+
+    def _crop_boxes(self, results: Dict, indices: np.ndarray,
+                    frame_shape: Tuple[int, int]) -> List[Box]:
+        """The m crop boxes: from the person boxes when the strip frames
+        have a valid one, else from the keypoints (else whole frames)."""
+        per_frame = self.layout == 'release'
+        person_boxes = self._strip_person_boxes(results, indices,
+                                                frame_shape)
+        if person_boxes is not None and len(valid_box_corners(person_boxes)):
+            return frame_boxes(person_boxes, frame_shape, len(indices),
+                               self.crop_margin, per_frame,
+                               points_of=valid_box_corners)
+        return frame_boxes(
+            self._strip_keypoints(results, indices, frame_shape),
+            frame_shape, len(indices), self.crop_margin, per_frame)
+
+    def _keypoint_shape(self, results: Dict) -> Optional[Sequence[int]]:
+        """(H, W) the annotation's pixel coordinates refer to."""
+        return results.get('original_shape', results.get('img_shape'))
+
+    def _strip_person_boxes(
+            self, results: Dict, indices: np.ndarray,
+            frame_shape: Tuple[int, int]) -> Optional[np.ndarray]:
+        """(M, m, 4) person boxes of the strip frames in frame pixels, or
+        None when the sample has none."""
+        boxes = None if self.box_key is None else results.get(self.box_key)
+        if boxes is None or np.ndim(boxes) != 3 or \
+                np.shape(boxes)[1] == 0 or np.shape(boxes)[2] != 4:
+            return None
+        boxes = keypoints_at_frames(np.asarray(boxes), indices)
+        corners = scale_keypoints(boxes.reshape(*boxes.shape[:2], 2, 2),
+                                  self._keypoint_shape(results), frame_shape)
+        return corners.reshape(*boxes.shape[:2], 4)
 
     def _strip_keypoints(self, results: Dict, indices: np.ndarray,
                          frame_shape: Tuple[int, int]) -> Optional[np.ndarray]:
@@ -640,9 +730,8 @@ class BuildFrameStrip(BaseTransform):
                 or np.shape(keypoint_2d)[1] == 0:
             return None
         keypoints = keypoints_at_frames(np.asarray(keypoint_2d), indices)
-        keypoint_shape = results.get('original_shape',
-                                     results.get('img_shape'))
-        return scale_keypoints(keypoints[..., :2], keypoint_shape, frame_shape)
+        return scale_keypoints(keypoints[..., :2],
+                               self._keypoint_shape(results), frame_shape)
 
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}('
@@ -652,7 +741,8 @@ class BuildFrameStrip(BaseTransform):
                 f'keypoint_key={self.keypoint_key!r}, '
                 f'io_backend={self.io_backend!r}, '
                 f'layout={self.layout!r}, '
-                f'tile_fit={self.tile_fit!r})')
+                f'tile_fit={self.tile_fit!r}, '
+                f'box_key={self.box_key!r})')
 
 
 def whole_clip_strip(build_strip: Callable[[Dict], Dict],
@@ -685,7 +775,8 @@ __all__ = [
     'BuildFrameStrip', 'whole_clip_strip', 'clip_window',
     'video_frame_indices',
     'strip_frame_indices', 'release_frame_indices', 'LAYOUT_FRAMES',
-    'LAYOUT_SIZES', 'TILE_FITS', 'valid_points', 'frame_boxes',
+    'LAYOUT_SIZES', 'TILE_FITS', 'valid_points', 'valid_box_corners',
+    'points_box', 'frame_boxes',
     'fit_in_tile',
     'keypoints_at_frames', 'scale_keypoints', 'person_box', 'tile_frames',
     'read_video_frames', 'FRAME_READERS'

@@ -24,6 +24,12 @@ is cut short or of the wrong size is made again and temporary files of an
 interrupted run are removed. ``<out_dir>/strip_settings.json`` records the
 settings; a run with other settings into the same directory stops.
 
+Samples with person boxes (``person_boxes`` (M, T, 4), ``--box-key``, as
+the pose extraction of one's own videos writes them) are cropped to the
+boxes instead of the keypoints; such pickles name their videos
+(``filename``), so pass ``--video-pattern '{filename}'`` (and
+``--keypoint-key keypoint`` for 2-D COCO keypoints).
+
 Failures (missing or undecodable video, no 2-D keypoints) are listed by
 sample at the end and in ``<out_dir>/failures.txt`` (``--failures-file``)
 and the run goes on; ``--strict`` stops at the first. Exit status: 0, 1
@@ -60,7 +66,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument(
         '--video-pattern', default='{name}_rgb.avi',
         help='video path relative to video_root; {name} is the sample '
-        'name (default: %(default)s)')
+        'name, {filename} the annotation\'s filename (own videos: '
+        '"{filename}") (default: %(default)s)')
     parser.add_argument('--num-frames', type=int, default=5,
                         help='m, frames per strip (default: %(default)s)')
     parser.add_argument(
@@ -84,6 +91,11 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--keypoint-key', default='keypoint_2d',
                         help='annotation key of the (M, T, V, 2) pixel '
                         'keypoints (default: %(default)s)')
+    parser.add_argument(
+        '--box-key', default='person_boxes',
+        help='annotation key of (M, T, 4) pixel person boxes that crop '
+        'the frames when a sample has them; "none": keypoints only '
+        '(default: %(default)s)')
     parser.add_argument('--backend', default='decord',
                         choices=('decord', 'opencv'),
                         help='video decoder (default: %(default)s)')
@@ -129,14 +141,16 @@ def main(argv: Optional[List[str]] = None) -> None:
                 keypoint_key=args.keypoint_key,
                 io_backend=args.backend,
                 layout=args.layout,
-                tile_fit=args.tile_fit),
+                tile_fit=args.tile_fit,
+                box_key=None if args.box_key.lower() == 'none' else
+                args.box_key),
             ext=args.ext,
             jpeg_quality=args.jpeg_quality,
             require_keypoints=not args.allow_missing_keypoints)
         annotations = load_annotations(args.ann_file, args.split)
         tasks = make_tasks(annotations, args.video_root, args.out_dir,
                            args.video_pattern, settings.ext,
-                           settings.keypoint_key)
+                           settings.keypoint_key, settings.box_key)
     except (OSError, KeyError, ValueError, EOFError,
             pickle.UnpicklingError) as error:
         # KeyError's str() quotes its message
@@ -144,7 +158,8 @@ def main(argv: Optional[List[str]] = None) -> None:
     # The tasks keep only the 2-D keypoints; free the 3-D skeletons.
     del annotations
     if tasks and settings.require_keypoints and all(
-            task.keypoint_2d is None for task in tasks):
+            task.keypoint_2d is None and task.person_boxes is None
+            for task in tasks):
         # One clear message instead of every sample failing alike.
         fail(f'no annotation of {args.ann_file} has {args.keypoint_key!r} '
              f'(mmaction2\'s own NTU pickles have no 2-D keypoints; convert '

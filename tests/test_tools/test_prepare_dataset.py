@@ -1,0 +1,225 @@
+"""tools/data/videos/prepare_dataset.py: skeletons -> strips -> text
+features in one command over a folder of labelled videos; each step
+resumes, failures are listed by name, the config edits are printed. The
+skeleton step's tool is replaced by a stand-in that writes the pickle of
+the synthetic videos (the real extraction is tested with its tool)."""
+import importlib.util
+import os
+import os.path as osp
+import pickle
+import shutil
+import sys
+
+import pytest
+from tiny_mllms import build_tiny_mllm
+
+from mmcl_plugin.text_cache.cache_reader import TextFeatureCache
+from own_videos import make_own_videos
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+TOOL = osp.join(REPO, 'tools', 'data', 'videos', 'prepare_dataset.py')
+HIDDEN = 32
+
+#: Stand-in for extract_skeletons.py: copies $FAKE_SKELETONS to -o, after
+#: checking the arguments prepare_dataset passes.
+FAKE_EXTRACT = '''
+import os, shutil, sys
+argv = sys.argv[1:]
+assert argv[1] == '-o' and '--layout' in argv and '--max-persons' in argv
+with open(os.environ['FAKE_LOG'], 'a') as f:
+    f.write(' '.join(argv) + '\\n')
+shutil.copy(os.environ['FAKE_SKELETONS'], argv[2])
+'''
+
+
+def load_tool():
+    spec = importlib.util.spec_from_file_location('prepare_dataset', TOOL)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+tool = load_tool()
+
+
+@pytest.fixture(scope='module')
+def mllm(tmp_path_factory):
+    return build_tiny_mllm('blip-vqa', str(tmp_path_factory.mktemp('blip')),
+                           hidden_size=HIDDEN)
+
+
+@pytest.fixture
+def own(tmp_path, monkeypatch):
+    video_dir, ann_file, annotations = make_own_videos(
+        str(tmp_path), ('wave', 'clap'), per_class=2)
+    fake = tmp_path / 'fake_extract.py'
+    fake.write_text(FAKE_EXTRACT)
+    monkeypatch.setitem(tool.TOOLS, 'skeletons', str(fake))
+    monkeypatch.setenv('FAKE_SKELETONS', ann_file)
+    monkeypatch.setenv('FAKE_LOG', str(tmp_path / 'extract.log'))
+    return video_dir, ann_file, tmp_path / 'work'
+
+
+def visible(folder):
+    return [n for n in os.listdir(folder) if not n.startswith('.')]
+
+
+def run(own, *extra, mllm=None):
+    video_dir, _, work = own
+    argv = [video_dir, str(work), '--video-backend', 'opencv', '--workers',
+            '0', '--max-new-tokens', '3', '--text-batch-size', '2']
+    if mllm:
+        argv += ['--mllm', mllm]
+    return tool.main(argv + list(extra))
+
+
+@pytest.mark.slow
+def test_three_steps_then_resume(own, mllm, capfd, tmp_path):
+    video_dir, _, work = own
+    assert run(own, mllm=mllm) == 0
+    out = capfd.readouterr().out
+    assert (tmp_path / 'extract.log').read_text().count('\n') == 1
+    names = ['wave__wave_0', 'wave__wave_1', 'clap__clap_0',
+             'clap__clap_1']
+    assert sorted(visible(work / 'strips')) == sorted(
+        [f'{n}.jpg' for n in names] + ['failures.txt',
+                                       'strip_settings.json'])
+    cache = TextFeatureCache(str(work / 'text_features'))
+    assert all(name in cache for name in names) and not cache.failed
+    assert (work / 'classes.txt').read_text() == 'wave\nclap\n'
+    # what to edit, with the values of this dataset
+    assert f"prepared = '{work}/'" in out
+    assert 'num_classes = 2' in out
+    assert f"mllm = '{mllm}'" in out
+    assert f'text_channels = {HIDDEN}' in out
+    assert '4 of 4 videos have skeletons; 2 classes' in out
+
+    # a second run: every step finds its work done
+    assert run(own, mllm=mllm) == 0
+    out = capfd.readouterr().out
+    assert 'has all 4 videos, skipped' in out
+    assert (tmp_path / 'extract.log').read_text().count('\n') == 1
+    assert '0 written, 4 already done' in out
+
+
+@pytest.mark.slow
+def test_new_videos_rerun_the_extraction_and_failures_are_listed(
+        own, capfd, tmp_path):
+    video_dir, ann_file, work = own
+    work.mkdir()
+    # a pickle of an earlier run without clap_1: extracted again
+    with open(ann_file, 'rb') as f:
+        content = pickle.load(f)
+    content['annotations'] = content['annotations'][:3]
+    with open(work / 'skeletons.pkl', 'wb') as f:
+        pickle.dump(content, f)
+    # the stand-in's pickle has a sample whose video is broken
+    with open(ann_file, 'rb') as f:
+        full = pickle.load(f)
+    broken = dict(full['annotations'][0], frame_dir='broken',
+                  filename='wave/broken.avi')
+    full['annotations'].append(broken)
+    with open(ann_file, 'wb') as f:
+        pickle.dump(full, f)
+    with open(osp.join(video_dir, 'wave', 'broken.avi'), 'wb') as f:
+        f.write(b'not a video')
+    assert run(own, '--steps', 'skeletons,strips') == 1
+    out = capfd.readouterr().out
+    assert '2 of 5 videos are not in' in out  # clap_1 and broken
+    assert 'FAILED broken:' in out
+    assert 'strips: 1 failed' in out
+    assert sorted(visible(work / 'strips')) == [
+        'clap__clap_0.jpg', 'clap__clap_1.jpg', 'failures.txt',
+        'strip_settings.json', 'wave__wave_0.jpg', 'wave__wave_1.jpg']
+    # --strict stops at the step with the failure
+    assert run(own, '--steps', 'strips', '--strict') != 0
+
+
+def test_fatal_errors(own, tmp_path, capfd):
+    video_dir, _, work = own
+    assert tool.main([str(tmp_path / 'nothing'), str(work)]) == 2
+    empty = tmp_path / 'empty'
+    empty.mkdir()
+    assert tool.main([str(empty), str(work)]) == 2
+    assert 'no videos' in capfd.readouterr().err
+    # a skeleton tool that crashes: exit 2, nothing after it runs
+    crash = tmp_path / 'crash.py'
+    crash.write_text('import sys; sys.exit(2)\n')
+    tool.TOOLS['skeletons'] = str(crash)
+    assert run(own) == 2
+    assert 'the skeletons step failed (exit status 2)' in \
+        capfd.readouterr().err
+    assert not (work / 'strips').exists()
+    with pytest.raises(SystemExit):
+        tool.main([video_dir, str(work), '--steps', 'pose'])
+    assert sys.executable  # the tools run with this interpreter
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def test_list_file_input_runs_the_extraction_on_it(own, tmp_path, capfd):
+    video_dir, _, work = own
+    listing = osp.join(video_dir, 'videos.txt')
+    with open(listing, 'w') as f:
+        f.write('wave/wave_0.avi wave\nclap/clap_0.avi clap\n')
+    assert tool.main([listing, str(work), '--steps', 'skeletons']) == 0
+    log = (tmp_path / 'extract.log').read_text()
+    assert log.startswith(f'{listing} -o {work}/skeletons.pkl')
+    # the tool itself skips what it has done: it runs again
+    assert tool.main([listing, str(work), '--steps', 'skeletons']) == 0
+    assert (tmp_path / 'extract.log').read_text().count('\n') == 2
+    assert (work / 'classes.txt').read_text() == 'wave\nclap\n'
+    args = tool.parse_args([listing, str(work)])
+    assert tool.video_root(args) == video_dir
+
+
+def test_ranks_run_one_step_at_a_time(
+        own, tmp_path, monkeypatch, capfd):
+    video_dir, _, work = own
+    monkeypatch.setenv('WORLD_SIZE', '2')
+    for steps in ('skeletons,strips,text', 'strips', 'skeletons,text'):
+        assert tool.main([video_dir, str(work), '--steps', steps]) == 2
+        assert 'one step at a time' in capfd.readouterr().err
+    # a shard that finds no merged pickle: done, the last rank merges
+    quiet = tmp_path / 'shard.py'
+    quiet.write_text('import sys; sys.exit(0)\n')
+    monkeypatch.setitem(tool.TOOLS, 'skeletons', str(quiet))
+    assert tool.main([video_dir, str(work), '--steps', 'skeletons']) == 0
+    assert 'this shard is done' in capfd.readouterr().out
+    assert not (work / 'text_features').exists()
+
+
+SHARED_VIDEO = osp.join(REPO, '..', 'shared', 'data', 'videos',
+                        'demo_skeleton.mp4')
+
+
+@pytest.mark.slow
+@pytest.mark.real_data
+@pytest.mark.skipif(
+    importlib.util.find_spec('mmcl_tools.videos') is None
+    or not osp.isfile(tool.TOOLS['skeletons']),
+    reason='extract_skeletons.py (mmcl_tools.videos) not here')
+def test_real_videos_skeletons_and_strips(tmp_path, capfd):
+    """Two classes of a real two-person video: the real extraction, then
+    strips cropped to the two persons' boxes."""
+    if not osp.isfile(SHARED_VIDEO):
+        pytest.skip(f'{SHARED_VIDEO} not here')
+    for cls in ('meet', 'talk'):
+        (tmp_path / 'videos' / cls).mkdir(parents=True)
+        shutil.copy(SHARED_VIDEO, tmp_path / 'videos' / cls / 'a.mp4')
+    work = tmp_path / 'work'
+    try:
+        status = tool.main([str(tmp_path / 'videos'), str(work), '--steps',
+                            'skeletons,strips', '--video-backend',
+                            'opencv'])
+    finally:
+        out = capfd.readouterr().out
+    assert status == 0, out
+    with open(work / 'skeletons.pkl', 'rb') as f:
+        content = pickle.load(f)
+    assert content['classes'] == ['meet', 'talk']
+    for ann in content['annotations']:
+        assert ann['keypoint'].shape[:3] == (2, 72, 17)
+        assert ann['person_boxes'].shape == (2, 72, 4)
+    strips = sorted(visible(work / 'strips'))
+    assert strips[:2] == ['failures.txt', 'meet__a.jpg']
+    assert 'num_classes = 2' in out
