@@ -1,6 +1,7 @@
 """Data-loader workers with DieWithParent end when their parent is
 killed (SIGKILL: no cleanup of its own runs)."""
 import os
+import re
 import subprocess
 import sys
 import time
@@ -16,7 +17,9 @@ class Slow(Dataset):
     def __len__(self):
         return 100
     def __getitem__(self, index):
-        print('worker', os.getpid(), flush=True)
+        # one write: lines of two workers never interleave in the pipe
+        sys.stdout.write(f'worker {os.getpid()}\n')
+        sys.stdout.flush()
         time.sleep(60)
         return index
 
@@ -47,7 +50,7 @@ def test_workers_end_with_a_killed_parent(die_with_parent):
     while len(workers) < 2:
         line = parent.stdout.readline()
         assert line, 'the loader ended before its workers started'
-        workers.add(int(line.split()[1]))
+        workers.update(int(pid) for pid in re.findall(r'worker (\d+)', line))
     parent.kill()
     parent.wait()
     # the kernel signals them at once; the control case needs no long wait
