@@ -65,3 +65,13 @@ def _float64_marker(request):
     torch.set_default_dtype(torch.float64)
     yield
     torch.set_default_dtype(previous)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Test files with ``slow`` tests first (otherwise in collection order):
+    pytest-xdist hands out whole files in this order, so the long
+    end-to-end files start at once and the short ones fill the workers'
+    remaining time instead of one long file running alone at the end."""
+    slow_files = {item.path for item in items
+                  if item.get_closest_marker('slow') is not None}
+    items.sort(key=lambda item: item.path not in slow_files)

@@ -4,6 +4,7 @@ with a tiny LLaVA from the demo's strips."""
 import os.path as osp
 
 import numpy as np
+import pytest
 import torch
 from mmengine.config import Config
 from mmengine.runner import Runner
@@ -11,6 +12,9 @@ from mmengine.runner import Runner
 from mllm_helpers import DEMO_TRAIN, REPO
 
 from mmcl_plugin.text_cache.cache_reader import TextFeatureCache
+
+# trainings of the demo config (a minute in all on 2 CPU cores)
+pytestmark = pytest.mark.slow
 
 CONFIG = osp.join(
     REPO, 'projects', 'mllm_text_cache', 'configs',
