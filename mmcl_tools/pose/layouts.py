@@ -6,8 +6,10 @@
   own left and right, so no swap.
 * ``ntu25``: NTU RGB+D's 25 Kinect v2 joints, 3-D in NTU's camera axes
   (x right in the video, y up, z away from the camera, metres):
-  keypoint (M, T, 25, 3), keypoint_score (M, T, 25), plus ``keypoint_2d``
-  (M, T, 25, 2) pixel coordinates of the same joints.
+  keypoint (M, T, 25, 3), the joint scores (M, T, 25) (stored as
+  ``joint_score``: mmaction2's 3-D ``GenSkeFeat`` refuses a
+  ``keypoint_score``), plus ``keypoint_2d`` (M, T, 25, 2) pixel
+  coordinates of the same joints.
 
 NTU's left / right: NTU's colour videos are mirrored against the Kinect
 body labels, so a person's Kinect "left" arm appears where BlazePose

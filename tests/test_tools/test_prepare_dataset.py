@@ -1,18 +1,21 @@
-"""tools/data/videos/prepare_dataset.py: skeletons -> strips -> text
-features in one command over a folder of labelled videos; each step
-resumes, failures are listed by name, the config edits are printed. The
-skeleton step's tool is replaced by a stand-in that writes the pickle of
-the synthetic videos (the real extraction is tested with its tool)."""
+"""tools/data/videos/prepare_dataset.py (mmcl_tools.videos.preparation):
+skeletons -> strips -> text features in one command over a folder of
+labelled videos; each step resumes, failures are listed by name, the
+config edits are printed. The skeleton step's tool is replaced by a
+stand-in that writes the pickle of the synthetic videos (the real
+extraction is tested with its tool)."""
 import importlib.util
 import os
 import os.path as osp
 import pickle
 import shutil
+import subprocess
 import sys
 
 import pytest
 from tiny_mllms import build_tiny_mllm
 
+import mmcl_tools.videos.preparation as tool
 from mmcl_plugin.text_cache.cache_reader import TextFeatureCache
 from own_videos import make_own_videos
 
@@ -32,14 +35,17 @@ shutil.copy(os.environ['FAKE_SKELETONS'], argv[2])
 '''
 
 
-def load_tool():
-    spec = importlib.util.spec_from_file_location('prepare_dataset', TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-tool = load_tool()
+def test_the_script_runs_the_module(tmp_path):
+    """The command line is a thin wrapper: the module's exit status and
+    errors come through it."""
+    missing = tmp_path / 'nothing'
+    result = subprocess.run(
+        [sys.executable, TOOL, str(missing), str(tmp_path / 'work')],
+        capture_output=True, text=True, cwd=REPO,
+        env=dict(os.environ, PYTHONPATH=REPO))
+    assert result.returncode == 2, result.stderr
+    assert f'error: {missing} does not exist' in result.stderr
+    assert len(open(TOOL).read().splitlines()) < 30
 
 
 @pytest.fixture(scope='module')
