@@ -6,7 +6,9 @@
   (pose backend, tracking, joint layout);
 * :mod:`.video_list`: class folders or list files, splits, sample names;
 * :mod:`.extraction_run`: a whole dataset, resumable, parallel, sharded;
-* :mod:`.cli`: the command line.
+* :mod:`.cli`: the command line;
+* :mod:`.kinect_agreement`: ``ntu25`` extractions against NTU's Kinect
+  joints (``benchmarks/ntu_kinect_agreement.py``).
 """
 from mmcl_tools.pose import build_pose_backend
 from .extraction import NoPersonError, extract_video
