@@ -8,7 +8,11 @@
 * :mod:`.extraction_run`: a whole dataset, resumable, parallel, sharded;
 * :mod:`.cli`: the command line;
 * :mod:`.kinect_agreement`: ``ntu25`` extractions against NTU's Kinect
-  joints (``benchmarks/ntu_kinect_agreement.py``).
+  joints (``benchmarks/ntu_kinect_agreement.py``);
+* :mod:`.preparation`: skeletons, strips and text features of a labelled
+  video folder in one command (``tools/data/videos/prepare_dataset.py``);
+* :mod:`.example_set`: a small labelled set cut from the real videos
+  (``tools/data/videos/make_example_set.py``, ``demo/run_own_videos.sh``).
 """
 from mmcl_tools.pose import build_pose_backend
 from .extraction import NoPersonError, extract_video
