@@ -49,17 +49,22 @@ python tools/data/videos/make_example_set.py "$VIDEOS" "$SET" \
 say "2/5 prepare: skeletons, strips, text features ($MLLM) -> $PREPARED"
 prepared_status=0
 python tools/data/videos/prepare_dataset.py "$SET/videos" "$PREPARED" \
-    --mllm "$MLLM" --workers "$WORKERS" --max-new-tokens 16 \
-    || prepared_status=$?
+    --mllm "$MLLM" --workers "$WORKERS" --max-new-tokens 16 2>&1 \
+    | tee "$WORK_DIR/prepare.log" || prepared_status=$?
 if [ "$prepared_status" -gt 1 ]; then
     say "the prepare step failed (exit status $prepared_status)"
     exit "$prepared_status"
 fi
 
 num_classes=$(grep -c . "$PREPARED/classes.txt")
-text_channels=$(python -c "
-from mmcl_plugin.text_cache.cache_format import read_meta
-print(read_meta('$PREPARED/text_features').hidden_size)")
+# the width of the text features: prepare_dataset.py prints it with the
+# config edits ("text_channels = N")
+text_channels=$(sed -n 's/^ *text_channels = \([0-9][0-9]*\)$/\1/p' \
+    "$WORK_DIR/prepare.log" | tail -n 1)
+if [ -z "$text_channels" ]; then
+    say "no text_channels in $WORK_DIR/prepare.log (the text step failed?)"
+    exit 2
+fi
 say "3/5 train MMCL: $num_classes classes, text width $text_channels, $EPOCHS epochs -> $TRAIN"
 # the config's variables (prepared, num_classes, mllm, text_channels) as
 # --cfg-options; FAM's ResNet-18 starts from scratch (no ImageNet download)
