@@ -229,3 +229,20 @@ def test_real_videos_skeletons_and_strips(tmp_path, capfd):
     strips = sorted(visible(work / 'strips'))
     assert strips[:2] == ['failures.txt', 'meet__a.jpg']
     assert 'num_classes = 2' in out
+
+
+def test_text_tool_ending_without_a_cache_fails_the_step(
+        own, tmp_path, monkeypatch, capfd):
+    """A text tool that crashes (Python exits 1, as for some failed
+    samples) and leaves no cache index: the step failed as a whole."""
+    video_dir, _, work = own
+    quiet = tmp_path / 'quiet.py'
+    quiet.write_text('import sys; sys.exit(0)\n')
+    crash = tmp_path / 'crash.py'
+    crash.write_text('raise OSError("cannot load the MLLM")\n')
+    monkeypatch.setitem(tool.TOOLS, 'strips', str(quiet))
+    monkeypatch.setitem(tool.TOOLS, 'text', str(crash))
+    assert tool.main([video_dir, str(work)]) == 2
+    err = capfd.readouterr().err
+    assert 'cannot load the MLLM' in err
+    assert 'the text step failed (exit status 2)' in err
