@@ -18,6 +18,17 @@ load_from = None
 
 ann_file = prepared + 'skeletons.pkl'
 custom_imports = dict(imports=['mmcl_plugin'], allow_failed_imports=False)
+# this plugin's run safety, as configs/_base_/default_runtime.py gives the
+# other configs: weights-only loading with checksums, atomic checkpoints
+# that carry checksums and RNG states, the start-up class-count check,
+# NaN/inf stop, SIGTERM saves a resumable checkpoint
+runner_type = 'SafeRunner'
+default_hooks = dict(
+    checkpoint=dict(type='SafeCheckpointHook'),
+    dataset_check=dict(type='DatasetCheckHook'),
+    skipped_media=dict(type='SkippedMediaHook'),
+    finite_loss=dict(type='FiniteLossHook'),
+    graceful_stop=dict(type='GracefulStopHook'))
 model = dict(cls_head=dict(num_classes=num_classes))
 # MMCLPoseDataset: mmaction2's PoseDataset that checks every sample (labels
 # in [0, num_classes), skeleton shapes, frame counts) when it is built

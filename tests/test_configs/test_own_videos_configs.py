@@ -91,6 +91,12 @@ def test_configs_inherit_mmaction2_and_the_mmcl_fragment():
     assert base.model.type == 'RecognizerGCN'
     assert base.model.backbone.graph_cfg.layout == 'coco'
     assert base.load_from is None
+    # this plugin's run safety on top of mmaction2's runtime
+    assert base.runner_type == 'SafeRunner'
+    assert base.default_hooks.checkpoint.type == 'SafeCheckpointHook'
+    assert base.default_hooks.checkpoint.interval == 1  # mmaction2's
+    assert {'dataset_check', 'finite_loss', 'graceful_stop'} <= set(
+        base.default_hooks)
     for phase in ('train', 'val', 'test'):
         dataset = base[f'{phase}_dataloader'].dataset
         dataset = dataset.get('dataset', dataset)
