@@ -6,7 +6,6 @@ bad inputs are named. The pose part is injected (a sample, or a fake
 extraction); the full path (real video -> extract_video -> labels) runs
 when mmcl_tools.videos and its pose backend are there."""
 import copy
-import importlib.util
 import json
 import os.path as osp
 import time
@@ -225,13 +224,8 @@ def test_video_extractor_calls_extract_video(video):
     assert seen == [(video_path, 'fake', 'coco17', 2)]
 
 
-VIDEOS_AVAILABLE = importlib.util.find_spec('mmcl_tools.videos') is not None
-
-
 @pytest.mark.slow
 @pytest.mark.real_data
-@pytest.mark.skipif(not VIDEOS_AVAILABLE,
-                    reason='mmcl_tools.videos (pose extraction) not here')
 def test_real_video_through_extract_video(trained, tmp_path):
     """A real video of two people: BlazePose -> extract_video -> the
     model's labels, the drawn video and the JSON."""

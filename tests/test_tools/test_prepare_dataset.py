@@ -4,7 +4,6 @@ labelled videos; each step resumes, failures are listed by name, the
 config edits are printed. The skeleton step's tool is replaced by a
 stand-in that writes the pickle of the synthetic videos (the real
 extraction is tested with its tool)."""
-import importlib.util
 import os
 import os.path as osp
 import pickle
@@ -200,10 +199,6 @@ SHARED_VIDEO = osp.join(REPO, '..', 'shared', 'data', 'videos',
 
 @pytest.mark.slow
 @pytest.mark.real_data
-@pytest.mark.skipif(
-    importlib.util.find_spec('mmcl_tools.videos') is None
-    or not osp.isfile(tool.TOOLS['skeletons']),
-    reason='extract_skeletons.py (mmcl_tools.videos) not here')
 def test_real_videos_skeletons_and_strips(tmp_path, capfd):
     """Two classes of a real two-person video: the real extraction, then
     strips cropped to the two persons' boxes."""
