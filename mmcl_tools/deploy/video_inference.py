@@ -302,6 +302,9 @@ def write_labelled_video(video: str, out_path: str, sample: Mapping,
     capture = cv2.VideoCapture(video)
     if not capture.isOpened():
         raise VideoInferenceError(f'{video}: OpenCV cannot open it')
+    # frames upright, as the extraction decoded them (a phone's rotation
+    # tag), so that the keypoints land on them
+    capture.set(cv2.CAP_PROP_ORIENTATION_AUTO, 1)
     fps = capture.get(cv2.CAP_PROP_FPS) or float(sample.get('fps') or 30.)
     suffix = osp.splitext(out_path)[1].lower()
     fourcc = cv2.VideoWriter_fourcc(*FOURCC.get(suffix, 'mp4v'))
@@ -315,6 +318,13 @@ def write_labelled_video(video: str, out_path: str, sample: Mapping,
                     if not ok:
                         break
                     if writer is None:
+                        shape = sample.get('img_shape')
+                        if shape is not None and \
+                                tuple(shape) != frame.shape[:2]:
+                            raise VideoInferenceError(
+                                f'{video}: OpenCV decodes {frame.shape[1]}x'
+                                f'{frame.shape[0]} frames, the skeletons '
+                                f'are of {shape[1]}x{shape[0]} ones')
                         writer = cv2.VideoWriter(
                             tmp, fourcc, fps, (frame.shape[1],
                                                frame.shape[0]))

@@ -183,13 +183,15 @@ def camera_translation(keypoint: np.ndarray,
         world (np.ndarray): (M, T, 33, 3) hip-centred metres.
         img_shape (tuple[int, int]): (H, W) of the pixels.
         focal (float, optional): Focal length in pixels; default
-            ``FOCAL_PER_WIDTH * W``.
+            ``FOCAL_PER_WIDTH * max(H, W)``.
 
     Returns:
         np.ndarray: (M, T, 3) float64 (zeros where no bone is usable).
     """
     height, width = img_shape
-    focal = focal or FOCAL_PER_WIDTH * width
+    # the Kinect's colour camera is landscape: its focal length scales
+    # with the long side (a portrait video is the same camera turned)
+    focal = focal or FOCAL_PER_WIDTH * max(height, width)
     first = [a for a, _ in DEPTH_BONES]
     second = [b for _, b in DEPTH_BONES]
     pixel_len = np.linalg.norm(

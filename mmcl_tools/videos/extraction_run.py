@@ -318,7 +318,13 @@ def merge_results(samples: Sequence[VideoSample],
         if not osp.isfile(path):
             missing.append(sample.frame_dir)
             continue
-        annotations.append(load_pickle(path))
+        annotation = load_pickle(path)
+        # a result file keeps the poses; the label and the names are this
+        # run's (a class folder added or a list file's label changed
+        # renumbers the classes)
+        annotation.update(label=sample.label, frame_dir=sample.frame_dir,
+                          filename=sample.filename)
+        annotations.append(annotation)
         # mmaction2's PoseDataset (and MMCLPoseDataset) select a split by
         # 'filename' when the annotations have one
         split[sample.split].append(sample.filename)

@@ -56,9 +56,6 @@ TOOLS = dict(
     strips=osp.join(REPO, 'tools', 'data', 'ntu', 'make_ntu_strips.py'),
     text=osp.join(REPO, 'tools', 'extract_text_features.py'))
 STEPS = tuple(TOOLS)
-#: File names of a video (what extract_skeletons.py reads).
-VIDEO_SUFFIXES = ('.mp4', '.avi', '.mov', '.mkv', '.webm', '.m4v', '.mpg',
-                  '.mpeg', '.wmv')
 #: Outputs inside WORKDIR.
 SKELETONS, STRIPS, TEXT, CLASSES = ('skeletons.pkl', 'strips',
                                     'text_features', 'classes.txt')
@@ -125,16 +122,15 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 
 
 def video_files(root: str) -> List[str]:
-    """Videos under ``root``, relative to it, sorted."""
-    found = []
-    for folder, _, files in os.walk(root):
-        for name in files:
-            if name.lower().endswith(VIDEO_SUFFIXES) and \
-                    not name.startswith('.'):
-                found.append(
-                    osp.relpath(osp.join(folder, name),
-                                root).replace(os.sep, '/'))
-    return sorted(found)
+    """The videos that ``extract_skeletons.py`` reads from a folder of
+    class folders, relative to it, sorted.
+
+    Raises:
+        VideoListError: No class folder, or an empty one (named).
+    """
+    from mmcl_tools.videos.video_list import scan_class_folders
+    _, items = scan_class_folders(root)
+    return sorted(rel for rel, _ in items)
 
 
 def read_skeletons(path: str) -> Dict:
@@ -199,13 +195,9 @@ def skeleton_step(args: argparse.Namespace,
                   videos: Optional[List[str]]) -> Tuple[int, List]:
     """Step 1; returns (status, failures)."""
     out = osp.join(args.workdir, SKELETONS)
-    if osp.isfile(out) and videos is not None:
-        missing = missing_videos(videos, read_skeletons(out))
-        if not missing:
-            print(f'skeletons: {out} has all {len(videos)} videos, skipped')
-            return 0, []
-        print(f'skeletons: {len(missing)} of {len(videos)} videos are not '
-              f'in {out} yet (e.g. {missing[0]}); extracting')
+    # the tool always runs: it skips the videos it has done, extracts new
+    # ones and refuses other settings (layout, persons, backend) than the
+    # results it has
     argv = [args.input, '-o', out, '--layout', args.layout,
             '--max-persons', args.max_persons, '--workers', args.workers]
     if args.backend:
@@ -326,10 +318,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     os.makedirs(args.workdir, exist_ok=True)
     videos = None  # a list file: extract_skeletons.py reads it
     if osp.isdir(args.input):
-        videos = video_files(args.input)
-        if not videos:
-            print(f'error: no videos ({", ".join(VIDEO_SUFFIXES)}) under '
-                  f'{args.input}', file=sys.stderr)
+        from mmcl_tools.videos.video_list import VideoListError
+        try:
+            videos = video_files(args.input)
+        except VideoListError as error:
+            print(f'error: {error}', file=sys.stderr)
             return 2
     failures: Dict[str, List[Tuple[str, str]]] = {}
     content = None
@@ -388,6 +381,6 @@ def main(argv: Optional[List[str]] = None) -> int:
 
 
 __all__ = [
-    'main', 'parse_args', 'TOOLS', 'STEPS', 'VIDEO_SUFFIXES', 'video_files',
+    'main', 'parse_args', 'TOOLS', 'STEPS', 'video_files',
     'read_skeletons', 'missing_videos', 'video_root', 'world_size'
 ]

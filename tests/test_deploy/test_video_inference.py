@@ -196,6 +196,16 @@ def test_bad_inputs_are_named(trained, video, tmp_path):
         label_video(video_path, classifier, NAMES, sample=wrong)
     with pytest.raises(ValueError, match='2 class names for a model of 3'):
         VideoClassifier(cfg, path, NAMES[:2])
+    # skeletons of frames of another size (e.g. a rotated video decoded
+    # sideways) are not drawn on the wrong pixels
+    height, width = sample['img_shape']
+    turned = dict(sample, img_shape=(width, height))
+    with pytest.raises(VideoInferenceError,
+                       match=f'clip.avi: OpenCV decodes {width}x{height} '
+                       f'frames, the skeletons are of {height}x{width}'):
+        label_video(video_path, classifier, NAMES, sample=turned,
+                    out_video=str(tmp_path / 'turned.mp4'))
+    assert not (tmp_path / 'turned.mp4').exists()
 
 
 def test_class_names_from_the_training_data(trained, tmp_path):

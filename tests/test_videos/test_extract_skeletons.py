@@ -15,9 +15,9 @@ from pose_videos import (read_frames, real_video, solid_video, write_cut,
 from mmcl_plugin.utils import load_pickle
 from mmcl_tools.videos import extraction_run
 from mmcl_tools.videos.cli import main
-from mmcl_tools.videos.extraction_run import (ExtractSettings, result_path,
-                                              run_extraction, shard_of,
-                                              work_dir_for)
+from mmcl_tools.videos.extraction_run import (ExtractSettings, merge_results,
+                                              result_path, run_extraction,
+                                              shard_of, work_dir_for)
 from mmcl_tools.videos.video_list import load_video_list
 
 pytestmark = pytest.mark.real_data
@@ -159,6 +159,29 @@ def test_rerun_resumes(first_run, dataset, capsys):
     for name in ('hand shake__clip', 'überkreuz__clip'):
         assert os.stat(done[name]).st_mtime_ns == mtimes[name]
     assert len(load_pickle(str(out))['annotations']) == 3
+
+
+def test_merged_labels_are_the_current_lists(first_run, dataset, tmp_path):
+    """A class added before the others renumbers them: merging the kept
+    result files gives this run's labels and names, not the stored ones."""
+    import dataclasses
+    out, _, _ = first_run
+    samples, classes = load_video_list(str(dataset))
+    done = [s for s in samples
+            if osp.isfile(result_path(work_dir_for(str(out)), s))]
+    stored = {a['frame_dir']: a['label']
+              for a in load_pickle(str(out))['annotations']}
+    shifted = [dataclasses.replace(s, label=s.label + 1) for s in done]
+    target = tmp_path / out.name
+    shutil.copytree(work_dir_for(str(out)), work_dir_for(str(target)))
+    data, missing = merge_results(shifted, ['aaa'] + list(classes),
+                                  str(target))
+    assert missing == []
+    assert data['classes'][0] == 'aaa'
+    for sample, annotation in zip(shifted, data['annotations']):
+        assert annotation['label'] == sample.label
+        assert annotation['label'] == stored[sample.frame_dir] + 1
+        assert annotation['filename'] == sample.filename
 
 
 def test_other_settings_are_refused(first_run, dataset, capsys):

@@ -83,7 +83,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         backend = build_pose_backend(args.backend, **args.backend_args)
         extract = VideoExtractor(backend, classifier.layout,
                                  args.max_persons)
-    except (OSError, ValueError, KeyError, ImportError) as error:
+    except (OSError, ValueError, KeyError, ImportError, RuntimeError,
+            TypeError) as error:  # config, checkpoint, backend, its args
         print(f'error: {error}', file=sys.stderr)
         return 2
     try:
