@@ -45,9 +45,5 @@ val_dataloader = dict(
         ann_file=ann_file,
         split='val',
         num_classes=num_classes))
-test_dataloader = dict(
-    dataset=dict(
-        type='MMCLPoseDataset',
-        ann_file=ann_file,
-        split='val',
-        num_classes=num_classes))
+# testing on the val split too
+test_dataloader = dict(dataset=val_dataloader['dataset'])
