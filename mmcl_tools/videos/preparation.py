@@ -192,8 +192,10 @@ SHARD_DONE = -1
 
 
 def skeleton_step(args: argparse.Namespace,
-                  videos: Optional[List[str]]) -> Tuple[int, List]:
-    """Step 1; returns (status, failures)."""
+                  videos: Optional[List[str]]
+                  ) -> Tuple[int, List, Optional[Dict]]:
+    """Step 1; returns (status, failures, the pickle's content or None
+    when no pickle was written)."""
     out = osp.join(args.workdir, SKELETONS)
     # the tool always runs: it skips the videos it has done, extracts new
     # ones and refuses other settings (layout, persons, backend) than the
@@ -208,15 +210,16 @@ def skeleton_step(args: argparse.Namespace,
         argv.append('--strict')
     status = run_tool('skeletons', argv)
     if status == 0 and not osp.isfile(out) and world_size() > 1:
-        return SHARD_DONE, []
+        return SHARD_DONE, [], None
     if status not in (0, 1) or not osp.isfile(out):
-        return 2, []
+        return 2, [], None
+    content = read_skeletons(out)
     if videos is None:  # a list file: the tool names its failures
         return status, [('(see above)', 'some videos failed')
-                        ] if status == 1 else []
-    missing = missing_videos(videos, read_skeletons(out))
+                        ] if status == 1 else [], content
+    missing = missing_videos(videos, content)
     return status, [(name, 'no skeletons extracted (see above)')
-                    for name in missing]
+                    for name in missing], content
 
 
 def strip_step(args: argparse.Namespace,
@@ -332,7 +335,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(f'\n[{number}/{len(STEPS)}] {step}', flush=True)
         try:
             if step == 'skeletons':
-                status, failed = skeleton_step(args, videos)
+                # the pickle is read once, for the next steps too
+                status, failed, content = skeleton_step(args, videos)
             else:
                 if content is None:
                     content = read_skeletons(
