@@ -7,7 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from demo_runs import REPO, demo_workspace, run, scalars
+from demo_runs import REPO, demo_workspace, scalars
+from tool_runs import run_tool
 
 pytestmark = pytest.mark.slow
 
@@ -23,20 +24,20 @@ def test_frozen_fam_trains_from_cached_strip_features(tmp_path):
                osp.join(REPO, 'tools', 'extract_strip_features.py'), CONFIG,
                '--out-dir', str(cache), '--num-workers', '0',
                '--batch-size', '8']
-    result = run(extract, cwd=workspace)
+    result = run_tool(extract, workspace)
     assert '16 written, 0 failed' in result.stdout
     features = sorted(cache.glob('*.npy'))
     assert len(features) == 16
     assert np.load(features[0]).shape == (128, )  # encoder_channels
     # resumable: a second run finds everything done
-    result = run(extract, cwd=workspace)
+    result = run_tool(extract, workspace)
     assert '16 already done' in result.stdout
 
     work_dir = osp.join(workspace, 'work_dirs', 'frozen')
-    run([sys.executable, osp.join(REPO, 'tools', 'train.py'), CONFIG,
-         '--work-dir', work_dir, '--no-validate', '--cfg-options',
-         'train_cfg.max_epochs=1', 'default_hooks.logger.interval=1'],
-        cwd=workspace)
+    run_tool([sys.executable, osp.join(REPO, 'tools', 'train.py'), CONFIG,
+              '--work-dir', work_dir, '--no-validate', '--cfg-options',
+              'train_cfg.max_epochs=1', 'default_hooks.logger.interval=1'],
+             workspace)
     train = [e for e in scalars(work_dir) if 'loss' in e]
     assert len(train) == 2  # 16 clips, batch 8
     assert 'loss_align' in train[-1] and 'loss_refine' in train[-1]

@@ -1,38 +1,36 @@
 """Faults of the data (issue #14, part B) through the real entry points:
 ``tools/train.py``, ``tools/test.py``, ``mim train`` and
-``tools/extract_text_features.py`` on one small generated demo dataset.
+``tools/extract_text_features.py`` on one small generated demo dataset
+(and the demo config with a narrower CTR-GCN).
 
 Each fault must stop the run with an error that names the sample or file
 (and what makes the file), before any step runs where the fault allows
 it, and must leave what was already written intact. Most runs fail at
-start-up (an import of mmaction2 and a dataset build: a few seconds each);
-the skip-and-report run trains one epoch of two iterations. About 2.5
-minutes in all on 2 CPU cores shared with other jobs.
+start-up (a dataset build: about a second in a child of the preloaded
+server of ``tool_runs``); the skip-and-report run trains one epoch of two
+iterations.
 """
 import glob
 import hashlib
-import os
 import os.path as osp
 import pickle
 import shutil
-import subprocess
 import sys
 
 import numpy as np
 import pytest
 
+from demo_runs import NARROW_DEMO_CONFIG as CONFIG
+from tool_runs import BIN, run_tool
+
 from mmcl_tools.demo import make_demo_dataset
 from mmcl_tools.mllm.cache_writer import lock_shards, plan_shards
-from mmcl_plugin.utils import TRUST_ENV
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-CONFIG = osp.join(REPO, 'configs', 'demo',
-                  'mmcl-ctrgcn_1xb8-joint-u32-8e_demo-keypoint-3d.py')
 CACHE_CONFIG = osp.join(
     REPO, 'projects', 'mllm_text_cache', 'configs',
     'mmcl-ctrgcn-textcache_1xb8-joint-u32-8e_demo-keypoint-3d.py')
 TOOLS = osp.join(REPO, 'tools')
-BIN = osp.dirname(sys.executable)
 ANN = osp.join('data', 'demo', 'demo_ntu25.pkl')
 
 pytestmark = pytest.mark.slow
@@ -53,16 +51,7 @@ def workspace(tmp_path_factory):
 
 
 def run(cmd, cwd, returncode=0):
-    env = dict(os.environ, PYTHONPATH=REPO, OMP_NUM_THREADS='1',
-               PATH=BIN + os.pathsep + os.environ.get('PATH', ''))
-    env.pop(TRUST_ENV, None)
-    result = subprocess.run([str(c) for c in cmd], cwd=str(cwd), env=env,
-                            capture_output=True, text=True, timeout=600)
-    text = result.stdout + result.stderr
-    ok = result.returncode == 0 if returncode == 0 else \
-        result.returncode != 0
-    assert ok, f'{cmd}: exit {result.returncode}\n{text[-4000:]}'
-    return text
+    return run_tool(cmd, cwd, returncode, timeout=600).text
 
 
 def train(work_dir, *options, config=CONFIG, extra=()):

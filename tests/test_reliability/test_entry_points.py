@@ -1,31 +1,30 @@
-"""Faults through the real entry points on (a small) demo dataset: a kill
-while ``tools/train.py`` saves a checkpoint, then ``--resume``; checkpoints
-and annotation files that carry code, given to ``tools/train.py``,
-``tools/test.py`` and the deploy tools.
+"""Faults through the real entry points on (a small) demo dataset and the
+demo config with a narrower CTR-GCN: a kill while ``tools/train.py`` saves
+a checkpoint, then ``--resume``; checkpoints and annotation files that
+carry code, given to ``tools/train.py``, ``tools/test.py`` and the deploy
+tools.
 
-Slow: five trainings of one or two short epochs and four short tool runs
-(10 minutes measured on 2 CPU cores shared with other jobs, load average
-10).
+Slow: five trainings of one or two short epochs and four short tool runs.
 """
 import glob
 import os
 import os.path as osp
 import pickle
-import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import torch
 from checkpoint_faults import FAULT_ENV, FAULT_EXIT_CODE
+from demo_runs import NARROW_DEMO_CONFIG as CONFIG
+from demo_runs import demo_workspace
+from tool_runs import run_tool
 
-from mmcl_tools.demo import make_demo_dataset
 from mmcl_plugin.engine.checkpoint_loading import load_from_local
-from mmcl_tools.evaluation import load_score_dump
 from mmcl_plugin.utils import TRUST_ENV
+from mmcl_tools.evaluation import load_score_dump
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-CONFIG = osp.join(REPO, 'configs', 'demo',
-                  'mmcl-ctrgcn_1xb8-joint-u32-8e_demo-keypoint-3d.py')
 TOOLS = osp.join(REPO, 'tools')
 HELPERS = osp.join(REPO, 'tests', 'helpers')
 
@@ -35,29 +34,12 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope='module')
 def workspace(tmp_path_factory):
     """data/demo with 16 training (2 iterations) and 8 validation clips."""
-    root = tmp_path_factory.mktemp('reliability')
-    make_demo_dataset(str(root / 'data' / 'demo'),
-                      seed=0,
-                      num_train=16,
-                      num_val=8,
-                      progress=False)
-    return root
+    return Path(demo_workspace(tmp_path_factory.mktemp('reliability'),
+                               num_train=16, num_val=8))
 
 
 def run(cmd, cwd, returncode=0, **env):
-    environment = dict(os.environ, PYTHONPATH=REPO)
-    environment.pop(TRUST_ENV, None)
-    environment.update(env)
-    result = subprocess.run(cmd,
-                            cwd=str(cwd),
-                            env=environment,
-                            capture_output=True,
-                            text=True,
-                            timeout=1800)
-    assert result.returncode == returncode, (
-        f'{cmd}: exit {result.returncode}\n{result.stdout[-3000:]}\n'
-        f'{result.stderr[-3000:]}')
-    return result
+    return run_tool(cmd, cwd, returncode, timeout=1800, **env)
 
 
 def train(work_dir, epochs, *extra, options=(), config=CONFIG,

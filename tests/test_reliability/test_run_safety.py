@@ -1,13 +1,13 @@
 """Issue 25 through the real entry points, on the demo set (8 training, 4
-validation clips): ``--resume`` never starts over or overwrites, corrupted
+validation clips, the demo config with a narrower CTR-GCN): ``--resume`` never starts over or overwrites, corrupted
 checkpoints are refused, two runs never share a work dir, SIGTERM saves a
 resumable checkpoint, a NaN loss stops before any save, ``tools/test.py``
 loads strictly, and the start-up checks list every annotation fault.
 
-Every run is a subprocess of ``tools/train.py`` / ``tools/test.py``; files
-that existed before a run are compared by hash afterwards. Slow: one
-training fixture and eleven short tool runs, 4.5 minutes measured on 2 CPU
-cores shared with other jobs (the SIGTERM test, which trains twice, 73 s).
+Every run is a process of ``tools/train.py`` / ``tools/test.py`` (forked
+from the preloaded server of ``tool_runs``; the SIGTERM test starts a new
+interpreter); files that existed before a run are compared by hash
+afterwards. Slow: one training fixture and eleven short tool runs.
 """
 import glob
 import hashlib
@@ -21,38 +21,25 @@ import subprocess
 import sys
 import time
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
+from demo_runs import NARROW_DEMO_CONFIG as CONFIG
+from demo_runs import demo_workspace
+from tool_runs import run_tool, tool_environment
 
-from mmcl_tools.demo import make_demo_dataset
 from mmcl_plugin.engine.checkpoint_checksum import CHECKSUM_KEY
 from mmcl_plugin.engine.checkpoint_loading import load_from_local
 from mmcl_plugin.engine.hooks.graceful_stop_hook import PREEMPTED_EXIT_CODE
-from mmcl_plugin.utils import TRUST_ENV
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-CONFIG = osp.join(REPO, 'configs', 'demo',
-                  'mmcl-ctrgcn_1xb8-joint-u32-8e_demo-keypoint-3d.py')
 TOOLS = osp.join(REPO, 'tools')
 REFUSED = 2  # tools/train.py's exit code for a start-up refusal
 
 
-def environment(**extra):
-    env = dict(os.environ, PYTHONPATH=REPO, PYTHONUNBUFFERED='1')
-    env.pop(TRUST_ENV, None)
-    env.update(extra)
-    return env
-
-
-def run(cmd, cwd, returncode=0, **env):
-    result = subprocess.run([str(c) for c in cmd], cwd=str(cwd),
-                            env=environment(**env), capture_output=True,
-                            text=True, timeout=900)
-    text = result.stdout + result.stderr
-    assert result.returncode == returncode, (
-        f'{cmd}: exit {result.returncode}\n{text[-4000:]}')
-    return text
+def run(cmd, cwd, returncode=0):
+    return run_tool(cmd, cwd, returncode).text
 
 
 def train(work_dir, *extra, epochs=1, options=()):
@@ -73,10 +60,8 @@ def digests(directory) -> dict:
 
 @pytest.fixture(scope='module')
 def workspace(tmp_path_factory):
-    root = tmp_path_factory.mktemp('run_safety')
-    make_demo_dataset(str(root / 'data' / 'demo'), seed=0, num_train=8,
-                      num_val=4, progress=False)
-    return root
+    return Path(demo_workspace(tmp_path_factory.mktemp('run_safety'),
+                               num_train=8, num_val=4))
 
 
 @pytest.fixture(scope='module')
@@ -200,7 +185,7 @@ def test_a_second_run_is_refused_and_a_stale_lock_taken_over(
     work_dir.mkdir()
     holder = subprocess.Popen(
         [sys.executable, '-c', HOLDER, str(work_dir / 'train.lock')],
-        env=environment(), stdout=subprocess.PIPE, text=True)
+        env=tool_environment(), stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == 'locked'
         text = run(train(work_dir), workspace, REFUSED)
@@ -231,7 +216,7 @@ def test_sigterm_saves_a_resumable_checkpoint_and_exits_75(workspace,
     cmd = train(work_dir, '--no-validate',
                 options=['train_dataloader.batch_size=4'])
     process = subprocess.Popen([str(c) for c in cmd], cwd=str(workspace),
-                               env=environment(), stdout=subprocess.PIPE,
+                               env=tool_environment(), stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True)
     lines = []
     for line in process.stdout:
@@ -281,7 +266,7 @@ def test_test_refuses_a_checkpoint_of_another_class_count(
         'test_dataloader.dataset.num_classes=5'
     ], workspace, 1)
     assert f'{trained}/epoch_1.pth does not fit the model' in text
-    assert 'cls_head.fc.weight (checkpoint (4, 256), model (5, 256))' in text
+    assert 'cls_head.fc.weight (checkpoint (4, 64), model (5, 64))' in text
     assert 'acc/top1' not in text
 
 

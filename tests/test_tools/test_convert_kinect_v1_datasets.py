@@ -2,19 +2,19 @@
 import json
 import os.path as osp
 import pickle
-import subprocess
 import sys
 
 import numpy as np
 from scipy.io import savemat
+from tool_runs import run_tool
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
 def run(tool, *args):
-    return subprocess.run(
+    return run_tool(
         [sys.executable, osp.join(REPO, 'tools', 'data', *tool), *args],
-        capture_output=True, text=True, cwd=REPO)
+        REPO, returncode=None)
 
 
 def test_utd_mhad_command(tmp_path):

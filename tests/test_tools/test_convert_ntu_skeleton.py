@@ -1,14 +1,14 @@
 import os.path as osp
 import pickle
-import subprocess
 import sys
 import zipfile
 
 import numpy as np
+from ntu_writer import one_actor_frames, skeleton_text
+from tool_runs import run_tool
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TOOL = osp.join(REPO, 'tools', 'data', 'ntu', 'convert_ntu_skeleton.py')
-from ntu_writer import one_actor_frames, skeleton_text  # noqa: E402
 
 GOOD = ['S001C001P001R001A001', 'S001C002P003R001A002']
 EMPTY = 'S001C003P001R001A004'  # listed as missing
@@ -32,8 +32,7 @@ def make_zip(tmp_path):
 
 
 def run(*args):
-    return subprocess.run([sys.executable, TOOL, *args],
-                          capture_output=True, text=True, cwd=REPO)
+    return run_tool([sys.executable, TOOL, *args], REPO, returncode=None)
 
 
 def test_converts_a_zip_lists_failures_and_exits_1(tmp_path):

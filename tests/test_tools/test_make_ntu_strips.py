@@ -4,17 +4,16 @@ import importlib.util
 import json
 import os
 import os.path as osp
-import subprocess
 import sys
 
 import numpy as np
 import pytest
+from strip_videos import (annotation, person_keypoints, read_rgb,
+                          shown_white_fraction, tile_colours, write_ann_file,
+                          write_video)
+from tool_runs import REPO, run_tool
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TOOL = osp.join(REPO, 'tools', 'data', 'ntu', 'make_ntu_strips.py')
-from strip_videos import (annotation, person_keypoints,  # noqa: E402
-                          read_rgb, shown_white_fraction, tile_colours,
-                          write_ann_file, write_video)
 
 GOOD = ['S001C001P001R001A001', 'S001C002P002R001A002',
         'S002C001P003R002A003']
@@ -63,11 +62,8 @@ def strip_files(out):
 
 def test_command_line_lists_failures_and_exits_1(data):
     ann_file, videos, out = data
-    result = subprocess.run(
-        [sys.executable, TOOL, ann_file, videos, '-o', str(out),
-         '--workers', '2', *STRIP],
-        capture_output=True, text=True, cwd=REPO)
-    assert result.returncode == 1, result.stderr
+    result = run_tool([sys.executable, TOOL, ann_file, videos, '-o', out,
+                       '--workers', '2', *STRIP], REPO, returncode=1)
     assert f'5 samples -> {out}: 3 written, 0 already done, 2 failed' \
         in result.stdout
     missing = osp.join(videos, f'{NO_VIDEO}_rgb.avi')

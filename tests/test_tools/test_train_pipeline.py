@@ -1,10 +1,10 @@
 """End to end on the generated demo data: ``mim train``, export of the
 skeleton-only model and its test, and ``--resume`` of that run.
 
-The slowest module of the suite: one 8-epoch demo training (64 clips)
-that the other tests reuse. Two-process training and the frozen-FAM
-project run in their own modules (on smaller data), so that the test
-workers run them beside this one.
+The slowest module of the suite: one 8-epoch demo training (64 clips, the
+demo config with a narrower CTR-GCN) that the other tests reuse.
+Two-process training and the frozen-FAM project run in their own modules
+(on smaller data), so that the test workers run them beside this one.
 """
 import os.path as osp
 import pickle
@@ -12,7 +12,9 @@ import shutil
 import sys
 
 import pytest
-from demo_runs import BIN, DEMO_CONFIG, REPO, demo_workspace, run, scalars
+from demo_runs import NARROW_DEMO_CONFIG as CONFIG
+from demo_runs import REPO, demo_workspace, scalars
+from tool_runs import BIN, run_tool
 
 pytestmark = pytest.mark.slow
 
@@ -26,11 +28,13 @@ def workspace(tmp_path_factory):
 
 @pytest.fixture(scope='module')
 def trained(workspace):
-    """The demo's 8-epoch MMCL training through ``mim train``."""
+    """The demo's 8-epoch MMCL training through ``mim train`` (a new
+    interpreter: mim runs ``tools/train.py`` as a subprocess)."""
     work_dir = osp.join(workspace, 'work_dirs', 'mim')
-    run([osp.join(BIN, 'mim'), 'train', 'mmaction', DEMO_CONFIG,
-         '--work-dir', work_dir, '--cfg-options',
-         'default_hooks.logger.interval=1'], cwd=workspace)
+    run_tool([osp.join(BIN, 'mim'), 'train', 'mmaction', CONFIG,
+              '--work-dir', work_dir, '--cfg-options',
+              'default_hooks.logger.interval=1'],
+             workspace)
     return work_dir
 
 
@@ -46,23 +50,23 @@ def test_mim_train_lowers_the_loss_and_reports_accuracy(trained):
     assert len(val) == 8  # validated after every epoch
     assert 0.0 <= val[-1]['acc/top1'] <= 1.0
     # 4 balanced classes: the trained model must be far above chance (25 %)
-    # (0.97 measured with seed 0)
+    # (0.91 measured with seed 0)
     assert val[-1]['acc/top1'] > 0.7, val
     assert osp.exists(osp.join(trained, 'epoch_8.pth'))
 
 
 def test_export_and_skeleton_only_test(trained, workspace):
     out = osp.join(trained, 'deployed.pth')
-    result = run([sys.executable,
-                  osp.join(REPO, 'tools', 'deploy',
-                           'export_inference_model.py'), DEMO_CONFIG,
-                  osp.join(trained, 'epoch_8.pth'), out], cwd=workspace)
+    result = run_tool([sys.executable,
+                       osp.join(REPO, 'tools', 'deploy',
+                                'export_inference_model.py'), CONFIG,
+                       osp.join(trained, 'epoch_8.pth'), out], workspace)
     assert 'parameters' in result.stdout
     dump = osp.join(trained, 'scores.pkl')
-    result = run([sys.executable, osp.join(REPO, 'tools', 'test.py'),
-                  osp.join(trained, 'deployed.py'), out, '--dump', dump,
-                  '--work-dir', osp.join(trained, 'test')], cwd=workspace)
-    assert 'acc/top1' in result.stdout + result.stderr
+    result = run_tool([sys.executable, osp.join(REPO, 'tools', 'test.py'),
+                       osp.join(trained, 'deployed.py'), out, '--dump', dump,
+                       '--work-dir', osp.join(trained, 'test')], workspace)
+    assert 'acc/top1' in result.text
     with open(dump, 'rb') as f:
         scores = pickle.load(f)
     assert len(scores) == 32
@@ -81,11 +85,13 @@ def test_resume_continues_from_the_checkpoint(trained, workspace, tmp_path):
     work_dir.mkdir()
     shutil.copy2(osp.join(trained, 'epoch_8.pth'), work_dir / 'epoch_8.pth')
     (work_dir / 'last_checkpoint').write_text(str(work_dir / 'epoch_8.pth'))
-    result = run([sys.executable, osp.join(REPO, 'tools', 'train.py'),
-                  DEMO_CONFIG, '--work-dir', str(work_dir), '--resume',
-                  '--no-validate', '--cfg-options', 'train_cfg.max_epochs=9',
-                  'default_hooks.logger.interval=1'], cwd=workspace)
-    text = (result.stdout + result.stderr).lower()
+    result = run_tool([sys.executable, osp.join(REPO, 'tools', 'train.py'),
+                       CONFIG, '--work-dir', work_dir, '--resume',
+                       '--no-validate', '--cfg-options',
+                       'train_cfg.max_epochs=9',
+                       'default_hooks.logger.interval=1'],
+                      workspace)
+    text = result.text.lower()
     assert 'resumed epoch: 8' in text or 'resumed epoch 8' in text, \
         text[-3000:]
     assert osp.exists(work_dir / 'epoch_9.pth')

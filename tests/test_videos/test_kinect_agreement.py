@@ -2,12 +2,12 @@
 Kinect joints (mmcl_tools.videos.kinect_agreement and
 benchmarks/ntu_kinect_agreement.py)."""
 import json
-import subprocess
 import sys
 
 import numpy as np
 import pytest
 from pose_videos import real_video, write_cut
+from tool_runs import REPO, run_tool
 
 from mmcl_tools.videos.kinect_agreement import (NTU_LEFT, NTU_RIGHT,
                                                 joint_errors,
@@ -111,12 +111,9 @@ def test_command_on_a_real_clip(tmp_path):
     out = tmp_path / 'agreement.json'
     command = [sys.executable, 'benchmarks/ntu_kinect_agreement.py', video,
                skeleton, '--json', str(out)]
-    result = subprocess.run(command, capture_output=True, text=True)
-    assert result.returncode == 0, result.stdout + result.stderr
+    run_tool(command, REPO)
     figures = json.loads(out.read_text())
     assert figures['median_px'] < 1e-3  # the file rounds to 1e-6 px
     assert figures['swapped_limb_median_px'] > 20
     assert figures['compared'] >= 6
-    result = subprocess.run(command + ['--max-median', '-1'],
-                            capture_output=True, text=True)
-    assert result.returncode == 1
+    run_tool(command + ['--max-median', '-1'], REPO, returncode=1)

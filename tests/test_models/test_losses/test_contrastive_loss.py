@@ -1,11 +1,11 @@
 import math
 import os
-import socket
 
 import pytest
 import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
+from fresh_python import free_port
 
 from mmcl_plugin.models.losses import SymmetricInfoNCELoss, info_nce
 from numerics import assert_within_rounding
@@ -56,12 +56,6 @@ def test_rejects_bad_shapes_and_temperature():
         SymmetricInfoNCELoss(temperature=0)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-
 def _ddp_worker(rank, world, port, z_g, z_c, weight, out_queue):
     os.environ['MASTER_ADDR'] = '127.0.0.1'
     os.environ['MASTER_PORT'] = str(port)
@@ -90,7 +84,7 @@ def test_distributed_gather_equals_global_batch_loss_and_gradient():
 
     ctx = mp.get_context('spawn')
     queue = ctx.Queue()
-    port = _free_port()
+    port = free_port()
     procs = [
         ctx.Process(
             target=_ddp_worker,
