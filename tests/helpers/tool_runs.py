@@ -31,7 +31,7 @@ import tempfile
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Dict, List, Optional, Sequence, Union
+from typing import Dict, List, Mapping, Optional, Sequence, Union
 
 from mmcl_plugin.utils import TRUST_ENV
 
@@ -104,6 +104,26 @@ def run_tool(cmd: Sequence, cwd, returncode: Optional[int] = 0,
             f'{cmd}: exit {result.returncode}, expected {returncode}\n'
             f'{result.stdout[-4000:]}\n{result.stderr[-4000:]}')
     return result
+
+
+def run_passing_output(cmd: Sequence, env: Optional[Mapping[str, str]] = None,
+                       cwd=None) -> subprocess.CompletedProcess:
+    """``subprocess.run(cmd, env=env, cwd=cwd)`` of code under test whose
+    tools show their output (``monkeypatch.setattr(module, 'subprocess',
+    SimpleNamespace(run=run_passing_output))``): a checkout script forks
+    from the preloaded server with exactly ``env``; its stdout / stderr
+    are written to this process's afterwards."""
+    cmd = [str(c) for c in cmd]
+    cwd = os.getcwd() if cwd is None else str(cwd)
+    env = dict(os.environ if env is None else env)
+    if _is_checkout_script(cmd, cwd):
+        result = _run_forked(cmd, cwd, env, timeout=900)
+        for text, stream in ((result.stdout, sys.stdout),
+                             (result.stderr, sys.stderr)):
+            stream.write(text)
+            stream.flush()
+        return subprocess.CompletedProcess(cmd, result.returncode)
+    return subprocess.run(cmd, env=env, cwd=cwd)
 
 
 def _is_checkout_script(cmd: List[str], cwd: str) -> bool:

@@ -129,6 +129,7 @@ def main() -> None:
     parser.add_argument('--resume', action='store_true')
     parser.add_argument('--num-workers', type=int, default=0)
     parser.add_argument('--launcher', default='none')
+    parser.add_argument('--max-keep-ckpts', type=int, default=1)
     args = parser.parse_args()
     if args.launcher != 'none':
         # as tools/train.py does: torchrun without CUDA
@@ -141,6 +142,7 @@ def main() -> None:
                          args.resume,
                          args.num_workers,
                          hook='FaultInjectionCheckpointHook',
+                         max_keep_ckpts=args.max_keep_ckpts,
                          launcher=args.launcher)
     runner.train()
     model = getattr(runner.model, 'module', runner.model)

@@ -3,6 +3,7 @@ RNG states, exact resume, and a kill at every stage of a save."""
 import glob
 import os
 import os.path as osp
+import shutil
 import subprocess
 import sys
 
@@ -196,9 +197,14 @@ def test_two_ranks_resume_exactly(tmp_path):
             if line.startswith('weights')
         ]
 
-    reference = torchrun(tmp_path / 'reference', 3)
+    # an uninterrupted run that keeps its checkpoints, then a run resumed
+    # from its first one
+    reference = torchrun(tmp_path / 'reference', 3, '--max-keep-ckpts', '3')
     assert len(reference) == 2 and reference[0] == reference[1]
-    torchrun(tmp_path / 'run', 1)
+    (tmp_path / 'run').mkdir()
+    first = tmp_path / 'run' / 'epoch_1.pth'
+    shutil.copy2(tmp_path / 'reference' / 'epoch_1.pth', first)
+    (tmp_path / 'run' / 'last_checkpoint').write_text(str(first))
     assert torchrun(tmp_path / 'run', 3, '--resume') == reference
     states = load_from_local(str(tmp_path / 'run' / 'epoch_3.pth'))[RNG_KEY]
     assert states['world_size'] == 2 and len(states['ranks']) == 2

@@ -3,16 +3,18 @@ skeletons -> strips -> text features in one command over a folder of
 labelled videos; each step resumes, failures are listed by name, the
 config edits are printed. The skeleton step's tool is replaced by a
 stand-in that writes the pickle of the synthetic videos (the real
-extraction is tested with its tool)."""
+extraction is tested with its tool). The steps' tools fork from the
+preloaded server of ``tool_runs`` (``preloaded_tools``)."""
 import os
 import os.path as osp
 import pickle
 import shutil
-import subprocess
 import sys
+from types import SimpleNamespace
 
 import pytest
 from tiny_mllms import build_tiny_mllm
+from tool_runs import run_passing_output, run_tool
 
 import mmcl_tools.videos.preparation as tool
 from mmcl_plugin.text_cache.cache_reader import TextFeatureCache
@@ -34,15 +36,20 @@ shutil.copy(os.environ['FAKE_SKELETONS'], argv[2])
 '''
 
 
+@pytest.fixture(autouse=True)
+def preloaded_tools(monkeypatch):
+    """The steps' tools (checkout scripts) fork from the preloaded server
+    instead of starting an interpreter each."""
+    monkeypatch.setattr(tool, 'subprocess',
+                        SimpleNamespace(run=run_passing_output))
+
+
 def test_the_script_runs_the_module(tmp_path):
     """The command line is a thin wrapper: the module's exit status and
     errors come through it."""
     missing = tmp_path / 'nothing'
-    result = subprocess.run(
-        [sys.executable, TOOL, str(missing), str(tmp_path / 'work')],
-        capture_output=True, text=True, cwd=REPO,
-        env=dict(os.environ, PYTHONPATH=REPO))
-    assert result.returncode == 2, result.stderr
+    result = run_tool([sys.executable, TOOL, missing, tmp_path / 'work'],
+                      REPO, returncode=2)
     assert f'error: {missing} does not exist' in result.stderr
     assert len(open(TOOL).read().splitlines()) < 30
 
