@@ -16,8 +16,12 @@ has) and files for its stdout / stderr; it runs the script as
 1 after printing an uncaught exception, exit handlers run, ``os._exit``
 and signals as they are. What it does not repeat is the import of the
 preloaded modules: ``fresh=True`` (and every other command: ``mim``,
-``torchrun``, ``bash``) runs a new interpreter, as the tests that check
-start-up itself (import order, compat fixes, ``mim``) do.
+``torchrun``, ``bash``) runs a new interpreter. Each entry point starts
+in a new interpreter in at least one test: ``tools/train.py`` (the SIGTERM
+test, ``dist_train.sh``, the own-videos path), ``tools/test.py`` (the
+demo pipeline), ``mim train`` (the demo pipeline, the data faults), the
+video tools (the own-videos path); ``test_compat`` checks the import
+order itself.
 """
 import atexit
 import json

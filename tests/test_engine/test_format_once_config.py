@@ -51,8 +51,10 @@ def test_text_is_configs_and_made_once_per_content(format_calls):
 
 
 def test_safe_runner_formats_its_config_once(tmp_path, format_calls):
+    # (mmaction's scope: the latest runner's scope is the process's)
     runner = SafeRunner(model=nn.Linear(2, 2), work_dir=str(tmp_path),
-                        cfg=Config(dict(model=dict(type='Linear'), lr=0.1)))
+                        cfg=Config(dict(model=dict(type='Linear'), lr=0.1)),
+                        default_scope='mmaction')
     assert isinstance(runner.cfg, FormatOnceConfig)
     # the log and the work dir's copy at start-up, the copy again, the
     # runtime info of the run and a checkpoint's meta: formatted once

@@ -63,9 +63,12 @@ def test_export_and_skeleton_only_test(trained, workspace):
                        osp.join(trained, 'epoch_8.pth'), out], workspace)
     assert 'parameters' in result.stdout
     dump = osp.join(trained, 'scores.pkl')
+    # a new interpreter: tools/test.py's own start-up (the other tests of
+    # tools/test.py fork from the preloaded server)
     result = run_tool([sys.executable, osp.join(REPO, 'tools', 'test.py'),
                        osp.join(trained, 'deployed.py'), out, '--dump', dump,
-                       '--work-dir', osp.join(trained, 'test')], workspace)
+                       '--work-dir', osp.join(trained, 'test')], workspace,
+                      fresh=True)
     assert 'acc/top1' in result.text
     with open(dump, 'rb') as f:
         scores = pickle.load(f)
