@@ -1,6 +1,6 @@
 """The runner of the runtime base: mmengine's, reading checkpoints with the
 weights-only, checksum-verifying loader, formatting its config once."""
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List, Optional, Tuple, Union
 
 from mmaction.registry import RUNNERS
 from mmengine.config import Config
@@ -28,7 +28,12 @@ class SafeRunner(Runner):
     (about a second per request saved at start-up and per checkpoint).
     """
 
-    def __init__(self, *args, cfg=None, **kwargs) -> None:
+    def __init__(self,
+                 *args,
+                 cfg: Optional[Union[Config, Dict]] = None,
+                 **kwargs) -> None:
+        """See :class:`mmengine.runner.Runner`; a ``Config`` ``cfg`` is
+        taken as a :class:`FormatOnceConfig`."""
         if isinstance(cfg, Config):
             cfg = FormatOnceConfig.of(cfg)
         super().__init__(*args, cfg=cfg, **kwargs)
