@@ -13,6 +13,7 @@ import sys
 from types import SimpleNamespace
 
 import pytest
+from pose_videos import real_video, write_cut
 from tiny_mllms import build_tiny_mllm
 from tool_runs import run_passing_output, run_tool
 
@@ -23,6 +24,7 @@ from own_videos import make_own_videos
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TOOL = osp.join(REPO, 'tools', 'data', 'videos', 'prepare_dataset.py')
 HIDDEN = 32
+FRAMES = 16  # of the real clip
 
 #: Stand-in for extract_skeletons.py: copies $FAKE_SKELETONS to -o, after
 #: checking the arguments prepare_dataset passes.
@@ -203,20 +205,16 @@ def test_ranks_run_one_step_at_a_time(
     assert not (work / 'text_features').exists()
 
 
-SHARED_VIDEO = osp.join(REPO, '..', 'shared', 'data', 'videos',
-                        'demo_skeleton.mp4')
-
-
 @pytest.mark.slow
 @pytest.mark.real_data
 def test_real_videos_skeletons_and_strips(tmp_path, capfd):
-    """Two classes of a real two-person video: the real extraction, then
-    strips cropped to the two persons' boxes."""
-    if not osp.isfile(SHARED_VIDEO):
-        pytest.skip(f'{SHARED_VIDEO} not here')
+    """Two classes of a real two-person clip (the first 16 frames of
+    demo_skeleton.mp4): the real extraction, then strips cropped to the
+    two persons' boxes."""
     for cls in ('meet', 'talk'):
         (tmp_path / 'videos' / cls).mkdir(parents=True)
-        shutil.copy(SHARED_VIDEO, tmp_path / 'videos' / cls / 'a.mp4')
+        write_cut(real_video('demo_skeleton.mp4'),
+                  str(tmp_path / 'videos' / cls / 'a.avi'), FRAMES)
     work = tmp_path / 'work'
     try:
         status = tool.main([str(tmp_path / 'videos'), str(work), '--steps',
@@ -229,8 +227,8 @@ def test_real_videos_skeletons_and_strips(tmp_path, capfd):
         content = pickle.load(f)
     assert content['classes'] == ['meet', 'talk']
     for ann in content['annotations']:
-        assert ann['keypoint'].shape[:3] == (2, 72, 17)
-        assert ann['person_boxes'].shape == (2, 72, 4)
+        assert ann['keypoint'].shape[:3] == (2, FRAMES, 17)
+        assert ann['person_boxes'].shape == (2, FRAMES, 4)
     strips = sorted(visible(work / 'strips'))
     assert strips[:2] == ['failures.txt', 'meet__a.jpg']
     assert 'num_classes = 2' in out
