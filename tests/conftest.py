@@ -68,10 +68,17 @@ def _float64_marker(request):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Test files with ``slow`` tests first (otherwise in collection order):
+    """Test files with ``slow`` tests first, the longest first (by the
+    marker's ``seconds``: ``pytest.mark.slow(seconds=85)``, about how long
+    the file's slow tests take on 2 cores), otherwise in collection order:
     pytest-xdist hands out whole files in this order, so the long
     end-to-end files start at once and the short ones fill the workers'
     remaining time instead of one long file running alone at the end."""
-    slow_files = {item.path for item in items
-                  if item.get_closest_marker('slow') is not None}
-    items.sort(key=lambda item: item.path not in slow_files)
+    weight = {}
+    for item in items:
+        marker = item.get_closest_marker('slow')
+        if marker is not None:
+            weight[item.path] = max(weight.get(item.path, 0),
+                                    marker.kwargs.get('seconds', 0))
+    items.sort(key=lambda item: (item.path not in weight,
+                                 -weight.get(item.path, 0)))

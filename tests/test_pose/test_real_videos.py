@@ -139,7 +139,7 @@ def test_timing_per_stage(demo_skeleton):
     assert timing['landmarks'] > 0 and timing['detector'] > 0
 
 
-@pytest.mark.slow
+@pytest.mark.slow(seconds=60)  # both clips
 @pytest.mark.parametrize('name, min_one, min_two', [
     ('test_video_structuralize.mp4', 0.9, 0.7),
     ('demo.mp4', 0.75, 0.45),

@@ -19,7 +19,6 @@ import sys
 
 import numpy as np
 import pytest
-
 from demo_runs import NARROW_DEMO_CONFIG as CONFIG
 from tool_runs import BIN, run_tool
 
@@ -33,7 +32,7 @@ CACHE_CONFIG = osp.join(
 TOOLS = osp.join(REPO, 'tools')
 ANN = osp.join('data', 'demo', 'demo_ntu25.pkl')
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.slow(seconds=45)
 
 
 @pytest.fixture(scope='module')

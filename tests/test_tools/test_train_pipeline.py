@@ -16,7 +16,7 @@ from demo_runs import NARROW_DEMO_CONFIG as CONFIG
 from demo_runs import REPO, demo_workspace, scalars
 from tool_runs import BIN, run_tool
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.slow(seconds=85)
 
 
 @pytest.fixture(scope='module')

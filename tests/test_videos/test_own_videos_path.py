@@ -21,7 +21,7 @@ from tiny_mllms import build_tiny_mllm
 
 from mmcl_tools.videos.example_set import EXAMPLE_VIDEOS, make_example_set
 
-pytestmark = [pytest.mark.slow, pytest.mark.real_data]
+pytestmark = [pytest.mark.slow(seconds=85), pytest.mark.real_data]
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 SCRIPT = osp.join(REPO, 'demo', 'run_own_videos.sh')
