@@ -11,7 +11,8 @@ mmengine, mmaction2, mmpretrain and this plugin once (multiprocessing's
 second instead of the ~6 CPU-seconds of those imports. The child gets the
 command's argv, working directory, environment, ``sys.path`` (the
 script's folder, ``PYTHONPATH``, site-packages, as a fresh interpreter
-has) and files for its stdout / stderr; it runs the script as
+has), Python's and numpy's random states seeded anew and files for its
+stdout / stderr; it runs the script as
 ``__main__`` and exits as the interpreter would: the ``SystemExit`` code,
 1 after printing an uncaught exception, exit handlers run, ``os._exit``
 and signals as they are. What it does not repeat is the import of the
@@ -21,13 +22,16 @@ in a new interpreter in at least one test: ``tools/train.py`` (the SIGTERM
 test, ``dist_train.sh``, the own-videos path), ``tools/test.py`` (the
 demo pipeline), ``mim train`` (the demo pipeline, the data faults), the
 video tools (the own-videos path); ``test_compat`` checks the import
-order itself.
+order itself. :func:`run_ranks` forks the ranks of a distributed run with
+the variables torchrun sets (``torchrun`` itself runs in
+``dist_train.sh``'s test).
 """
 import atexit
 import json
 import multiprocessing
 import os
 import os.path as osp
+import random
 import runpy
 import subprocess
 import sys
@@ -156,26 +160,68 @@ def _context():
     return context
 
 
+def run_ranks(cmd: Sequence, cwd, world_size: int, port: int,
+              timeout: float = 900, **env_overrides: str) -> List[ToolRun]:
+    """A checkout script as ``torchrun --nproc-per-node world_size`` runs
+    it on one machine, each rank forked from the preloaded server with
+    the variables torchrun gives it (``RANK``, ``LOCAL_RANK``,
+    ``WORLD_SIZE``, ``LOCAL_WORLD_SIZE``, ``MASTER_ADDR``,
+    ``MASTER_PORT``: what mmengine's ``pytorch`` launcher reads); asserts
+    that every rank exits 0 and returns their runs, rank 0 first."""
+    cmd = [str(c) for c in cmd]
+    assert _is_checkout_script(cmd, str(cwd)), cmd
+    ranks = []
+    with tempfile.TemporaryDirectory(prefix='tool_run_') as tmp:
+        for rank in range(world_size):
+            env = tool_environment(
+                RANK=str(rank), LOCAL_RANK=str(rank),
+                WORLD_SIZE=str(world_size),
+                LOCAL_WORLD_SIZE=str(world_size), MASTER_ADDR='127.0.0.1',
+                MASTER_PORT=str(port), **env_overrides)
+            ranks.append(_start_forked(cmd, str(cwd), env,
+                                       osp.join(tmp, str(rank))))
+        runs = [_finish_forked(cmd, *rank, timeout) for rank in ranks]
+    for rank, run in enumerate(runs):
+        assert run.returncode == 0, (
+            f'{cmd} rank {rank}: exit {run.returncode}\n'
+            f'{run.stdout[-3000:]}\n{run.stderr[-3000:]}')
+    return runs
+
+
 def _run_forked(cmd: List[str], cwd: str, env: Dict[str, str],
                 timeout: float) -> ToolRun:
     with tempfile.TemporaryDirectory(prefix='tool_run_') as tmp:
-        out, err = osp.join(tmp, 'stdout'), osp.join(tmp, 'stderr')
-        child = _context().Process(
-            target=_run_script,
-            args=(osp.join(cwd, cmd[1]), cmd[2:], cwd, env, _site_path(),
-                  out, err),
-            name=osp.basename(cmd[1]))
-        child.start()
-        child.join(timeout)
-        if child.is_alive():
-            child.kill()
-            child.join()
-            raise AssertionError(f'{cmd}: still running after {timeout} s')
-        code = _LOST if child.exitcode is None else child.exitcode
-        texts = []
-        for path in (out, err):
-            with open(path, encoding='utf-8', errors='replace') as f:
-                texts.append(f.read())
+        return _finish_forked(cmd, *_start_forked(cmd, cwd, env, tmp),
+                              timeout)
+
+
+def _start_forked(cmd: List[str], cwd: str, env: Dict[str, str],
+                  folder: str) -> tuple:
+    """Start ``cmd``'s child, its output into files in ``folder``."""
+    os.makedirs(folder, exist_ok=True)
+    out, err = osp.join(folder, 'stdout'), osp.join(folder, 'stderr')
+    child = _context().Process(
+        target=_run_script,
+        args=(osp.join(cwd, cmd[1]), cmd[2:], cwd, env, _site_path(), out,
+              err),
+        name=osp.basename(cmd[1]))
+    child.start()
+    return child, out, err
+
+
+def _finish_forked(cmd: List[str], child, out: str, err: str,
+                   timeout: float) -> ToolRun:
+    """Wait for a child of :func:`_start_forked` and read its output."""
+    child.join(timeout)
+    if child.is_alive():
+        child.kill()
+        child.join()
+        raise AssertionError(f'{cmd}: still running after {timeout} s')
+    code = _LOST if child.exitcode is None else child.exitcode
+    texts = []
+    for path in (out, err):
+        with open(path, encoding='utf-8', errors='replace') as f:
+            texts.append(f.read())
     return ToolRun(cmd, code, *texts)
 
 
@@ -197,6 +243,11 @@ def _run_script(script: str, args: List[str], cwd: str, env: Dict[str, str],
                    *site_path]
     sys.argv = [script, *args]
     multiprocessing.set_start_method(None, force=True)  # unset, as new
+    # the random states that a new interpreter seeds from the OS (forked
+    # children would all share the server's)
+    random.seed()
+    if 'numpy' in sys.modules:
+        sys.modules['numpy'].random.seed()
     code = 0
     try:
         runpy.run_path(script, run_name='__main__')

@@ -4,7 +4,6 @@ import glob
 import os
 import os.path as osp
 import shutil
-import subprocess
 import sys
 
 import pytest
@@ -12,7 +11,7 @@ import torch
 from checkpoint_faults import (FAULT_ENV, FAULT_EXIT_CODE,
                                FaultInjectionCheckpointHook)
 from fresh_python import free_port
-from tool_runs import run_tool
+from tool_runs import run_ranks, run_tool
 from toy_training import make_runner
 
 from mmcl_plugin.engine import SafeCheckpointHook
@@ -176,26 +175,13 @@ def test_a_kill_at_any_stage_of_a_save_leaves_a_resumable_run(
 @pytest.mark.slow
 def test_two_ranks_resume_exactly(tmp_path):
     # every rank's RNG states are gathered into the checkpoint and each
-    # rank gets its own back
+    # rank gets its own back (two gloo ranks, as torchrun starts them)
     def torchrun(work_dir, epochs, *extra):
-        result = subprocess.run([
-            sys.executable, '-m', 'torch.distributed.run', '--nproc-per-node',
-            '2', '--master-port',
-            str(free_port()), TOY,
-            str(work_dir),
-            str(epochs), '--launcher', 'pytorch', *extra
-        ],
-                                env=dict(os.environ,
-                                         PYTHONPATH=REPO,
-                                         OMP_NUM_THREADS='1'),
-                                capture_output=True,
-                                text=True,
-                                timeout=600)
-        assert result.returncode == 0, result.stderr[-3000:]
-        return [
-            line for line in result.stdout.splitlines()
-            if line.startswith('weights')
-        ]
+        runs = run_ranks([sys.executable, TOY, work_dir, epochs,
+                          '--launcher', 'pytorch', *extra], REPO, 2,
+                         free_port(), timeout=600)
+        return [line for run in runs for line in run.stdout.splitlines()
+                if line.startswith('weights')]
 
     # an uninterrupted run that keeps its checkpoints, then a run resumed
     # from its first one
