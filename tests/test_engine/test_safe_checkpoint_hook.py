@@ -176,7 +176,7 @@ def test_a_kill_at_any_stage_of_a_save_leaves_a_resumable_run(
 def test_two_ranks_resume_exactly(tmp_path):
     # every rank's RNG states are gathered into the checkpoint and each
     # rank gets its own back (two gloo ranks, as torchrun starts them)
-    def torchrun(work_dir, epochs, *extra):
+    def two_ranks(work_dir, epochs, *extra):
         runs = run_ranks([sys.executable, TOY, work_dir, epochs,
                           '--launcher', 'pytorch', *extra], REPO, 2,
                          free_port(), timeout=600)
@@ -185,13 +185,14 @@ def test_two_ranks_resume_exactly(tmp_path):
 
     # an uninterrupted run that keeps its checkpoints, then a run resumed
     # from its first one
-    reference = torchrun(tmp_path / 'reference', 3, '--max-keep-ckpts', '3')
+    reference = two_ranks(tmp_path / 'reference', 3, '--max-keep-ckpts',
+                          '3')
     assert len(reference) == 2 and reference[0] == reference[1]
     (tmp_path / 'run').mkdir()
     first = tmp_path / 'run' / 'epoch_1.pth'
     shutil.copy2(tmp_path / 'reference' / 'epoch_1.pth', first)
     (tmp_path / 'run' / 'last_checkpoint').write_text(str(first))
-    assert torchrun(tmp_path / 'run', 3, '--resume') == reference
+    assert two_ranks(tmp_path / 'run', 3, '--resume') == reference
     states = load_from_local(str(tmp_path / 'run' / 'epoch_3.pth'))[RNG_KEY]
     assert states['world_size'] == 2 and len(states['ranks']) == 2
     assert 'Restored the RNG states of epoch 1' in log_text(tmp_path / 'run')

@@ -1,8 +1,9 @@
 """Issue 25 through the real entry points, on the demo set (8 training, 4
-validation clips, the demo config with a narrower CTR-GCN): ``--resume`` never starts over or overwrites, corrupted
-checkpoints are refused, two runs never share a work dir, SIGTERM saves a
-resumable checkpoint, a NaN loss stops before any save, ``tools/test.py``
-loads strictly, and the start-up checks list every annotation fault.
+validation clips, the demo config with a narrower CTR-GCN): ``--resume``
+never starts over or overwrites, corrupted checkpoints are refused, two
+runs never share a work dir, SIGTERM saves a resumable checkpoint, a NaN
+loss stops before any save, ``tools/test.py`` loads strictly, and the
+start-up checks list every annotation fault.
 
 Every run is a process of ``tools/train.py`` / ``tools/test.py`` (forked
 from the preloaded server of ``tool_runs``; the SIGTERM test starts a new

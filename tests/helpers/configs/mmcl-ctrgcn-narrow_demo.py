@@ -4,6 +4,6 @@
 # epochs still reach 0.91 top-1 (seed 0, 64 / 32 clips). For the
 # end-to-end tests whose checks do not depend on the width (entry points,
 # resume, faults, logs).
-_base_ = ['../../../configs/demo/mmcl-ctrgcn_1xb8-joint-u32-8e_demo-keypoint-3d.py']
+_base_ = ['../../../configs/demo/mmcl-ctrgcn_1xb8-joint-u32-8e_demo-keypoint-3d.py']  # noqa: E501
 
 model = dict(backbone=dict(base_channels=16), cls_head=dict(in_channels=64))
