@@ -9,11 +9,8 @@ from typing import List
 from mmcl_tools.demo import make_demo_dataset
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-#: The demo's MMCL config (FAM + FRM on CTR-GCN).
-DEMO_CONFIG = osp.join(REPO, 'configs', 'demo',
-                       'mmcl-ctrgcn_1xb8-joint-u32-8e_demo-keypoint-3d.py')
-#: The demo config with a CTR-GCN a quarter as wide: 3x faster training
-#: (see the file).
+#: The demo's MMCL config (FAM + FRM) with a CTR-GCN a quarter as wide:
+#: 3x faster training (see the file).
 NARROW_DEMO_CONFIG = osp.join(REPO, 'tests', 'helpers', 'configs',
                               'mmcl-ctrgcn-narrow_demo.py')
 
