@@ -47,6 +47,8 @@ import subprocess
 import sys
 from typing import Dict, List, Optional, Sequence, Tuple
 
+from .video_list import VideoListError, scan_class_folders
+
 #: The repository (the tools of the steps are its scripts).
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 #: The tool of each step.
@@ -128,7 +130,6 @@ def video_files(root: str) -> List[str]:
     Raises:
         VideoListError: No class folder, or an empty one (named).
     """
-    from mmcl_tools.videos.video_list import scan_class_folders
     _, items = scan_class_folders(root)
     return sorted(rel for rel, _ in items)
 
@@ -321,7 +322,6 @@ def main(argv: Optional[List[str]] = None) -> int:
     os.makedirs(args.workdir, exist_ok=True)
     videos = None  # a list file: extract_skeletons.py reads it
     if osp.isdir(args.input):
-        from mmcl_tools.videos.video_list import VideoListError
         try:
             videos = video_files(args.input)
         except VideoListError as error:
